@@ -1,0 +1,5 @@
+"""`python -m sim` does what the `mlsim` command does."""
+
+from sim.cli import main
+
+raise SystemExit(main())

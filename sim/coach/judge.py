@@ -1,0 +1,397 @@
+"""The verdict on one choice, judged only from what the player could see when making it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from sim.coach.diagnose import GAP_NAMES, GAPS, NONE, SURPASSED, UNKNOWN, GapsBatch, diagnose_batch
+from sim.coach.rules import RULES
+from sim.coach.visible import Visible
+from sim.model import ACTIONS
+from sim.scenario.schema import Case
+
+VERDICTS = ("aligned", "neutral", "misaligned")
+ALIGNED, NEUTRAL, MISALIGNED = 0, 1, 2
+LOW_VARIETY = 0.3  # synthetic data covering less of the real space than this overfits its corner
+SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at this share of dev errors (or the largest)
+TEST_CHECK_ROUNDS = 4  # tuning rounds after which a look at test is due
+TRANSFER_RATIO = 10.0  # task A needs this many times B's data for transfer to pay
+
+
+@dataclass(frozen=True)
+class Clause:
+    when: np.ndarray  # (B,) bool
+    verdict: int
+    rule: str
+    template: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: str
+    verdict: str
+    rule: str
+    rule_text: str
+    explanation: str
+
+    def as_json(self) -> dict:
+        return {"action": self.action, "verdict": self.verdict, "rule": self.rule, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Per-row choices: action id index into the case's actions, category (-1 none), variety."""
+
+    action: str
+    category: np.ndarray
+    variety: np.ndarray
+
+
+class Judgement:
+    """Verdicts for a batch that made one action, with the clause each row matched."""
+
+    def __init__(self, action: str, clauses: list[Clause], ctx: "Context"):
+        batch = ctx.vis.batch
+        self.action, self.clauses, self.ctx = action, clauses, ctx
+        self.clause = np.full(batch, -1)
+        for i, clause in enumerate(clauses):
+            self.clause = np.where((self.clause < 0) & clause.when, i, self.clause)
+        self.codes = np.array([clauses[c].verdict for c in self.clause])
+        self.rules = [clauses[c].rule for c in self.clause]
+
+    def row(self, i: int) -> Verdict:
+        clause = self.clauses[self.clause[i]]
+        return Verdict(self.action, VERDICTS[clause.verdict], clause.rule, RULES[clause.rule].text,
+                       self.ctx.explain(clause.template, i))
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "unknown" if np.isnan(value) else f"{value:.{digits}f}"
+
+
+class Context:
+    """Masks and numbers shared by every clause of one judgement."""
+
+    def __init__(self, vis: Visible, case: Case, choice: Choice):
+        self.vis, self.case, self.choice = vis, case, choice
+        self.g: GapsBatch = diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ)
+        b = vis.batch
+        self.all = np.ones(b, dtype=bool)
+        self.human_unknown = self.g.missing_human
+        self.need_td = self.g.missing_train_dev
+        self.surpassed = self.g.surpassed & ~self.human_unknown
+        k = len(case.categories)
+        self.category = choice.category
+        named = self.category >= 0
+        shares = vis.ea_shares if k else np.zeros((b, 0))
+        safe = np.where(named, self.category, 0)
+        self.cat_share = np.where(named & vis.ea_done, shares[np.arange(b), safe] if k else 0.0, np.nan)
+        largest = np.nanmax(np.where(np.isnan(shares), -np.inf, shares), axis=1) if k else np.zeros(b)
+        largest = np.maximum(largest, np.where(np.isnan(vis.ea_mislabelled), 0.0, vis.ea_mislabelled))
+        self.largest_share = largest
+        self.cat_big = (self.cat_share >= SIGNIFICANT_SHARE) | (self.cat_share >= largest - 1e-12)
+        mis = vis.ea_mislabelled
+        self.labels_big = vis.ea_done & ((mis >= SIGNIFICANT_SHARE) | (mis >= largest - 1e-12)) & (mis > 0.02)
+
+    def others(self, i: int, skip: int) -> str:
+        parts = [f"{GAP_NAMES[j]} {self.g.gaps[i, j]:.1f}" for j in range(4)
+                 if j != skip and not np.isnan(self.g.gaps[i, j])]
+        return ", ".join(parts) if parts else "no other gap measured"
+
+    def explain(self, template: str, i: int) -> str:
+        v, g = self.vis, self.g
+        primary = int(g.primary[i])
+        cat = int(self.category[i])
+        label = self.case.categories[cat].label if cat >= 0 else ""
+        limits = ", ".join(f"{c.label} ≤ {c.max:g}" for c in self.case.constraints) or "none"
+        ctx = {
+            "human": _fmt(v.human[i]), "train": _fmt(v.train[i]), "train_dev": _fmt(v.train_dev[i]),
+            "dev": _fmt(v.dev[i]), "test": _fmt(v.test[i]),
+            "bias": _fmt(g.gaps[i, 0]), "variance": _fmt(g.gaps[i, 1]), "mismatch": _fmt(g.gaps[i, 2]),
+            "overfit": _fmt(g.gaps[i, 3]),
+            "not_bias": self.others(i, 0), "not_variance": self.others(i, 1), "not_mismatch": self.others(i, 2),
+            "not_overfit": self.others(i, 3),
+            "primary": GAP_NAMES[primary] if primary < 4 else "no gap", "primary_gap": _fmt(g.gaps[i, primary]) if primary < 4 else "0",
+            "dev_minus_train": _fmt(v.dev[i] - v.train[i]),
+            "run_weeks": _fmt(v.run_weeks[i]), "long_run": f"{self.case.coach.long_run_weeks:g}",
+            "label": label, "share": _fmt(100 * self.cat_share[i], 0),
+            "ceiling": _fmt(self.cat_share[i] * v.dev[i], 2), "largest": _fmt(100 * self.largest_share[i], 0),
+            "mislabelled": _fmt(100 * v.ea_mislabelled[i], 0),
+            "mis_points": _fmt(v.ea_mislabelled[i] * v.dev[i], 2),
+            "limits": limits, "inference": _fmt(v.inference_s[i], 2), "memory": _fmt(v.memory_mb[i], 1),
+            "rounds": f"{v.rounds_since_test[i]:.0f}", "peeks": f"{v.test_peeks[i]:.0f}",
+            "data": f"{v.data[i]:,.0f}", "threshold": f"{v.e2e_threshold[i]:,.0f}", "n_target": f"{v.n_target[i]:,.0f}",
+            "variety": _fmt(100 * self.choice.variety[i], 0),
+            "what": ACTIONS[self.choice.action].summary.rstrip(".").lower() if self.choice.action in ACTIONS else "",
+        }
+        return template.format(**ctx)
+
+
+def _bias_family(c: Context, action: str) -> list[Clause]:
+    g, v = c.g, c.vis
+    p_bias = g.problem("avoidable_bias")
+    clauses = []
+    if action == "bigger_network":
+        clauses.append(Clause(v.bigger_breaks, MISALIGNED, "optimizing-satisficing",
+                              "One size up would break a satisficing threshold ({limits}; now {inference} s, "
+                              "{memory} MB): optimise accuracy only among models that meet every threshold."))
+    if action == "reduce_regularization":
+        clauses.append(Clause(~v.regularized, NEUTRAL, "avoidable-bias",
+                              "The model has no regularisation to remove; this changes nothing."))
+    clauses += [
+        Clause(c.human_unknown, NEUTRAL, "need-human-level",
+               "Human-level error is unknown, so train error {train}% cannot be split into avoidable bias and "
+               "Bayes error: measure human-level first."),
+        Clause(c.surpassed, NEUTRAL, "surpassing-human",
+               "Train {train}% / dev {dev}% is below the human-level {human}%: avoidable bias can no longer be "
+               "measured, so a bias fix is a guess; more data and error analysis are surer."),
+    ]
+    if action == "architecture_search":
+        p_var = g.problem("variance")
+        clauses.append(Clause(p_bias | p_var, ALIGNED, "avoidable-bias",
+                              "Avoidable bias is {bias} points, variance {variance}: a search over architectures "
+                              "and hyper-parameters can lower both."))
+    clauses += [
+        Clause(p_bias, ALIGNED, "avoidable-bias",
+               "Avoidable bias is {bias} points ({not_bias}): {what} attacks a gap that matters."),
+        Clause(c.all, MISALIGNED, "avoidable-bias",
+               "Avoidable bias is only {bias} points while {primary} is {primary_gap}: {what} works on the "
+               "smaller gap."),
+    ]
+    return clauses
+
+
+def _variance_family(c: Context, action: str) -> list[Clause]:
+    g = c.g
+    p_var = g.problem("variance")
+    clauses = [
+        Clause(c.human_unknown, NEUTRAL, "need-human-level",
+               "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be weighed against "
+               "avoidable bias; measure human-level first."),
+        Clause(c.need_td, NEUTRAL, "train-dev-set",
+               "Training data comes from another distribution and there is no train-dev set: dev - train "
+               "{dev_minus_train} mixes variance and data mismatch; carve a train-dev set first."),
+    ]
+    if action == "early_stopping":
+        clauses.append(Clause(p_var, NEUTRAL, "orthogonalization",
+                              "Variance is {variance} points, but early stopping also raises train error: it moves "
+                              "two links at once. Prefer regularisation or more data."))
+    if action == "collect_more_data":
+        clauses.append(Clause(c.surpassed, ALIGNED, "surpassing-human",
+                              "Error is below the human-level {human}%: gains now come from more data."))
+    clauses += [
+        Clause(c.surpassed & ~p_var, NEUTRAL, "surpassing-human",
+               "Error is below the human-level {human}%: the gaps are hard to read; look at the errors first."),
+        Clause(p_var, ALIGNED, "variance",
+               "Variance is {variance} points ({not_variance}): {what} attacks a gap that matters."),
+        Clause(c.all, MISALIGNED, "variance",
+               "Variance is only {variance} points while {primary} is {primary_gap}: {what} works on the smaller gap."),
+    ]
+    return clauses
+
+
+def _category_clauses(c: Context) -> list[Clause]:
+    named = c.category >= 0
+    return [
+        Clause(named & ~c.vis.ea_done, NEUTRAL, "error-analysis-first",
+               "No error analysis yet: you cannot know whether {label} are worth the weeks; look at the errors first."),
+        Clause(named & c.cat_big, ALIGNED, "error-analysis-ceiling",
+               "{label} are {share}% of dev errors (largest {largest}%): fixing them can gain up to {ceiling} points."),
+        Clause(named, MISALIGNED, "error-analysis-ceiling",
+               "{label} are only {share}% of dev errors: at most {ceiling} of the {dev} points, while the largest "
+               "category is {largest}%."),
+    ]
+
+
+def _mismatch_family(c: Context, action: str) -> list[Clause]:
+    v = c.vis
+    clauses = []
+    if action == "synthesize_data":
+        clauses.append(Clause(c.choice.variety < LOW_VARIETY, NEUTRAL, "synthetic-data-coverage",
+                              "The synthetic data covers about {variety}% of the real variety: the network may fit "
+                              "that small corner and gain little on dev."))
+    clauses.append(Clause(c.need_td, NEUTRAL, "train-dev-set",
+                          "Without a train-dev set, dev - train {dev_minus_train} mixes variance and data mismatch; "
+                          "carve a train-dev set first."))
+    clauses += _category_clauses(c)
+    if action == "collect_target_data":
+        # With one distribution everywhere, data like dev/test is simply more data: judged as variance.
+        same = ~v.differ
+        clauses += [Clause(same & c.g.problem("variance") & ~c.human_unknown, ALIGNED, "variance",
+                           "Train and dev share a distribution and variance is {variance} points: more data helps."),
+                    Clause(same, MISALIGNED, "data-mismatch",
+                           "Training data already looks like dev/test; with variance {variance}, {primary} "
+                           "{primary_gap} is the gap to work on.")]
+    rule = "synthetic-data-coverage" if action == "synthesize_data" else "data-mismatch"
+    clauses += [
+        Clause(c.g.problem("data_mismatch"), ALIGNED, rule,
+               "Data mismatch is {mismatch} points ({not_mismatch}): {what} makes training look more like dev/test."),
+        Clause(c.all, MISALIGNED, "data-mismatch",
+               "Data mismatch is only {mismatch} points while {primary} is {primary_gap}: {what} works on the "
+               "smaller gap."),
+    ]
+    return clauses
+
+
+def _clauses(c: Context, action: str) -> list[Clause]:
+    v, g = c.vis, c.g
+    family = ACTIONS[action].family
+    facts = c.case.coach
+    if action in {"collect_target_data", "synthesize_data"}:
+        return _mismatch_family(c, action)
+    if action == "data_augmentation":
+        return [cl for cl in _category_clauses(c)] + _variance_family(c, action)
+    if family == "bias":
+        return _bias_family(c, action)
+    if family == "variance":
+        return _variance_family(c, action)
+    if action == "error_analysis":
+        worth = (v.dev - np.where(np.isnan(v.human), 0.0, v.human)) >= 1.0
+        return [
+            Clause(v.ea_fresh, NEUTRAL, "error-analysis-first",
+                   "These dev errors were already analysed and no training run has changed them since."),
+            Clause(np.full(v.batch, not c.case.categories), NEUTRAL, "error-analysis-first",
+                   "Reading errors is always useful, but this case has no categories to find."),
+            Clause(g.problem("data_mismatch"), ALIGNED, "data-mismatch",
+                   "Data mismatch is {mismatch} points: reading dev errors shows how dev differs from training data."),
+            Clause(c.surpassed, ALIGNED, "surpassing-human",
+                   "Below human level, error analysis is how you still find gains."),
+            Clause(worth, ALIGNED, "error-analysis-first",
+                   "Dev error is {dev}%: counting ~100 errors by category shows what is worth fixing."),
+            Clause(c.all, NEUTRAL, "error-analysis-first", "Dev error is only {dev}%: little left to find."),
+        ]
+    if action == "measure_human_level":
+        return [Clause(c.human_unknown, ALIGNED, "need-human-level",
+                       "Train error is {train}% but Bayes error is unknown: human-level error tells how much of it "
+                       "is avoidable."),
+                Clause(c.all, NEUTRAL, "need-human-level", "Human-level error ({human}%) is already known.")]
+    if action == "carve_train_dev":
+        return [Clause(c.need_td, ALIGNED, "train-dev-set",
+                       "Training data comes from another distribution: a train-dev set splits dev - train "
+                       "{dev_minus_train} into variance and data mismatch."),
+                Clause(~v.differ, NEUTRAL, "train-dev-set",
+                       "Train and dev come from one distribution: dev - train already measures variance."),
+                Clause(c.all, NEUTRAL, "train-dev-set", "A train-dev set is already there ({train_dev}%).")]
+    if action == "evaluate_test":
+        return [Clause(v.rounds_since_test >= TEST_CHECK_ROUNDS, ALIGNED, "dev-overfitting",
+                       "{rounds} tuning rounds against the dev set since the last look at test: time to check test "
+                       "- dev for overfitting."),
+                Clause((v.test_peeks >= 3) & (v.rounds_since_test < 2), MISALIGNED, "dev-overfitting",
+                       "Test has been looked at {peeks} times with little tuning between: it is turning into a "
+                       "second dev set."),
+                Clause(c.all, NEUTRAL, "dev-overfitting",
+                       "Only {rounds} tuning rounds since test was last read: little overfitting to find yet.")]
+    if action == "bigger_dev_set":
+        return [Clause(np.isnan(v.test), NEUTRAL, "dev-overfitting",
+                       "Test error is not measured since the last change, so dev overfitting is unknown: evaluate "
+                       "on test first."),
+                Clause(g.problem("dev_overfitting"), ALIGNED, "dev-overfitting",
+                       "Test is {overfit} points above dev ({not_overfit}): the dev set is overfit; a bigger one "
+                       "fixes that."),
+                Clause(c.all, MISALIGNED, "dev-overfitting",
+                       "Test - dev is only {overfit} points: the dev set is not overfit.")]
+    if action in {"change_metric", "change_dev_test"}:
+        flag = v.metric_problem if action == "change_metric" else v.devset_stale
+        return [Clause(flag, ALIGNED, "change-metric-or-dev-set",
+                       "Doing well on the metric and dev set no longer means doing well for users: change the aim "
+                       "first, then optimise it."),
+                Clause(c.all, MISALIGNED, "change-metric-or-dev-set",
+                       "Nothing shows the metric or dev set misleads you; changing the target now costs weeks and "
+                       "comparability.")]
+    if action == "clean_dev_test_labels":
+        return [Clause(~v.ea_done, NEUTRAL, "error-analysis-first",
+                       "No error analysis yet: you do not know how many dev errors are mislabelled examples."),
+                Clause(c.labels_big, ALIGNED, "fix-dev-test-labels-together",
+                       "Mislabelled examples are {mislabelled}% of dev errors ({mis_points} points): fixing dev and "
+                       "test by the same process keeps them one distribution."),
+                Clause(c.all, MISALIGNED, "fix-dev-test-labels-together",
+                       "Mislabelled examples are only {mislabelled}% of dev errors ({mis_points} points): not worth "
+                       "the weeks yet.")]
+    if action == "clean_dev_labels":
+        return [Clause(c.all, MISALIGNED, "fix-dev-test-labels-together",
+                       "Fixing dev labels but not test makes dev and test two distributions; fix both by the same "
+                       "process or neither.")]
+    if action == "clean_train_labels":
+        kind = facts.train_label_noise
+        return [Clause(np.full(v.batch, kind == "systematic"), ALIGNED, "train-label-noise",
+                       "The training labels are wrong in a systematic way; the network learns that mistake, so "
+                       "cleaning pays."),
+                Clause(np.full(v.batch, kind == "random"), MISALIGNED, "train-label-noise",
+                       "The training-label errors are random and the set is large: a deep network shrugs them off."),
+                Clause(c.all, NEUTRAL, "train-label-noise", "No label noise in the training data has been reported.")]
+    if action == "transfer_learning":
+        t = facts.transfer
+        holds = bool(t and t.same_input and t.features_help) & (
+            (t.source_examples if t else 0.0) >= TRANSFER_RATIO * np.maximum(v.n_target, 1.0))
+        why = ("there is no related task to transfer from" if t is None else
+               f"{t.source} takes another kind of input" if not t.same_input else
+               f"{t.source}'s features do not help this task" if not t.features_help else
+               f"{t.source} has {t.source_examples:,.0f} examples, not far more than the {{n_target}} here")
+        return [Clause(v.transfer_used, NEUTRAL, "transfer-learning", "Pretrained weights are already in use."),
+                Clause(holds, ALIGNED, "transfer-learning",
+                       (f"{t.source} has {t.source_examples:,.0f} examples of the same kind of input against "
+                        "{n_target} here, and its low-level features help: transfer pays.") if t else ""),
+                Clause(c.all, MISALIGNED, "transfer-learning", f"Transfer does not pay: {why}.")]
+    if action == "multi_task_learning":
+        m = facts.multitask
+        holds = bool(m and m.shared_features and m.similar_data)
+        why = ("there are no related tasks" if m is None else
+               f"{m.tasks} do not share low-level features" if not m.shared_features else
+               f"{m.tasks} have very different amounts of data")
+        return [Clause(v.multitask_used, NEUTRAL, "multi-task-learning", "The tasks are already learned together."),
+                Clause(np.full(v.batch, holds), ALIGNED, "multi-task-learning",
+                       (f"{m.tasks} share low-level features and have similar data: one network learns them "
+                        "together (loss summed over the known labels).") if m else ""),
+                Clause(c.all, MISALIGNED, "multi-task-learning", f"Multi-task learning does not pay: {why}.")]
+    if action in {"end_to_end", "pipeline"}:
+        enough = v.data >= v.e2e_threshold
+        if action == "end_to_end":
+            return [Clause(v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already end-to-end."),
+                    Clause(enough, ALIGNED, "end-to-end-needs-data",
+                           "{data} examples are enough (the mapping needs about {threshold}) to learn it end to end."),
+                    Clause(c.all, MISALIGNED, "end-to-end-needs-data",
+                           "{data} examples are too few to learn the whole mapping (about {threshold} needed): keep "
+                           "the hand-designed pipeline.")]
+        return [Clause(~v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already a pipeline."),
+                Clause(~enough, ALIGNED, "end-to-end-needs-data",
+                       "With {data} examples (about {threshold} needed end to end), hand-designed components win."),
+                Clause(c.all, MISALIGNED, "end-to-end-needs-data",
+                       "{data} examples are enough to learn the mapping end to end; the pipeline's hand-designed "
+                       "parts now cost accuracy.")]
+    if action in {"train_on_subset", "faster_hardware"}:
+        done = v.faster_hardware if action == "faster_hardware" else v.subset
+        long = v.run_weeks >= facts.long_run_weeks
+        return [Clause(long & ~done, ALIGNED, "iteration-speed",
+                       "One training run takes {run_weeks} weeks: speed up the loop before tuning."),
+                Clause(c.all, NEUTRAL, "iteration-speed",
+                       "A training run takes {run_weeks} weeks (long is {long_run} or more): the loop is fast enough.")]
+    if action == "ship":
+        pending = v.metric_problem | v.devset_stale
+        return [Clause(~v.constraints_ok, MISALIGNED, "optimizing-satisficing",
+                       "The model breaks a satisficing threshold ({limits}; now {inference} s, {memory} MB): it "
+                       "cannot ship."),
+                Clause(pending, MISALIGNED, "change-metric-or-dev-set",
+                       "Users' needs have changed and the metric or dev set has not: the dev {dev}% says little "
+                       "about the real world."),
+                Clause(c.all, ALIGNED, "optimizing-satisficing",
+                       "Every threshold is met ({limits}) and dev error is {dev}%: ship the best model that "
+                       "satisfies them.")]
+    raise ValueError(f"no verdict clauses for action {action!r}")
+
+
+def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
+    """Judge one action chosen by every row of `vis`."""
+    ctx = Context(vis, case, choice)
+    return Judgement(choice.action, _clauses(ctx, choice.action), ctx)
+
+
+def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: float = 1.0) -> Verdict:
+    """Judge one choice in a single playthrough (a batch of one)."""
+    choice = Choice(action, np.array([category]), np.array([variety]))
+    return judge_batch(vis, case, choice).row(0)
+
+
+__all__ = ["VERDICTS", "Verdict", "Choice", "Judgement", "judge", "judge_batch", "GAPS", "UNKNOWN", "SURPASSED", "NONE"]

@@ -1,0 +1,16 @@
+"""The numpy project model: hidden truth, knobs, the error law and action effects, over a batch axis.
+
+Pure: no I/O, no UI. One row per playthrough; the same code runs one game or a hundred thousand.
+"""
+
+from sim.model.actions import ACTION_IDS, ACTION_INDEX, ACTIONS, FAMILIES, ActionAmounts, ActionDef, Params
+from sim.model.knobs import KNOB_DEFAULTS, SETTABLE_KNOBS, Knobs, initial_knobs
+from sim.model.law import Costs, Ladder, costs, effective_data, ladder
+from sim.model.step import apply_actions
+from sim.model.truth import MAX_CATEGORIES, STREAM_ANALYSIS, TAPE_TURNS, TRUTH_PARAMS, Truth, calibrate, noise_tape
+
+__all__ = [
+    "ACTIONS", "ACTION_IDS", "ACTION_INDEX", "FAMILIES", "ActionAmounts", "ActionDef", "Params",
+    "Knobs", "KNOB_DEFAULTS", "SETTABLE_KNOBS", "initial_knobs", "Costs", "Ladder", "costs", "effective_data", "ladder", "apply_actions",
+    "MAX_CATEGORIES", "STREAM_ANALYSIS", "TAPE_TURNS", "TRUTH_PARAMS", "Truth", "calibrate", "noise_tape",
+]

@@ -1,0 +1,67 @@
+"""Where cases live: the built-in ones shipped in the package and the user's own folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sim.scenario.errors import CaseError, Problem
+from sim.scenario.loader import load_case_file
+from sim.scenario.schema import Case
+
+BUILTIN_IDS = ("bird-detection", "in-car-speech", "cat-app", "autonomous-driving")
+
+
+def home() -> Path:
+    """The user data directory (MLSIM_HOME overrides), created on first use."""
+    configured = os.environ.get("MLSIM_HOME")
+    if configured:
+        base = Path(configured)
+    else:
+        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        base = Path(data) / "mlsim"
+    return base
+
+
+def user_folder() -> Path:
+    return home() / "scenarios"
+
+
+def builtin_folder() -> Path:
+    return Path(str(resources.files("sim") / "scenarios"))
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    id: str
+    path: Path
+    builtin: bool
+
+
+def list_cases() -> list[CaseRef]:
+    """Built-in cases first, then the user's own (a user file may not shadow a built-in id)."""
+    refs = [CaseRef(p.stem, p, True) for p in sorted(builtin_folder().glob("*.yaml"))]
+    taken = {r.id for r in refs}
+    folder = user_folder()
+    if folder.is_dir():
+        refs += [CaseRef(p.stem, p, False) for p in sorted(folder.glob("*.yaml")) if p.stem not in taken]
+    return refs
+
+
+def find_case(name: str) -> Path:
+    """A case id (built-in or the user's) or a path to a YAML file."""
+    candidate = Path(name)
+    if candidate.suffix in {".yaml", ".yml"} or os.sep in name:
+        return candidate
+    for ref in list_cases():
+        if ref.id == name:
+            return ref.path
+    known = ", ".join(r.id for r in list_cases())
+    raise CaseError([Problem(name, 0, 0, f"no case with this id; known cases: {known} (or give a path to a .yaml file)")])
+
+
+def load(name: str) -> tuple[Case, str]:
+    """Find and load a case by id or path; returns the case and its content hash."""
+    return load_case_file(find_case(name))

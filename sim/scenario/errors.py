@@ -1,0 +1,29 @@
+"""Problems found in a case file, each with the place it concerns and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "col": self.col, "message": self.message}
+
+
+class CaseError(Exception):
+    """A case file could not be loaded; `problems` lists every located mistake."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
