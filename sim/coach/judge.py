@@ -20,6 +20,16 @@ SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at this share of dev error
 TEST_CHECK_ROUNDS = 4  # tuning rounds after which a look at test is due
 TRANSFER_RATIO = 10.0  # task A needs this many times B's data for transfer to pay
 
+# How explanations name an action ("... : a bigger network attacks a gap that matters").
+NOUNS = {
+    "bigger_network": "a bigger network", "train_longer": "longer training", "better_optimizer": "a better optimiser",
+    "architecture_search": "an architecture search", "reduce_regularization": "less regularisation",
+    "collect_more_data": "more training data", "add_regularization": "more regularisation",
+    "data_augmentation": "data augmentation", "smaller_network": "a smaller network",
+    "early_stopping": "early stopping", "collect_target_data": "data like dev/test",
+    "synthesize_data": "synthetic data",
+}
+
 
 @dataclass(frozen=True)
 class Clause:
@@ -125,7 +135,7 @@ class Context:
             "rounds": f"{v.rounds_since_test[i]:.0f}", "peeks": f"{v.test_peeks[i]:.0f}",
             "data": f"{v.data[i]:,.0f}", "threshold": f"{v.e2e_threshold[i]:,.0f}", "n_target": f"{v.n_target[i]:,.0f}",
             "variety": _fmt(100 * self.choice.variety[i], 0),
-            "what": ACTIONS[self.choice.action].summary.rstrip(".").lower() if self.choice.action in ACTIONS else "",
+            "what": NOUNS.get(self.choice.action, self.choice.action.replace("_", " ")),
         }
         return template.format(**ctx)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.coach.visible import Visible
 from sim.model import (
-    ACTION_IDS, ACTION_INDEX, ACTIONS, STREAM_ANALYSIS, TAPE_TURNS, ActionAmounts, Knobs, Ladder, Params,
+    ACTION_IDS, ACTION_INDEX, ACTIONS, STREAM_ANALYSIS, ActionAmounts, Knobs, Ladder, Params,
     apply_actions, calibrate, costs, initial_knobs, ladder,
 )
 from sim.scenario.schema import Case, Effects
@@ -238,11 +238,10 @@ class Engine:
         dev = np.maximum(lad.dev, 1e-9)
         expected = t.cat_share * k.cat_residual * between[:, None] / dev[:, None]
         mislabelled = np.clip(k.dev_noise / dev, 0.0, 1.0)
-        rows = np.arange(self.batch)
-        at = np.minimum(self.turn, TAPE_TURNS - 1)
         n = ANALYSIS_SAMPLE
-        noise_m = t.tape[rows, at, STREAM_ANALYSIS]
-        noise_c = t.tape[rows, at, STREAM_ANALYSIS + 1: STREAM_ANALYSIS + 1 + expected.shape[1]]
+        noise_m = t.draw(STREAM_ANALYSIS, self.turn)
+        noise_c = np.stack([t.draw(STREAM_ANALYSIS + 1 + j, self.turn) for j in range(expected.shape[1])], axis=1)
+        noise_c = noise_c.reshape(expected.shape)
         sample = np.clip(expected + np.sqrt(expected * (1 - np.clip(expected, 0, 1)) / n) * noise_c, 0.0, 1.0)
         sample_m = np.clip(mislabelled + np.sqrt(mislabelled * (1 - mislabelled) / n) * noise_m, 0.0, 1.0)
         return np.round(sample * n) / n, np.round(sample_m * n) / n

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.knobs import Knobs
-from sim.model.truth import STREAM_DEV, STREAM_REAL, STREAM_TEST, TAPE_TURNS, Truth
+from sim.model.truth import STREAM_DEV, STREAM_REAL, STREAM_TEST, Truth
 
 UNDERTRAINING_EXPONENT = 0.76
 CAPACITY_VARIANCE_EXPONENT = 0.74
@@ -43,50 +43,48 @@ def effective_data(t: Truth, k: Knobs) -> np.ndarray:
 
 
 def sampling_sd(error: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Standard deviation, in points, of an error rate measured on n examples."""
-    e = np.clip(error / 100.0, 0.0, 1.0)
-    return 100.0 * np.sqrt(e * (1.0 - e) / np.maximum(n, 1.0))
+    """Standard deviation, in points, of an error rate (0..100, already clipped) measured on n examples."""
+    return np.sqrt(error * (100.0 - error) / np.maximum(n, 1.0))
 
 
 def ladder(t: Truth, k: Knobs, turn: np.ndarray, test_turn: np.ndarray | None = None) -> Ladder:
     """Every rung; dev noise is read at `turn`, test and real-world noise at `test_turn` (default: the same)."""
     capacity = 2.0**k.level
     data = effective_data(t, k)
-    reg_bias = 1.0 + REG_BIAS_COST * k.reg
-    bias = (k.arch * t.A * capacity ** (-t.a) + k.opt * t.S * k.effort ** (-UNDERTRAINING_EXPONENT)) * reg_bias
-    bias = bias + RANDOM_NOISE_COST * k.train_noise_random
-    end_to_end = np.where(
-        k.e2e > 0.5, t.e2e_floor * (t.e2e_threshold / np.maximum(data, 1.0)) ** t.b, t.e2e_floor
-    )
-    fixed = np.sum(t.cat_share * k.cat_residual, axis=1) + (1.0 - np.sum(t.cat_share, axis=1))
-    variance = (
-        k.arch * t.V * (capacity**CAPACITY_VARIANCE_EXPONENT / (data * (1.0 + k.aug))) ** t.b / (1.0 + k.reg)
-    ) * fixed + end_to_end
-    target_like = k.n_target + k.n_syn * k.syn_variety
-    coverage = np.clip(target_like / np.maximum(data, 1.0), 0.0, 1.0)
+    bias = k.arch * t.A * capacity ** (-t.a)
+    bias += k.opt * t.S * k.effort ** (-UNDERTRAINING_EXPONENT)
+    bias *= 1.0 + REG_BIAS_COST * k.reg
+    bias += RANDOM_NOISE_COST * k.train_noise_random
+    safe_data = np.maximum(data, 1.0)
+    end_to_end = np.where(k.e2e > 0.5, t.e2e_floor * (t.e2e_threshold / safe_data) ** t.b, t.e2e_floor)
+    # Share of the train-to-dev errors still unfixed: 1 - sum of each category's fixed part.
+    fixed = np.ones(len(data))
+    for j in range(t.cat_share.shape[1]):
+        fixed -= t.cat_share[:, j] * (1.0 - k.cat_residual[:, j])
+    variance = k.arch * t.V * (capacity**CAPACITY_VARIANCE_EXPONENT / (data * (1.0 + k.aug))) ** t.b
+    variance *= fixed / (1.0 + k.reg)
+    variance += end_to_end
+    coverage = np.minimum((k.n_target + k.n_syn * k.syn_variety) / safe_data, 1.0)
     mismatch = t.mismatch_scale * (1.0 - coverage) ** t.gamma * fixed
-    mismatch = mismatch + SYSTEMATIC_NOISE_COST * k.train_noise_systematic
+    mismatch += SYSTEMATIC_NOISE_COST * k.train_noise_systematic
 
-    floor_train = t.bayes
     floor_target = t.bayes + t.bayes_gap
-    train = np.clip(t.bayes + bias, floor_train, 100.0)
-    train_dev = np.clip(train + variance, floor_train, 100.0)
-    dev_true = np.clip(train_dev + t.bayes_gap + mismatch, floor_target, 100.0)
+    train = np.minimum(np.maximum(t.bayes + bias, t.bayes), 100.0)
+    train_dev = np.minimum(train + variance, 100.0)
+    dev_true = np.minimum(np.maximum(train_dev + t.bayes_gap + mismatch, floor_target), 100.0)
 
-    rows = np.arange(len(turn))
-    at = np.minimum(turn, TAPE_TURNS - 1)
-    at_test = at if test_turn is None else np.minimum(test_turn, TAPE_TURNS - 1)
-    overfit = t.k_overfit * np.sqrt(k.rounds / (np.maximum(k.n_dev, 1.0) / 1000.0))
-    dev = dev_true + k.dev_noise - overfit + sampling_sd(dev_true, k.n_dev) * t.tape[rows, at, STREAM_DEV]
-    test = dev_true + k.test_noise + sampling_sd(dev_true, k.n_test) * t.tape[rows, at_test, STREAM_TEST]
-    real = dev_true + k.metric_gap + k.devset_gap + t.world_shift + t.real_noise * np.abs(t.tape[rows, at_test, STREAM_REAL])
+    test_turn = turn if test_turn is None else test_turn
+    overfit = t.k_overfit * np.sqrt(k.rounds * 1000.0 / np.maximum(k.n_dev, 1.0))
+    dev = dev_true + k.dev_noise - overfit + sampling_sd(dev_true, k.n_dev) * t.draw(STREAM_DEV, turn)
+    test = dev_true + k.test_noise + sampling_sd(dev_true, k.n_test) * t.draw(STREAM_TEST, test_turn)
+    real = dev_true + k.metric_gap + k.devset_gap + t.world_shift + t.real_noise * np.abs(t.draw(STREAM_REAL, test_turn))
     return Ladder(
         train=train,
         train_dev=train_dev,
         dev_true=dev_true,
-        dev=np.clip(dev, floor_target, 100.0),
-        test=np.clip(test, floor_target, 100.0),
-        real=np.clip(real, floor_target, 100.0),
+        dev=np.minimum(np.maximum(dev, floor_target), 100.0),
+        test=np.minimum(np.maximum(test, floor_target), 100.0),
+        real=np.minimum(np.maximum(real, floor_target), 100.0),
         bias=bias,
         variance=variance,
         mismatch=mismatch,

@@ -10,10 +10,12 @@ from sim.model.knobs import Knobs
 
 def apply_actions(k: Knobs, action: np.ndarray, params: Params, amounts: ActionAmounts) -> np.ndarray:
     """Apply each row's action to `k` in place; return the rows that now run a training run."""
-    for code in np.unique(action):
-        if code < 0:  # -1: the row made no move this step (finished, or answering a decision)
-            continue
-        idx = np.flatnonzero(action == code)
+    # Group rows by action with a counting sort (int16 keys sort by radix: linear in the batch).
+    order = np.argsort(action.astype(np.int16), kind="stable")
+    counts = np.bincount(action + 1, minlength=len(ACTION_IDS) + 1)
+    bounds = np.cumsum(counts)
+    for code in np.flatnonzero(counts[1:]):  # slot 0 holds -1: rows that made no move this step
+        idx = order[bounds[code]: bounds[code + 1]]
         ACTIONS[ACTION_IDS[code]].effect(k, idx, params, amounts)
     trains = (action >= 0) & RETRAINS[np.maximum(action, 0)]
     k.rounds[trains] += 1.0

@@ -1,0 +1,79 @@
+"""`mlsim diagnose`: the coach's reading of a ladder given on the command line, and a verdict on an action."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+
+import numpy as np
+
+from sim.coach import diagnose, judge
+from sim.coach.visible import Visible
+from sim.commands.output import EXIT_USAGE, emit_json, fail
+from sim.model import ACTION_IDS
+from sim.scenario.schema import Case, CoachFacts, Scoring
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not (0.0 <= value <= 100.0) or value != value:
+        raise argparse.ArgumentTypeError(f"{text} is not a percentage between 0 and 100")
+    return value
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--human", type=_percent, help="human-level error, percent (the Bayes proxy)")
+    p.add_argument("--train", type=_percent, required=True, help="training error, percent")
+    p.add_argument("--train-dev", dest="train_dev", type=_percent, help="train-dev error, percent")
+    p.add_argument("--dev", type=_percent, required=True, help="dev error, percent")
+    p.add_argument("--test", type=_percent, help="test error, percent")
+    p.add_argument("--action", help="an action id to judge against this ladder")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _blank_case() -> Case:
+    """A case with no constraints, events or categories: the coach judges the ladder alone."""
+    return Case.model_construct(id="diagnose", categories=[], constraints=[], coach=CoachFacts(), scoring=Scoring(),
+                                decisions=[], events=[])
+
+
+def ladder_visible(human, train, train_dev, dev, test) -> Visible:
+    nan = np.nan
+    one = lambda v: np.array([nan if v is None else float(v)])  # noqa: E731
+    false, zero = np.array([False]), np.array([0.0])
+    return Visible(
+        human=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
+        differ=false, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false, ea_fresh=false,
+        metric_problem=false, devset_stale=false, run_weeks=zero, constraints_ok=np.array([True]),
+        bigger_breaks=false, rounds_since_test=zero, test_peeks=zero, transfer_used=false, multitask_used=false,
+        e2e=false, data=zero, n_target=zero, e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false,
+        regularized=false, labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero,
+        memory_mb=zero, weeks_needed=np.zeros((1, len(ACTION_IDS))),
+    )
+
+
+def run(args) -> int:
+    if args.action is not None and args.action not in ACTION_IDS:
+        close = difflib.get_close_matches(args.action, ACTION_IDS, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known actions: {', '.join(ACTION_IDS)}"
+        return fail(f"unknown action '{args.action}'{hint}", EXIT_USAGE)
+    result = diagnose(args.human, args.train, args.train_dev, args.dev, args.test).as_json()
+    if args.action is not None:
+        vis = ladder_visible(args.human, args.train, args.train_dev, args.dev, args.test)
+        result["verdict"] = judge(vis, _blank_case(), args.action).as_json()
+    if args.json:
+        emit_json(result)
+        return 0
+    gaps = ", ".join(f"{k.replace('_', ' ')} {v:.1f}" for k, v in result["gaps"].items() if v is not None)
+    print(f"Gaps: {gaps or 'none measurable'}")
+    print(f"Primary: {result['primary'].replace('_', ' ')}"
+          + (f" (missing: {', '.join(result['missing'])})" if result["missing"] else ""))
+    for item in result["advice"]:
+        print(f"  [{item['rule']}] {item['text']}")
+    if "verdict" in result:
+        v = result["verdict"]
+        print(f"{v['action']}: {v['verdict']} [{v['rule']}] {v['explanation']}")
+    return 0

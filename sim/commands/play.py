@@ -1,0 +1,100 @@
+"""`mlsim play`: a case in the terminal UI, or headless from a choices script or a policy."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+
+from sim.commands.output import EXIT_USAGE, emit_json, fail, fail_problems
+from sim.game import ChoiceError, Game, parse_script, play_policy
+from sim.scenario import CaseError, find_case, load_case_file
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (0 to 2^63-1)")
+    return value
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", metavar="CASE", help="a case id (see `mlsim scenarios`) or a path to a case file")
+    p.add_argument("--seed", type=_seed, help="the seed that picks the hidden truth (default: 1 headless, random in the UI)")
+    p.add_argument("--name", help="your name on the leaderboard")
+    p.add_argument("--headless", action="store_true", help="play without the UI and print the result")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--choices", metavar="FILE", help="with --headless: a choices script, or - for stdin")
+    source.add_argument("--policy", choices=("expert", "random"), help="with --headless: let a policy play")
+    p.add_argument("--json", action="store_true", help="with --headless: print the result record as JSON")
+
+
+def run(args) -> int:
+    if not args.headless:
+        if args.choices or args.policy or args.json:
+            return fail("--choices, --policy and --json go with --headless", EXIT_USAGE)
+        try:
+            case_path = find_case(args.case)
+            load_case_file(case_path)
+        except CaseError as err:
+            return fail_problems(err.problems)
+        from sim.tui.app import run_app
+
+        return run_app(case_path=str(case_path), seed=args.seed if args.seed is not None else secrets.randbelow(10**6),
+                       name=args.name)
+    if not (args.choices or args.policy):
+        return fail("--headless needs --choices FILE (or -) or --policy expert|random", EXIT_USAGE)
+    try:
+        case, digest = load_case_file(find_case(args.case))
+    except CaseError as err:
+        return fail_problems(err.problems)
+    game = Game(case, digest, args.seed if args.seed is not None else 1)
+    if args.policy:
+        play_policy(game, args.policy)
+    else:
+        code = _play_script(game, args.choices)
+        if code:
+            return code
+    if args.json:
+        emit_json(game.result())
+    else:
+        print_transcript(game)
+    return 0
+
+
+def _play_script(game: Game, source: str) -> int:
+    name = "<stdin>" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+    except OSError as err:
+        return fail(f"{name}: cannot be read ({err.strerror})")
+    except UnicodeDecodeError:
+        return fail(f"{name}: is not UTF-8 text")
+    numbered = [(i + 1, line) for i, raw in enumerate(text.splitlines()) for line in parse_script(raw)]
+    for line_no, choice in numbered:
+        if game.finished:
+            return fail(f"{name}:{line_no}: the project has already ended; remove the choices after `ship`")
+        try:
+            game.choose(choice)
+        except ChoiceError as err:
+            return fail(f"{name}:{line_no}: {err}")
+    if not game.finished:
+        return fail(f"{name}: the choices ran out at week {game.week:g} before the project ended; end with `ship`")
+    return 0
+
+
+def print_transcript(game: Game) -> None:
+    result = game.result()
+    print(f"{game.case.title} — seed {game.seed}")
+    for turn in game.turns:
+        print(f"week {turn.week:5.1f}  {turn.choice:<28} {turn.verdict:<10} [{turn.rule}] {turn.explanation}")
+    final = result["final"]
+    ladder = ", ".join(f"{k} {v:.2f}" for k, v in final["ladder"].items() if v is not None)
+    print(f"\nFinal ladder: {ladder}")
+    print(f"Real-world error: {final['real_world_error']:.2f}%  weeks used: {final['weeks_used']:g}  "
+          f"constraints met: {'yes' if final['constraints_met'] else 'no'}")
+    s = result["score"]
+    print(f"Score: strategy {s['strategy']} + outcome {s['outcome']} = {s['total']}")
