@@ -11,6 +11,13 @@ COMMANDS = {
     "play": "Play a case (in the terminal UI, or --headless with a choices script or a policy).",
     "diagnose": "Diagnose an error ladder and, with --action, judge a choice.",
     "scenarios": "List the built-in cases and your own.",
+    "leaderboard": "Show the local leaderboard (ranked per case) as a table, JSON or CSV.",
+    "workshop": "Run a workshop server (serve) or send the results waiting in your outbox (send).",
+    "serve": "Serve the game to a browser tab on this machine (textual-serve).",
+    "validate": "Check case files; every mistake as file:line:col: message.",
+    "schema": "Print the JSON Schema of a case file (for editors).",
+    "lint": "Check that a case is winnable, that following the rules pays, and that every part is reached.",
+    "new": "Write a commented starter case into your own cases folder.",
 }
 EXIT_USAGE = 2
 
@@ -22,22 +29,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"mlsim: {message}; see `{self.prog} --help`.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only `command`'s module is imported (start-up stays fast, one command cannot break another)."""
     parser = _Parser(prog="mlsim", description="A simulator that trains the judgement of ML project leads.")
     from sim import __version__
 
     parser.add_argument("--version", action="version", version=f"mlsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"sim.commands.{name.replace('-', '_')}")
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command)
-        command.set_defaults(_module=module)
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(f"sim.commands.{name.replace('-', '_')}")
+            module.add_arguments(sub_parser)
+            sub_parser.set_defaults(_module=module)
     return parser
 
 
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in argv (the first word that is one), if any."""
+    return next((word for word in argv if word in COMMANDS), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_command_in(argv)).parse_args(argv)
     if args.command is None:
         from sim.commands import home
 

@@ -43,6 +43,27 @@ class Visible:
     memory_mb: np.ndarray
     weeks_needed: np.ndarray  # (B, len(ACTION_IDS)) weeks each action would take, NaN where not offered
 
+    @classmethod
+    def single(cls, human=None, train=None, train_dev=None, dev=None, test=None, **facts) -> "Visible":
+        """One player's view from a bare ladder (None = not measured); other facts neutral unless given."""
+        from sim.model import ACTION_IDS  # local: keeps this module a plain record type
+
+        nan, false, zero = np.nan, np.array([False]), np.array([0.0])
+        one = lambda v: np.array([nan if v is None else float(v)])  # noqa: E731
+        view = dict(
+            human=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
+            differ=false, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false,
+            ea_fresh=false, metric_problem=false, devset_stale=false, run_weeks=zero,
+            constraints_ok=np.array([True]), bigger_breaks=false, rounds_since_test=zero, test_peeks=zero,
+            transfer_used=false, multitask_used=false, e2e=false, data=zero, n_target=zero,
+            e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
+            labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
+            weeks_needed=np.zeros((1, len(ACTION_IDS))),
+        )
+        for name, value in facts.items():
+            view[name] = np.atleast_1d(np.asarray(value)) if name != "ea_shares" else np.atleast_2d(value)
+        return cls(**view)
+
     def take(self, idx) -> "Visible":
         return Visible(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import difflib
 
-import numpy as np
-
 from sim.coach import diagnose, judge
 from sim.coach.visible import Visible
 from sim.commands.output import EXIT_USAGE, emit_json, fail
@@ -40,21 +38,6 @@ def _blank_case() -> Case:
                                 decisions=[], events=[])
 
 
-def ladder_visible(human, train, train_dev, dev, test) -> Visible:
-    nan = np.nan
-    one = lambda v: np.array([nan if v is None else float(v)])  # noqa: E731
-    false, zero = np.array([False]), np.array([0.0])
-    return Visible(
-        human=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
-        differ=false, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false, ea_fresh=false,
-        metric_problem=false, devset_stale=false, run_weeks=zero, constraints_ok=np.array([True]),
-        bigger_breaks=false, rounds_since_test=zero, test_peeks=zero, transfer_used=false, multitask_used=false,
-        e2e=false, data=zero, n_target=zero, e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false,
-        regularized=false, labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero,
-        memory_mb=zero, weeks_needed=np.zeros((1, len(ACTION_IDS))),
-    )
-
-
 def run(args) -> int:
     if args.action is not None and args.action not in ACTION_IDS:
         close = difflib.get_close_matches(args.action, ACTION_IDS, n=1)
@@ -62,7 +45,7 @@ def run(args) -> int:
         return fail(f"unknown action '{args.action}'{hint}", EXIT_USAGE)
     result = diagnose(args.human, args.train, args.train_dev, args.dev, args.test).as_json()
     if args.action is not None:
-        vis = ladder_visible(args.human, args.train, args.train_dev, args.dev, args.test)
+        vis = Visible.single(args.human, args.train, args.train_dev, args.dev, args.test)
         result["verdict"] = judge(vis, _blank_case(), args.action).as_json()
     if args.json:
         emit_json(result)

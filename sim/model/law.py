@@ -38,59 +38,105 @@ class Ladder:
 
 
 def effective_data(t: Truth, k: Knobs) -> np.ndarray:
-    transfer = k.transfer * t.transfer_data / (1.0 + k.n_target / t.transfer_half)
-    return k.n_target + k.n_other + k.n_syn * k.syn_variety + transfer + k.multitask * t.multitask_data
+    data = k.n_target + k.n_other
+    data += k.n_syn * k.syn_variety
+    if k.transfer.any():  # most batches use neither; skip the passes over the rows
+        data += k.transfer * t.transfer_data / (1.0 + k.n_target / t.transfer_half)
+    if k.multitask.any():
+        data += k.multitask * t.multitask_data
+    return data
 
 
 def sampling_sd(error: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Standard deviation, in points, of an error rate (0..100, already clipped) measured on n examples."""
-    return np.sqrt(error * (100.0 - error) / np.maximum(n, 1.0))
+    sd = np.subtract(100.0, error)
+    sd *= error
+    sd /= np.maximum(n, 1.0)
+    return np.sqrt(sd, out=sd)
 
 
 def ladder(t: Truth, k: Knobs, turn: np.ndarray, test_turn: np.ndarray | None = None) -> Ladder:
-    """Every rung; dev noise is read at `turn`, test and real-world noise at `test_turn` (default: the same)."""
-    capacity = 2.0**k.level
+    """Every rung; dev noise is read at `turn`, test and real-world noise at `test_turn` (default: the same).
+
+    Written with in-place operations: at a batch of 100,000 each temporary is 800 KB, and allocating
+    (and page-faulting) fewer of them is most of the speed.
+    """
+    test_turn = turn if test_turn is None else test_turn
     data = effective_data(t, k)
-    bias = k.arch * t.A * capacity ** (-t.a)
-    bias += k.opt * t.S * k.effort ** (-UNDERTRAINING_EXPONENT)
+    safe_data = np.maximum(data, 1.0)
+    # capacity C = 2**level, so C**x = exp2(x * level): cheaper than a power with array exponents.
+    bias = np.multiply(t.a, k.level)
+    np.negative(bias, out=bias)
+    np.exp2(bias, out=bias)
+    bias *= t.A
+    bias *= k.arch
+    under = k.effort ** (-UNDERTRAINING_EXPONENT)
+    under *= t.S
+    under *= k.opt
+    bias += under
     bias *= 1.0 + REG_BIAS_COST * k.reg
     bias += RANDOM_NOISE_COST * k.train_noise_random
-    safe_data = np.maximum(data, 1.0)
-    end_to_end = np.where(k.e2e > 0.5, t.e2e_floor * (t.e2e_threshold / safe_data) ** t.b, t.e2e_floor)
     # Share of the train-to-dev errors still unfixed: 1 - sum of each category's fixed part.
     fixed = np.ones(len(data))
     for j in range(t.cat_share.shape[1]):
         fixed -= t.cat_share[:, j] * (1.0 - k.cat_residual[:, j])
-    variance = k.arch * t.V * (capacity**CAPACITY_VARIANCE_EXPONENT / (data * (1.0 + k.aug))) ** t.b
-    variance *= fixed / (1.0 + k.reg)
-    variance += end_to_end
-    coverage = np.minimum((k.n_target + k.n_syn * k.syn_variety) / safe_data, 1.0)
-    mismatch = t.mismatch_scale * (1.0 - coverage) ** t.gamma * fixed
+    variance = np.multiply(k.level, CAPACITY_VARIANCE_EXPONENT)
+    np.exp2(variance, out=variance)
+    variance /= data
+    variance /= 1.0 + k.aug
+    np.log(variance, out=variance)
+    variance *= t.b
+    np.exp(variance, out=variance)
+    variance *= t.V
+    variance *= k.arch
+    variance *= fixed
+    variance /= 1.0 + k.reg
+    if t.e2e_floor.any():
+        variance += np.where(k.e2e > 0.5, t.e2e_floor * (t.e2e_threshold / safe_data) ** t.b, t.e2e_floor)
+    coverage = k.n_syn * k.syn_variety
+    coverage += k.n_target
+    coverage /= safe_data
+    np.minimum(coverage, 1.0, out=coverage)
+    mismatch = np.subtract(1.0, coverage)
+    np.power(mismatch, t.gamma, out=mismatch)
+    mismatch *= t.mismatch_scale
+    mismatch *= fixed
     mismatch += SYSTEMATIC_NOISE_COST * k.train_noise_systematic
 
     floor_target = t.bayes + t.bayes_gap
-    train = np.minimum(np.maximum(t.bayes + bias, t.bayes), 100.0)
-    train_dev = np.minimum(train + variance, 100.0)
-    dev_true = np.minimum(np.maximum(train_dev + t.bayes_gap + mismatch, floor_target), 100.0)
+    train = np.add(t.bayes, bias)
+    np.minimum(train, 100.0, out=train)  # bias >= 0, so train >= Bayes already
+    train_dev = np.add(train, variance)
+    np.minimum(train_dev, 100.0, out=train_dev)
+    dev_true = train_dev + t.bayes_gap
+    dev_true += mismatch
+    np.clip(dev_true, floor_target, 100.0, out=dev_true)
 
-    test_turn = turn if test_turn is None else test_turn
-    overfit = t.k_overfit * np.sqrt(k.rounds * 1000.0 / np.maximum(k.n_dev, 1.0))
-    dev = dev_true + k.dev_noise - overfit + sampling_sd(dev_true, k.n_dev) * t.draw(STREAM_DEV, turn)
-    test = dev_true + k.test_noise + sampling_sd(dev_true, k.n_test) * t.draw(STREAM_TEST, test_turn)
-    real = dev_true + k.metric_gap + k.devset_gap + t.world_shift + t.real_noise * np.abs(t.draw(STREAM_REAL, test_turn))
+    overfit = np.multiply(k.rounds, 1000.0)
+    overfit /= np.maximum(k.n_dev, 1.0)
+    np.sqrt(overfit, out=overfit)
+    overfit *= t.k_overfit
+    dev = sampling_sd(dev_true, k.n_dev)
+    dev *= t.draw(STREAM_DEV, turn)
+    dev += dev_true
+    dev += k.dev_noise
+    dev -= overfit
+    test = sampling_sd(dev_true, k.n_test)
+    test *= t.draw(STREAM_TEST, test_turn)
+    test += dev_true
+    test += k.test_noise
+    real = np.abs(t.draw(STREAM_REAL, test_turn))
+    real *= t.real_noise
+    real += dev_true
+    real += k.metric_gap
+    real += k.devset_gap
+    real += t.world_shift
+    for rung in (dev, test, real):
+        np.maximum(rung, floor_target, out=rung)
+        np.minimum(rung, 100.0, out=rung)
     return Ladder(
-        train=train,
-        train_dev=train_dev,
-        dev_true=dev_true,
-        dev=np.minimum(np.maximum(dev, floor_target), 100.0),
-        test=np.minimum(np.maximum(test, floor_target), 100.0),
-        real=np.minimum(np.maximum(real, floor_target), 100.0),
-        bias=bias,
-        variance=variance,
-        mismatch=mismatch,
-        overfit=overfit,
-        effective_data=data,
-        coverage=coverage,
+        train=train, train_dev=train_dev, dev_true=dev_true, dev=dev, test=test, real=real,
+        bias=bias, variance=variance, mismatch=mismatch, overfit=overfit, effective_data=data, coverage=coverage,
     )
 
 

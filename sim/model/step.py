@@ -18,5 +18,5 @@ def apply_actions(k: Knobs, action: np.ndarray, params: Params, amounts: ActionA
         idx = order[bounds[code]: bounds[code + 1]]
         ACTIONS[ACTION_IDS[code]].effect(k, idx, params, amounts)
     trains = (action >= 0) & RETRAINS[np.maximum(action, 0)]
-    k.rounds[trains] += 1.0
+    k.rounds += trains
     return trains

@@ -66,25 +66,24 @@ class Truth:
     C0: np.ndarray  # starting capacity (reference for time and memory)
     D0: np.ndarray  # starting training examples (reference for run time)
     cat_share: np.ndarray  # (B, K) share of between-train-and-dev errors per category
-    tape: np.ndarray  # (TAPE_STREAMS, B, TAPE_TURNS) standard normal draws; one contiguous block per stream
+    tape: np.ndarray  # (TAPE_STREAMS, TAPE_TURNS, B) standard normal draws: rows at one turn are contiguous
 
     def take(self, idx: np.ndarray) -> "Truth":
         parts = {f.name: getattr(self, f.name) for f in fields(self)}
-        return Truth(**{name: (value[:, idx] if name == "tape" else value[idx]) for name, value in parts.items()})
+        return Truth(**{name: (value[:, :, idx] if name == "tape" else value[idx]) for name, value in parts.items()})
 
     def draw(self, stream: int, turn: np.ndarray) -> np.ndarray:
         """Each row's standard normal draw for `stream` at its own `turn`."""
         block = self.tape[stream]
-        at = np.minimum(turn, TAPE_TURNS - 1) + np.arange(block.shape[0]) * TAPE_TURNS
-        return block.ravel()[at]
+        return block[np.minimum(turn, TAPE_TURNS - 1), np.arange(block.shape[1])]
 
 
 def noise_tape(seeds: np.ndarray) -> np.ndarray:
-    """Standard normal draws per seed, from that seed's own Generator: (TAPE_STREAMS, B, TAPE_TURNS)."""
+    """Standard normal draws per seed, from that seed's own Generator: (TAPE_STREAMS, TAPE_TURNS, B)."""
     tape = np.empty((len(seeds), TAPE_STREAMS, TAPE_TURNS))
     for i, seed in enumerate(seeds):
         tape[i] = np.random.default_rng([int(seed), 0x6D6C73]).standard_normal((TAPE_STREAMS, TAPE_TURNS))
-    return np.ascontiguousarray(tape.transpose(1, 0, 2))
+    return np.ascontiguousarray(tape.transpose(1, 2, 0))
 
 
 def calibrate(params: dict[str, np.ndarray], cat_share: np.ndarray, knobs0: Knobs, seeds: np.ndarray) -> Truth:
