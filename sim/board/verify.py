@@ -1,0 +1,168 @@
+"""Trust no submitted score: re-play a result record from its case, seed and choices, and compare.
+
+Both boards (local and workshop) store only what `verify` computes. A record is accepted when its
+case is known with the same content hash, its choices re-play to a finished game, and the id, score
+and final ladder it claims equal the re-play's. Everything here is plain data in and out so a
+process pool can run it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict, dataclass
+
+MAX_CHOICES = 200  # far above a real game (the engine ships by itself long before); bounds the work per record
+FLOAT_TOLERANCE = 1e-3  # records round ladders to 4 decimals; another platform may differ in the last digit
+LADDER_KEYS = ("human", "train", "train_dev", "dev", "test")
+
+
+class ResultRejected(Exception):
+    """A result that cannot be stored; str(err) is one sentence for the player."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What the re-play computed: the only numbers a board stores."""
+
+    result_id: str
+    case: str
+    case_hash: str
+    seed: int
+    strategy: int
+    outcome: int
+    total: int
+    real_world_error: float
+    weeks: float
+    record: dict  # the re-played result record
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# (path, mtime_ns, size) -> (Case, hash): a case file is parsed once until it changes.
+_case_cache: dict[tuple[str, int, int], tuple[object, str]] = {}
+
+
+def find_case_by_id(case_id: str):
+    """The current (Case, hash) of the case with this id among `list_cases()`, or None."""
+    from sim.scenario import CaseError, list_cases, load_case_file
+
+    for ref in list_cases():
+        if ref.id != case_id:
+            continue
+        try:
+            st = os.stat(ref.path)
+            key = (str(ref.path), st.st_mtime_ns, st.st_size)
+            if key not in _case_cache:
+                _case_cache[key] = load_case_file(ref.path)
+            return _case_cache[key]
+        except (OSError, CaseError):
+            return None
+    return None
+
+
+def _shape(result) -> tuple[str, str, int, list[str]]:
+    if not isinstance(result, dict):
+        raise ResultRejected("the result is not a result record (a JSON object)")
+    case_id, case_hash, seed, choices = (result.get(k) for k in ("case", "case_hash", "seed", "choices"))
+    if not isinstance(case_id, str) or not isinstance(case_hash, str):
+        raise ResultRejected("the result names no case or case hash")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise ResultRejected("the result's seed is not a whole number from 0 to 2^63-1")
+    if not isinstance(choices, list) or not all(isinstance(c, str) and len(c) <= 200 for c in choices):
+        raise ResultRejected("the result's choices are not a list of choice lines")
+    if len(choices) > MAX_CHOICES:
+        raise ResultRejected(f"the result has {len(choices)} choices, more than a game allows")
+    return case_id, case_hash, seed, choices
+
+
+def _same_number(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return False
+    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= FLOAT_TOLERANCE
+
+
+def _tampered(claimed: dict, replayed: dict) -> str | None:
+    """What differs between the claimed record and the re-play (None when they agree)."""
+    if claimed.get("id") != replayed["id"]:
+        return "its id does not match its case hash, seed and choices"
+    score = claimed.get("score")
+    if not isinstance(score, dict) or any(score.get(k) != replayed["score"][k] for k in ("strategy", "outcome", "total")):
+        return "its score is not the score its choices earn"
+    final = claimed.get("final")
+    if not isinstance(final, dict) or not isinstance(final.get("ladder"), dict):
+        return "it has no final ladder"
+    if any(not _same_number(final["ladder"].get(k), replayed["final"]["ladder"][k]) for k in LADDER_KEYS):
+        return "its final ladder is not the ladder its choices reach"
+    if not _same_number(final.get("real_world_error"), replayed["final"]["real_world_error"]):
+        return "its real-world error is not the one its choices reach"
+    return None
+
+
+def verify(result) -> Verified:
+    """Re-play a submitted result record; raises ResultRejected (one sentence) when it cannot be trusted."""
+    from sim.game import ChoiceError
+    from sim.game.replay import replay
+
+    case_id, case_hash, seed, choices = _shape(result)
+    found = find_case_by_id(case_id)
+    if found is None:
+        raise ResultRejected(f"unknown case '{case_id}': this board has no case with that id")
+    case, current_hash = found
+    if current_hash != case_hash:
+        raise ResultRejected(f"unknown case hash for '{case_id}': the result was played on another version of the case")
+    try:
+        game = replay(case, case_hash, seed, choices)
+    except ChoiceError as err:
+        raise ResultRejected(f"the result's choices cannot be re-played: {err}") from None
+    if not game.finished:
+        raise ResultRejected("the result's game has not ended; only finished games go on the board")
+    record = game.result()
+    problem = _tampered(result, record)
+    if problem:
+        raise ResultRejected(f"the result does not match its re-play: {problem}")
+    score, final = record["score"], record["final"]
+    return Verified(record["id"], case_id, case_hash, seed, int(score["strategy"]), int(score["outcome"]),
+                    int(score["total"]), float(final["real_world_error"]), float(final["weeks_used"]), record)
+
+
+def prefill_expert(results: list) -> None:
+    """Compute the expert yardstick for every (case, seed) in one vectorised run per case (cheap per extra seed)."""
+    from sim.game.runner import expert_real_world
+
+    by_case: dict[tuple[str, str], set[int]] = {}
+    for result in results:
+        try:
+            case_id, case_hash, seed, _ = _shape(result)
+        except ResultRejected:
+            continue
+        by_case.setdefault((case_id, case_hash), set()).add(seed)
+    for (case_id, case_hash), seeds in by_case.items():
+        found = find_case_by_id(case_id)
+        if found is not None and found[1] == case_hash:
+            expert_real_world(found[0], case_hash, sorted(seeds))
+
+
+def verify_chunk(results: list) -> list[dict]:
+    """Verify several records (a worker's unit of work): each a Verified as a dict, or {"error": sentence}."""
+    prefill_expert(results)
+    out = []
+    for result in results:
+        try:
+            out.append(verify(result).as_dict())
+        except ResultRejected as err:
+            out.append({"error": str(err)})
+    return out
+
+
+def warm_up(_worker: int = 0) -> int:
+    """Import the game and parse the cases in a fresh worker, so the first submission is not the slow one."""
+    import sim.game.replay  # noqa: F401
+    from sim.scenario import list_cases
+
+    for ref in list_cases():
+        find_case_by_id(ref.id)
+    return os.getpid()
