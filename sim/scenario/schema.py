@@ -1,10 +1,10 @@
-"""The typed shape of a case file: the one source of truth for loading, validation and the JSON Schema."""
+"""The typed shape of a case file: the one source of truth for loading, validation, the JSON Schema and the docs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from sim.rules import RULE_IDS
 from sim.model import ACTION_IDS, MAX_CATEGORIES, SETTABLE_KNOBS, TRUTH_PARAMS
@@ -17,95 +17,206 @@ class Strict(BaseModel):
 class Between(Strict):
     """A number the seed picks uniformly from [low, high]."""
 
-    between: tuple[float, float]
+    between: tuple[float, float] = Field(description="[low, high]: each seed draws a value uniformly in this range.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Between":
         low, high = self.between
         if low > high:
-            raise ValueError(f"the range starts above its end ({low} > {high}); write [low, high]")
+            raise ValueError(f"the range starts above its end ({low:g} > {high:g}); write [low, high]")
         return self
 
 
 class OneOf(Strict):
     """A number the seed picks from a list."""
 
-    one_of: Annotated[list[float], Field(min_length=1)]
+    one_of: Annotated[list[float], Field(min_length=1)] = Field(
+        description="Each seed picks one of these values, with equal chances.")
 
 
-Num = Union[float, Between, OneOf]
+# Tags pydantic puts into error locations for the three forms of a number (the loader strips them).
+NUM_TAGS = ("number", "range", "choice")
+
+
+def _num_form(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "between" in value:
+            return "range"
+        if "one_of" in value:
+            return "choice"
+        return None
+    if isinstance(value, (Between, OneOf)):
+        return "range" if isinstance(value, Between) else "choice"
+    return "number"
+
+
+# A number, or a seeded variant of one: `{between: [lo, hi]}` or `{one_of: [a, b, ...]}`.
+Num = Annotated[
+    Union[Annotated[float, Tag("number")], Annotated[Between, Tag("range")], Annotated[OneOf, Tag("choice")]],
+    Discriminator(_num_form, custom_error_type="variant_form",
+                  custom_error_message="expected a number, {between: [low, high]} or {one_of: [a, b, ...]}"),
+]
 
 Verdict = Literal["aligned", "neutral", "misaligned"]
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
 ActionId = Literal[ACTION_IDS]  # type: ignore[valid-type]
 KnobName = Literal[SETTABLE_KNOBS]  # type: ignore[valid-type]
+TruthName = Literal[TRUTH_PARAMS]  # type: ignore[valid-type]
 Flag = Literal["metric_problem", "devset_stale"]
+
+# What each knob means (the field reference and the JSON Schema show these).
+KNOB_HELP: dict[str, str] = {
+    "level": "Model size level; capacity is 2**level (also sets inference time and memory).",
+    "effort": "Training effort (epochs) multiplier; 1 is the first model's.",
+    "opt": "Optimiser quality: multiplies the under-training part of bias (1 = baseline, lower is better).",
+    "arch": "Architecture quality: multiplies the bias and variance coefficients (1 = baseline).",
+    "reg": "Regularisation strength (0 = none).",
+    "aug": "Augmentation strength: multiplies the data the variance term sees by (1 + aug).",
+    "n_target": "Training examples from the target (users') distribution.",
+    "n_other": "Training examples from other distributions.",
+    "n_syn": "Synthetic training examples.",
+    "syn_variety": "Share of the target space the synthetic data covers, 0..1.",
+    "n_dev": "Dev set size.",
+    "n_test": "Test set size.",
+    "train_dev": "1 when a train-dev set is already carved.",
+    "dev_noise": "Percent of dev labels that are wrong.",
+    "test_noise": "Percent of test labels that are wrong.",
+    "train_noise_random": "Percent of training labels wrong at random.",
+    "train_noise_systematic": "Percent of training labels wrong the same way.",
+    "metric_gap": "Real-world points lost because the metric ranks models wrongly.",
+    "devset_gap": "Real-world points lost because dev/test do not reflect the users' data.",
+    "transfer": "1 when starting from pretrained weights.",
+    "multitask": "1 when trained jointly with related tasks.",
+    "e2e": "1 end-to-end, 0 a pipeline of hand-designed components.",
+    "rounds": "Tuning rounds already spent against the dev set.",
+    "speed": "Hardware speed multiplier.",
+    "subset": "1 when experiments run on a subset of the data.",
+}
+
+TRUTH_HELP: dict[str, str] = {
+    "bayes": "Bayes error on the training distribution, percent.",
+    "bayes_gap": "Extra Bayes error on the target distribution, points.",
+    "start_bias": "Avoidable bias of the first model, points.",
+    "start_variance": "Variance of the first model, points.",
+    "effort_share": "Share of the starting bias due to under-training, 0..1.",
+    "a": "Capacity exponent of the bias term (0.3-0.7 in published fits).",
+    "b": "Data exponent of the variance term (0.3-0.7 in published fits).",
+    "mismatch_scale": "Data mismatch, points, when no training data looks like the target.",
+    "gamma": "How fast mismatch falls as coverage of the target grows.",
+    "k_overfit": "Dev overfitting per sqrt(tuning round / thousand dev examples).",
+    "world_shift": "Real-world points the dev set cannot see.",
+    "real_noise": "Standard deviation of the real-world reading, points.",
+    "transfer_data": "Effective examples pretrained weights are worth with no target data.",
+    "transfer_half": "Target examples at which the transfer benefit halves.",
+    "multitask_data": "Effective examples the related tasks contribute.",
+    "e2e_floor": "Error a pipeline's hand-designed parts cost; end-to-end pays this at the threshold.",
+    "e2e_threshold": "Effective examples above which end-to-end beats the pipeline.",
+    "run_weeks": "Weeks one training run takes with the starting data, size and hardware.",
+    "inference_s": "Inference time of the starting model, seconds.",
+    "memory_mb": "Memory of the starting model, MB.",
+}
+
+
+def _keyed(help_by_key: dict[str, str], required: bool) -> Any:
+    """JSON Schema for a dict keyed by known names: list each key as a property so editors complete and explain it."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        value = schema.get("additionalProperties") or {}
+        schema["properties"] = {key: {**value, "description": text} for key, text in help_by_key.items()}
+        schema["additionalProperties"] = False
+        schema.pop("propertyNames", None)
+        if required:
+            schema["required"] = list(help_by_key)
+
+    return extra
 
 
 class Effects(Strict):
     """Knob changes: `set` replaces a value, `add` adds to it, `scale` multiplies it."""
 
-    set: dict[KnobName, float] = {}
-    add: dict[KnobName, float] = {}
-    scale: dict[KnobName, float] = {}
+    set: dict[KnobName, float] = Field({}, description="Knob -> new value.")
+    add: dict[KnobName, float] = Field({}, description="Knob -> amount added to its value.")
+    scale: dict[KnobName, float] = Field({}, description="Knob -> factor its value is multiplied by.")
 
 
 class Constraint(Strict):
-    metric: Literal["inference_s", "memory_mb"]
-    max: Annotated[float, Field(gt=0)]
-    label: str
+    """A satisficing threshold: the model must stay at or under `max` to ship."""
+
+    metric: Literal["inference_s", "memory_mb"] = Field(description="Which satisficing metric: inference_s or memory_mb.")
+    max: Annotated[float, Field(gt=0)] = Field(description="The threshold the shipped model must not exceed.")
+    label: str = Field(description="How the meter is labelled on screen, e.g. 'Inference time (s)'.")
 
 
 class HumanLevelRow(Strict):
-    who: str
-    error: Annotated[float, Field(ge=0, le=100)]
+    who: str = Field(description="Whose performance, e.g. 'a team of experienced radiologists'.")
+    error: Annotated[float, Field(ge=0, le=100)] = Field(description="Their error, percent.")
 
 
 class HumanLevel(Strict):
-    known: bool = False  # given in the briefing, visible from the start
-    table: Annotated[list[HumanLevelRow], Field(min_length=1)]
+    """The human-level table the player sees after measure_human_level (or from the start)."""
+
+    known: bool = Field(False, description="True: human-level is given in the briefing, visible from the start.")
+    table: Annotated[list[HumanLevelRow], Field(min_length=1)] = Field(
+        description="Rows of who and their error; the lowest is the default Bayes proxy.")
 
 
 class Category(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
-    label: str
-    share: Annotated[float, Field(ge=0, le=1)]  # share of the errors between train and dev
-    fix: Annotated[float, Field(ge=0, le=1)] = 0.8  # share of the category one fix removes
-    fixed_by: Annotated[list[ActionId], Field(min_length=1)]
+    """A kind of dev error that error analysis counts and one action can fix."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")] = Field(
+        description="Short id (lowercase, digits, - or _), used in `ACTION category=ID`.")
+    label: str = Field(description="What the player reads in the error analysis table.")
+    share: Annotated[float, Field(ge=0, le=1)] = Field(
+        description="Share of the errors between train and dev that fall in this category, 0..1 (all ≤ 1 in total).")
+    fix: Annotated[float, Field(ge=0, le=1)] = Field(0.8, description="Share of the category one fix removes, 0..1.")
+    fixed_by: Annotated[list[ActionId], Field(min_length=1)] = Field(
+        description="Actions that fix this category when the player names it; the first is the expert's choice.")
 
 
 class ActionSpec(Strict):
-    weeks: Annotated[float, Field(ge=0)]
-    factor: Annotated[float, Field(gt=0)] | None = None  # collect_more_data, bigger_dev_set
-    amount: Annotated[float, Field(ge=0)] | None = None  # collect_target_data, synthesize_data
+    """An action the case offers."""
+
+    weeks: Annotated[float, Field(ge=0)] = Field(description="Weeks the action costs, before any training run it triggers.")
+    factor: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="collect_more_data: the data grows by (1 + factor); bigger_dev_set: the dev set is multiplied by it.")
+    amount: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="collect_target_data / synthesize_data: examples one use adds.")
 
 
 class Transfer(Strict):
-    source: str
-    same_input: bool
-    source_examples: Annotated[float, Field(ge=0)]
-    features_help: bool
+    """A related task whose pretrained weights the team could start from."""
+
+    source: str = Field(description="The related task, e.g. 'ImageNet classification'.")
+    same_input: bool = Field(description="Both tasks take the same kind of input.")
+    source_examples: Annotated[float, Field(ge=0)] = Field(description="Examples the related task was trained on.")
+    features_help: bool = Field(description="Its low-level features help this task.")
 
 
 class MultiTask(Strict):
-    tasks: str
-    shared_features: bool
-    similar_data: bool
+    """Related tasks that could be learned in one network."""
+
+    tasks: str = Field(description="The tasks, as the coach names them, e.g. 'signs, lights and pedestrians'.")
+    shared_features: bool = Field(description="The tasks share low-level features.")
+    similar_data: bool = Field(description="The tasks have similar amounts of data.")
 
 
 class CoachFacts(Strict):
     """What the briefing tells the player, which the coach may therefore use."""
 
-    long_run_weeks: Annotated[float, Field(gt=0)] = 3.0
-    train_label_noise: Literal["none", "random", "systematic"] = "none"
-    transfer: Transfer | None = None
-    multitask: MultiTask | None = None
+    long_run_weeks: Annotated[float, Field(gt=0)] = Field(
+        3.0, description="A training run this long or longer makes iteration-speed actions aligned.")
+    train_label_noise: Literal["none", "random", "systematic"] = Field(
+        "none", description="The kind of label noise the briefing reports in the training data.")
+    transfer: Transfer | None = Field(None, description="A related task to transfer from, if any.")
+    multitask: MultiTask | None = Field(None, description="Related tasks to learn together, if any.")
 
 
 class When(Strict):
-    week: Annotated[float, Field(ge=0)] | None = None
-    after_action: ActionId | None = None
-    after_event: str | None = None
+    """When a decision comes up: give exactly one of the three."""
+
+    week: Annotated[float, Field(ge=0)] | None = Field(None, description="At this week (0 = before the first choice).")
+    after_action: ActionId | None = Field(None, description="Right after the player first takes this action.")
+    after_event: str | None = Field(None, description="Right after this event (its id) happens.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "When":
@@ -116,57 +227,78 @@ class When(Strict):
 
 
 class Option(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-    text: str
-    verdict: Verdict
-    rule: RuleId
-    why: str  # the coach's explanation, shown after answering
-    effects: Effects = Effects()
-    human_proxy: Annotated[int, Field(ge=0)] | None = None  # row of the human-level table taken as Bayes proxy
+    """One answer to a decision, with the rule it follows or breaks."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(description="What the player types: `answer ID`.")
+    text: str = Field(description="The option as the player reads it.")
+    verdict: Verdict = Field(description="aligned, neutral or misaligned.")
+    rule: RuleId = Field(description="The rule id this option follows or breaks (see docs/rules).")
+    why: str = Field(description="The coach's explanation, shown after answering.")
+    effects: Effects = Field(Effects(), description="Knob changes when this option is chosen.")
+    human_proxy: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Row of the human-level table (from 0) taken as the Bayes proxy after this answer.")
 
 
 class Decision(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-    when: When
-    prompt: str
-    options: Annotated[list[Option], Field(min_length=2)]
+    """A question at a fixed point of the project."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(description="Short id (lowercase, digits, - or _).")
+    when: When = Field(description="When the question comes up.")
+    prompt: str = Field(description="The question, as the player reads it.")
+    options: Annotated[list[Option], Field(min_length=2)] = Field(
+        description="At least two options; at least one must be aligned (the expert answers the first aligned one).")
 
 
 class Event(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-    week: Annotated[float, Field(ge=0)]
-    title: str
-    text: str
-    effects: Effects = Effects()
-    flags: list[Flag] = []
+    """Something that happens to the project at a given week."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(description="Short id; decisions may wait for it.")
+    week: Annotated[float, Field(ge=0)] = Field(description="The week it happens (inside the budget).")
+    title: str = Field(description="Headline shown to the player.")
+    text: str = Field(description="What the player reads.")
+    effects: Effects = Field(Effects(), description="Knob changes when it happens.")
+    flags: list[Flag] = Field([], description="metric_problem (change_metric resolves it) or devset_stale "
+                                              "(change_dev_test resolves it).")
 
 
 class Scoring(Strict):
-    aligned: int = 10
-    neutral: int = 0
-    misaligned: int = -5
+    """Points per verdict."""
+
+    aligned: int = Field(10, description="Points for an aligned choice.")
+    neutral: int = Field(0, description="Points for a neutral choice.")
+    misaligned: int = Field(-5, description="Points for a misaligned choice.")
 
 
 class Case(Strict):
-    """A case file. Numbers under `start` and `truth` may be ranges the seed picks from."""
+    """A case file. Numbers under `start` and `truth` may be seeded variants: {between: [lo, hi]} or {one_of: [...]}."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    title: str
-    pitch: str
-    teaches: list[RuleId]
-    briefing: str
-    budget_weeks: Annotated[float, Field(gt=0)]
-    sources: dict[str, str]  # name -> description of each data source, for the briefing
-    constraints: list[Constraint] = []
-    human_level: HumanLevel
-    start: dict[KnobName, Num]
-    truth: dict[Literal[TRUTH_PARAMS], Num]  # type: ignore[valid-type]
-    categories: Annotated[list[Category], Field(max_length=MAX_CATEGORIES)] = []
-    actions: dict[ActionId, ActionSpec]
-    coach: CoachFacts = CoachFacts()
-    decisions: list[Decision] = []
-    events: list[Event] = []
-    scoring: Scoring = Scoring()
+    model_config = ConfigDict(extra="forbid", frozen=True, title="mlsim case")
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = Field(
+        description="The case id (lowercase, digits and -); by convention the file name without .yaml.")
+    title: str = Field(description="The title on the home screen.")
+    pitch: str = Field(description="One sentence under the title on the home screen.")
+    teaches: list[RuleId] = Field(description="Rule ids this case is meant to teach.")
+    briefing: str = Field(description="Markdown the player reads before the first choice (say the budget and thresholds).")
+    budget_weeks: Annotated[float, Field(gt=0)] = Field(
+        description="Weeks before the project ends; passing it ends the game unshipped. Fixed: the briefing tells it.")
+    sources: dict[str, str] = Field(description="Data source name -> description, for the briefing.")
+    constraints: list[Constraint] = Field([], description="Satisficing thresholds the shipped model must meet.")
+    human_level: HumanLevel = Field(description="The human-level error table.")
+    start: dict[KnobName, Num] = Field(
+        description="The first model's knobs (unset knobs take their defaults); numbers may be seeded variants.",
+        json_schema_extra=_keyed(KNOB_HELP, required=False))
+    truth: dict[TruthName, Num] = Field(
+        description="The hidden constants of the error law, all required; numbers may be seeded variants.",
+        json_schema_extra=_keyed(TRUTH_HELP, required=True))
+    categories: Annotated[list[Category], Field(max_length=MAX_CATEGORIES)] = Field(
+        [], description=f"Error categories error analysis finds (at most {MAX_CATEGORIES}).")
+    actions: dict[ActionId, ActionSpec] = Field(
+        description="The actions the case offers, id -> cost; must include ship.")
+    coach: CoachFacts = Field(CoachFacts(), description="Facts from the briefing the coach may use.")
+    decisions: list[Decision] = Field([], description="Questions at fixed points.")
+    events: list[Event] = Field([], description="Things that happen at given weeks.")
+    scoring: Scoring = Field(Scoring(), description="Points per verdict.")
 
     @field_validator("truth")
     @classmethod
@@ -182,3 +314,10 @@ class Case(Strict):
         if "ship" not in actions:
             raise ValueError("the actions must include ship, or the project can never end")
         return actions
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a case file, for editors (`mlsim schema`)."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

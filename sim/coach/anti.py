@@ -1,0 +1,74 @@
+"""The anti-rule policy: always picks what the coach calls misaligned where it can (lint's straw man).
+
+If following the rules pays, a player who breaks them at every turn must do worse; `mlsim lint`
+plays this policy beside the expert and the random player to show it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.coach.judge import ALIGNED, MISALIGNED, NEUTRAL, Choice, Context, _clauses
+from sim.coach.policy import SHIP, Picks
+from sim.coach.visible import Visible
+from sim.model import ACTION_INDEX, TAPE_TURNS
+from sim.scenario.schema import Case
+
+_ANTI_STREAM = 0x616E74  # its own per-seed tape, apart from the random player's
+LOW_VARIETY = 0.1  # the anti-rule player synthesises from a tiny corner of the real space
+
+
+def verdict_codes(vis: Visible, case: Case, choice: Choice) -> np.ndarray:
+    """The coach's verdict code per row for one action, vectorised (the first matching clause wins)."""
+    clauses = _clauses(Context(vis, case, choice), choice.action)
+    codes = np.full(vis.batch, NEUTRAL)
+    for clause in reversed(clauses):
+        codes = np.where(clause.when, clause.verdict, codes)
+    return codes
+
+
+class AntiRulePolicy:
+    """Per row: a misaligned action if the coach would call any so, else a neutral one, else an aligned one.
+
+    Ties are broken by a per-seed tape, so every seed plays its own anti-rule game, the same each time.
+    Decisions get a misaligned option where there is one. Ship counts like any other action: this player
+    ships only when shipping itself breaks a rule (or when nothing else is left).
+    """
+
+    def __init__(self, case: Case, seeds: np.ndarray):
+        self.case = case
+        self.ids = list(case.actions)
+        self.codes = [ACTION_INDEX[a] for a in self.ids]
+        self.tape = np.stack([np.random.default_rng([int(s), _ANTI_STREAM]).random(TAPE_TURNS) for s in seeds]) \
+            if len(seeds) else np.zeros((0, TAPE_TURNS))
+        self.options = [self._worst_options(d) for d in case.decisions]
+
+    @staticmethod
+    def _worst_options(decision) -> int:
+        rank = {"misaligned": 0, "neutral": 1, "aligned": 2}
+        return min(range(len(decision.options)), key=lambda i: (rank[decision.options[i].verdict], i))
+
+    def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
+        b = vis.batch
+        u = self.tape[np.arange(b), np.minimum(turn, TAPE_TURNS - 1)] if b else np.zeros(0)
+        no_category, variety = np.full(b, -1), np.full(b, LOW_VARIETY)
+        # Preference per (row, action): misaligned 3, neutral 2, aligned 1; ship only as neutral's last resort.
+        preference = np.zeros((b, len(self.codes)))
+        for j, (action, code) in enumerate(zip(self.ids, self.codes)):
+            verdicts = verdict_codes(vis, case, Choice(action, no_category, variety))
+            score = np.select([verdicts == MISALIGNED, verdicts == NEUTRAL, verdicts == ALIGNED], [3.0, 2.0, 1.0])
+            if code == SHIP:
+                score = np.where(verdicts == MISALIGNED, 3.0, 0.5)
+            preference[:, j] = score
+        best = preference.max(axis=1, keepdims=True) if b else preference
+        candidates = preference >= best - 1e-12
+        # The u-th candidate in each row, by the tape.
+        counts = candidates.sum(axis=1)
+        nth = np.minimum((u * counts).astype(np.int64), np.maximum(counts - 1, 0))
+        order = np.cumsum(candidates, axis=1) - 1
+        chosen = np.argmax(candidates & (order == nth[:, None]), axis=1) if b else np.zeros(0, dtype=np.int64)
+        action = np.asarray(self.codes)[chosen] if b else np.zeros(0, dtype=np.int64)
+        option = np.full(b, -1)
+        for d, worst in enumerate(self.options):
+            option[pending == d] = worst
+        return Picks(np.where(pending >= 0, -1, action), option, no_category, variety)

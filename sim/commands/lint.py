@@ -1,0 +1,67 @@
+"""`mlsim lint`: is a case winnable, does following the rules pay, is every decision and event reached?"""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.commands.output import EXIT_INVALID, emit_json, fail_problems
+
+MAX_RUNS = 1_000_000
+
+
+def _runs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= MAX_RUNS:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {MAX_RUNS:,})")
+    return value
+
+
+def add_arguments(p) -> None:
+    p.add_argument("case", metavar="CASE", help="a case id (see `mlsim scenarios`) or a path to a case file")
+    p.add_argument("--runs", type=_runs, default=1000, help="seeds per policy (default 1000)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args) -> int:
+    from sim.game.lint import lint
+    from sim.scenario import CaseError, find_case, load_case_file
+
+    try:
+        case, _ = load_case_file(find_case(args.case))
+    except CaseError as err:
+        return fail_problems(err.problems)
+    report = lint(case, args.runs)
+    if args.json:
+        emit_json(report.as_json())
+    else:
+        print_report(report)
+    return 0 if report.ok else EXIT_INVALID
+
+
+def print_report(report) -> None:
+    data = report.as_json()
+    print(f"{report.case.title} ({report.case.id}): {report.runs:,} seeds per policy")
+    print(f"\n{'policy':<10} {'valid ship':>10}   {'score p10 / median / p90':>26}   {'real-world error p10 / median / p90':>36}")
+    for name, p in data["policies"].items():
+        s, r = p["score"], p["real_world_error"]
+        print(f"{name:<10} {100 * p['win_rate']:>9.1f}%   {_three(s, '.0f'):>26}   {_three(r, '.2f'):>36}")
+    print(f"\nThe expert beats the random player on {100 * report.expert_beats_random:.1f}% of seeds "
+          f"and the anti-rule player on {100 * report.expert_beats_anti:.1f}%.")
+    print(f"Expert's typical path ({100 * report.expert_path_share:.0f}% of seeds): {' → '.join(report.expert_path)}")
+    if report.never_aligned:
+        print(f"Actions the coach never calls aligned here (never help): {', '.join(report.never_aligned)}")
+    print("Decisions never reached: " + (", ".join(report.unreached_decisions) or "none"))
+    print("Events never reached: " + (", ".join(report.unreached_events) or "none"))
+    if report.ok:
+        print("\nlint: ok — the case is winnable, following the rules pays, and every part is reached.")
+    else:
+        print()
+        for reason in report.reasons:
+            print(f"lint: {reason}")
+
+
+def _three(d: dict, fmt: str) -> str:
+    return " / ".join("-" if d[k] is None else format(d[k], fmt) for k in ("p10", "median", "p90"))
