@@ -30,6 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument("--choices", metavar="FILE", help="with --headless: a choices script, or - for stdin")
     source.add_argument("--policy", choices=("expert", "random"), help="with --headless: let a policy play")
     p.add_argument("--json", action="store_true", help="with --headless: print the result record as JSON")
+    p.add_argument("--watch", action="store_true", help="in the UI: reload the case file whenever it changes")
+    p.add_argument("--workshop", metavar="URL", help="send the result to a workshop server (URL with its code)")
 
 
 def run(args) -> int:
@@ -38,13 +40,14 @@ def run(args) -> int:
             return fail("--choices, --policy and --json go with --headless", EXIT_USAGE)
         try:
             case_path = find_case(args.case)
-            load_case_file(case_path)
+            if not args.watch:  # with --watch the UI shows the problems and waits for the fix
+                load_case_file(case_path)
         except CaseError as err:
             return fail_problems(err.problems)
         from sim.tui.app import run_app
 
         return run_app(case_path=str(case_path), seed=args.seed if args.seed is not None else secrets.randbelow(10**6),
-                       name=args.name)
+                       name=args.name, watch=args.watch, workshop=args.workshop)
     if not (args.choices or args.policy):
         return fail("--headless needs --choices FILE (or -) or --policy expert|random", EXIT_USAGE)
     try:

@@ -108,6 +108,15 @@ class Game:
         rows.append({"id": "mislabelled", "label": "Mislabelled", "share": mis, "ceiling": mis * dev})
         return {"dev": dev, "categories": rows, "fresh": bool(e.ea_fresh[0])}
 
+    def real_world_error(self) -> float | None:
+        """The error on the users' data, seen only once the project has ended."""
+        return _num(self.engine.real_world[0])
+
+    def deployment_gap(self) -> float | None:
+        """Real world minus test (the last link of the chain), once both have been seen."""
+        real, test = self.real_world_error(), self.ladder()["test"]
+        return None if real is None or test is None else round(real - test, 4)
+
     # ---- playing -----------------------------------------------------------------------------
     def choose(self, text: str) -> Turn:
         """Play one choice; raises ChoiceError (a sentence) when it cannot be played now."""

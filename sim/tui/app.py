@@ -1,0 +1,178 @@
+"""The Textual app: builds the screens around a Session; `make_app` serves the CLI, `mlsim serve` and the tests."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from sim.scenario import CaseError
+from sim.tui.commands import ActionCommands
+from sim.tui.session import Session
+
+WATCH_SECONDS = 0.5
+
+
+class MlsimApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "mlsim"
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="theme"),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+    def __init__(self, case_path: str | None = None, seed: int | None = None, name: str | None = None,
+                 watch: bool = False, workshop: str | None = None, animate: bool = True) -> None:
+        super().__init__()
+        self.case_path, self.seed, self.player = case_path, seed, name
+        self.watch_case, self.workshop, self.animate = watch, workshop, animate
+        self.session: Session | None = None
+        self._mtime: float | None = None
+        self._errors_modal = None
+
+    # ---- flow ----------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from sim.tui.screens.home import HomeScreen
+
+        if self.case_path is None:
+            self.push_screen(HomeScreen())
+        else:
+            if self.watch_case:
+                self._mtime = self._stat()
+                self.set_interval(WATCH_SECONDS, self._check_case_file)
+            self.start_game(self.case_path, self.seed)
+
+    def start_game(self, case_path: str, seed: int | None = None) -> None:
+        from sim.tui.screens.briefing import BriefingScreen
+
+        seed = seed if seed is not None else secrets.randbelow(10**6)
+        try:
+            self.session = Session.start(case_path, seed, self.player)
+        except CaseError as err:
+            self._show_problems(err)
+            return
+        self._replace(BriefingScreen(self.session))
+
+    def continue_game(self, saved) -> None:
+        try:
+            self.session = Session.resume(saved)
+        except CaseError as err:
+            self.notify("; ".join(p.message for p in err.problems), severity="error", timeout=8)
+            return
+        if self.session.game.finished:
+            self.show_debrief(self.session)
+        else:
+            self.show_project(self.session)
+
+    def show_project(self, session: Session) -> None:
+        from sim.tui.screens.project import ProjectScreen
+
+        self._replace(ProjectScreen(session))
+
+    def show_debrief(self, session: Session) -> None:
+        from sim.tui.screens.debrief import DebriefScreen
+
+        self._replace(DebriefScreen(session))
+
+    def go_home(self) -> None:
+        from sim.tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HomeScreen())
+
+    def _replace(self, screen) -> None:
+        """Keep the home screen (when there is one) under the game; drop every other screen."""
+        from sim.tui.screens.home import HomeScreen
+
+        keep = 1 + any(isinstance(s, HomeScreen) for s in self.screen_stack[1:2])
+        while len(self.screen_stack) > keep:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    # ---- --watch -------------------------------------------------------------------------------
+    def _stat(self) -> float | None:
+        try:
+            return Path(self.case_path).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _check_case_file(self) -> None:
+        mtime = self._stat()
+        if mtime == self._mtime:
+            return
+        self._mtime = mtime
+        try:
+            if self.session is None:
+                self.session = Session.start(self.case_path, self.seed or 1, self.player)
+                reloaded = False
+            else:
+                self.session = Session.reload(self.session, self.case_path)
+                reloaded = True
+        except CaseError as err:
+            self._show_problems(err)
+            return
+        self._errors_modal = None
+        from sim.tui.screens.briefing import BriefingScreen
+
+        if reloaded and self.session.game.choices:
+            self.show_project(self.session)
+            self.notify("Case reloaded; your choices were re-played on it.")
+        else:
+            self._replace(BriefingScreen(self.session))
+            self.notify("Case reloaded.")
+
+    def _show_problems(self, err: CaseError) -> None:
+        from sim.tui.screens.modals import CaseErrorsModal
+
+        lines = [f"{p.file}:{p.line}:{p.col}: {p.message}" for p in err.problems]
+        if self._errors_modal is not None and self._errors_modal.is_attached:
+            self._errors_modal.update_problems(lines)
+            return
+        if not self.watch_case:
+            self.notify("\n".join(lines[:5]), severity="error", timeout=10)
+            return
+        self._errors_modal = CaseErrorsModal(lines)
+        self.push_screen(self._errors_modal)
+
+    # ---- keys ----------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Every choice is already on disk; say so, so nobody fears losing the game."""
+        if self.session is not None and not self.session.game.finished and self.session.game.choices:
+            self.exit(message="Saved after your last choice; run `mlsim` to continue.")
+        else:
+            self.exit()
+
+    def action_help(self) -> None:
+        from sim.tui.screens.help import HelpModal
+
+        if not isinstance(self.screen, HelpModal):
+            self.push_screen(HelpModal())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Rules glossary and keys", self.action_help)
+        yield SystemCommand("Light / dark theme", "Toggle the theme", self.action_toggle_theme)
+
+
+def make_app(case_path: str | None = None, seed: int | None = None, name: str | None = None, *,
+             watch: bool = False, workshop: str | None = None, animate: bool = True) -> MlsimApp:
+    """The one way to build the app (CLI, `mlsim serve`, tests), so tests drive what players run."""
+    return MlsimApp(case_path, seed, name, watch=watch, workshop=workshop, animate=animate)
+
+
+def run_app(case_path: str | None = None, seed: int | None = None, name: str | None = None, *,
+            watch: bool = False, workshop: str | None = None) -> int:
+    from sim.tui import board
+
+    board.flush_outbox()
+    make_app(case_path, seed, name, watch=watch, workshop=workshop).run()
+    return 0

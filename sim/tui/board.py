@@ -1,0 +1,64 @@
+"""The UI's door to the local leaderboard and the workshop client (sim.board), tolerant of their absence."""
+
+from __future__ import annotations
+
+
+def best_total(case_id: str) -> int | None:
+    try:
+        from sim.board.local import LocalBoard
+    except ImportError:
+        return None
+    try:
+        store = LocalBoard.open()
+        try:
+            return store.best_total(case_id)
+        finally:
+            store.close()
+    except Exception:  # a damaged board must not stop the home screen; the leaderboard screen says why
+        return None
+
+
+def entries(case_id: str | None = None) -> list:
+    from sim.board.local import LocalBoard
+
+    store = LocalBoard.open()
+    try:
+        return store.entries(case_id)
+    finally:
+        store.close()
+
+
+def save(result: dict, name: str) -> str:
+    """Save to the local board; returns one sentence for the player."""
+    try:
+        from sim.board.local import LocalBoard, ResultRejected
+    except ImportError:
+        return "The local leaderboard is not installed in this build."
+    store = LocalBoard.open()
+    try:
+        entry = store.save(result, name)
+    except ResultRejected as err:
+        return str(err)
+    finally:
+        store.close()
+    return f"Saved as {entry.name}: rank {entry.rank} on {entry.case} with {entry.total} points."
+
+
+def submit(workshop_url: str, name: str, result: dict) -> str:
+    try:
+        from sim.board.client import submit_or_queue
+    except ImportError:
+        return "The workshop client is not installed in this build."
+    return submit_or_queue(workshop_url, name, result).message
+
+
+def flush_outbox() -> None:
+    try:
+        from sim.board.client import flush_outbox as flush, has_queued
+    except ImportError:
+        return
+    try:
+        if has_queued():
+            flush()
+    except Exception:  # the contract says it never raises for network errors; a start-up must not fail either
+        return

@@ -1,0 +1,151 @@
+"""The debrief: the real-world reveal, the final ladder, the score, your path beside the expert's, save, again."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+
+from sim.game import Game, play_policy
+from sim.tui import board
+from sim.tui.widgets.feed import GLYPHS
+from sim.tui.widgets.ladder import LadderWidget
+from sim.tui.widgets.styled import Styled
+
+
+class DebriefScreen(Screen):
+    BINDINGS = [
+        Binding("n", "again", "New seed", id="again"),
+        Binding("h", "home", "Home", id="home"),
+        Binding("s", "focus_name", "Save", id="save"),
+    ]
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session
+        self.result = session.result()
+        self.expert: Game | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="debrief"):
+            yield Static(self._reveal(), id="reveal")
+            with Horizontal(id="debrief-top"):
+                yield LadderWidget(id="final-ladder", animate=False)
+                yield Static(self._score(), id="score")
+            yield Label("Your path beside the expert's (same seed)", classes="section")
+            yield DataTable(id="paths", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="save-row"):
+                yield Input(value=self.session.name or "", placeholder="your name", id="name",
+                            max_length=40)
+                yield Button("Save to leaderboard", id="save-button", variant="primary")
+            yield Label("", id="save-status")
+        yield Footer()
+
+    def _reveal(self):
+        final = self.result["final"]
+        text = Styled()
+        if final["shipped"]:
+            text.append("Shipped. ", "bold").append("Real-world error after launch: ")
+            text.append(f"{final['real_world_error']:.2f}%", "bold $accent")
+        else:
+            text.append("The project ran past its budget and never shipped.", "bold $error")
+        text.append(f"\nWeeks used: {final['weeks_used']:g} of {self.session.game.case.budget_weeks:g}.  "
+                    f"Constraints met: {'yes' if final['constraints_met'] else 'no'}.")
+        return text.content()
+
+    def _score(self):
+        score = self.result["score"]
+        turns = self.session.game.turns
+        text = Styled().append("Score\n", "bold")
+        text.append(f"strategy  {score['strategy']:>5}\n").append(f"outcome   {score['outcome']:>5}\n")
+        text.append(f"total     {score['total']:>5}\n", "bold $accent")
+        for verdict, (glyph, style) in GLYPHS.items():
+            text.append(f"\n{glyph} {verdict:<11}", style).append(str(sum(t.verdict == verdict for t in turns)))
+        text.append("\n\nStrategy: points per verdict. Outcome: your real-world gain against the expert's "
+                    "on this seed (100 = the expert's), 0 if a threshold is broken.", "dim")
+        return text.content()
+
+    def on_mount(self) -> None:
+        game = self.session.game
+        self.title = f"Debrief: {game.case.title}"
+        self.sub_title = f"seed {game.seed}"
+        ladder = dict(game.ladder())
+        ladder["real_world"] = game.real_world_error()
+        gaps = dict(game.diagnosis().gaps)
+        gaps["deployment_gap"] = game.deployment_gap()
+        self.query_one(LadderWidget).show(ladder, gaps, game.diagnosis().problems)
+        table = self.query_one("#paths", DataTable)
+        table.add_columns("#", "week", "your choice", "verdict", "expert's choice", "verdict")
+        self.fill_paths()
+        self.play_expert()
+        table.focus()
+
+    @work(thread=True, exclusive=True)
+    def play_expert(self) -> None:
+        game = self.session.game
+        expert = play_policy(Game(game.case, game.case_hash, game.seed), "expert")
+        self.app.call_from_thread(self._expert_done, expert)
+
+    def _expert_done(self, expert: Game) -> None:
+        self.expert = expert
+        self.fill_paths()
+
+    def fill_paths(self) -> None:
+        table = self.query_one("#paths", DataTable)
+        table.clear()
+        mine = self.session.game.turns
+        theirs = self.expert.turns if self.expert is not None else []
+        for i in range(max(len(mine), len(theirs))):
+            a = mine[i] if i < len(mine) else None
+            b = theirs[i] if i < len(theirs) else None
+            table.add_row(str(i + 1), f"{a.week:g}" if a else "", a.choice if a else "", self._verdict(a),
+                          b.choice if b else ("…" if self.expert is None and i == 0 else ""), self._verdict(b))
+        if self.expert is not None:
+            real = self.expert.real_world_error()
+            table.add_row("", "", "", "", f"expert's real world {real:.2f}%" if real is not None else "", "")
+
+    @staticmethod
+    def _verdict(turn):
+        if turn is None:
+            return ""
+        glyph, style = GLYPHS[turn.verdict]
+        return Styled().append(f"{glyph} {turn.verdict}", style).content()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save-button":
+            self.save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.save()
+
+    def save(self) -> None:
+        name = self.query_one("#name", Input).value.strip()
+        status = self.query_one("#save-status", Label)
+        if not name:
+            status.update("Type a name first.")
+            self.query_one("#name", Input).focus()
+            return
+        status.update("Saving…")
+        self.query_one("#paths", DataTable).focus()
+        self.send(name)
+
+    @work(thread=True, exclusive=True, group="save")
+    def send(self, name: str) -> None:
+        """The board re-plays the game and the workshop may be far away: off the UI thread."""
+        messages = [board.save(self.result, name)]
+        if self.app.workshop:
+            messages.append(board.submit(self.app.workshop, name, self.result))
+        self.app.call_from_thread(self.query_one("#save-status", Label).update, "  ".join(messages))
+
+    def action_focus_name(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def action_again(self) -> None:
+        self.app.start_game(self.session.case_path)
+
+    def action_home(self) -> None:
+        self.app.go_home()

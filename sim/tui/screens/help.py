@@ -1,0 +1,53 @@
+"""Help: the strategy rules glossary (ids and one-liners) and the keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Markdown
+
+from sim.rules import RULES
+
+KEYS = """\
+| key | what it does |
+|---|---|
+| ↑ ↓, Enter, mouse | move in a list, choose |
+| a / b / c | answer a decision by its letter |
+| Ctrl+P | command palette: every action, by name |
+| e | the last error-analysis table (project) |
+| b | the briefing again (project) |
+| ? or F1 | this help |
+| Ctrl+T | light / dark theme |
+| q, Ctrl+Q | quit; the game is saved after every choice, `mlsim` continues it |
+"""
+
+
+def glossary_markdown() -> str:
+    lines = ["# Keys", "", KEYS, "# Rules the coach applies", ""]
+    group = None
+    for rule in RULES.values():
+        if rule.group != group:
+            group = rule.group
+            lines += ["", f"## {group}", ""]
+        lines.append(f"- `{rule.id}`: {rule.text}")
+    lines += ["", "# The error ladder", "",
+              "avoidable bias = train − human-level; variance = train-dev − train; data mismatch = dev − train-dev; "
+              "dev overfitting = test − dev; deployment gap = real world − test."]
+    return "\n".join(lines)
+
+
+class HelpModal(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,f1", "close", "Close", id="help-close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-scroll", classes="dialog wide"):
+            yield Markdown(glossary_markdown())
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

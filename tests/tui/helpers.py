@@ -1,0 +1,36 @@
+"""Driving the app by key presses only: settle modals, pick actions by moving the highlight."""
+
+from __future__ import annotations
+
+from sim.tui.screens.modals import DecisionModal, ErrorAnalysisModal, EventModal
+from sim.tui.widgets.actions import ActionMenu
+
+
+async def answer_pending(pilot, answers: dict[str, str]) -> None:
+    """Press through events and decisions (answering with the letters given per decision id, else 'a')."""
+    for _ in range(20):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, EventModal | ErrorAnalysisModal):
+            await pilot.press("enter")
+        elif isinstance(screen, DecisionModal):
+            if not screen.answered:
+                await pilot.press(answers.get(screen.decision.id, "a"))
+            else:
+                await pilot.press("enter")
+        else:
+            return
+    raise AssertionError(f"modals kept coming: {pilot.app.screen!r}")
+
+
+async def choose_action(pilot, action: str) -> None:
+    menu = pilot.app.screen.query_one(ActionMenu)
+    ids = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+    assert action in ids, f"{action} not in the menu"
+    for _ in range(menu.option_count):
+        if menu.highlighted_option is not None and menu.highlighted_option.id == action:
+            break
+        await pilot.press("down")
+    assert menu.highlighted_option.id == action
+    await pilot.press("enter")
+    await pilot.pause()
