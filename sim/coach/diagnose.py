@@ -15,6 +15,7 @@ PRIMARIES = GAPS + ("unknown", "surpassed_human", "none")
 UNKNOWN, SURPASSED, NONE = 4, 5, 6
 MIN_PROBLEM = 0.2  # points: a smaller gap is never a problem
 PROBLEM_SHARE = 0.5  # a gap at least this share of the largest is a problem too
+EPS = 1e-9
 
 ADVICE = {
     "avoidable-bias": "Avoidable bias is {gap:.1f} points: train a bigger network, train longer or better, search architectures.",
@@ -55,7 +56,8 @@ def diagnose_batch(human, train, train_dev, dev, test, differ) -> GapsBatch:
     gaps = np.stack([bias, variance, mismatch, overfit], axis=1)
     with np.errstate(invalid="ignore"):
         largest = np.nanmax(np.where(np.isnan(gaps), -np.inf, gaps), axis=1)
-        problems = (gaps >= MIN_PROBLEM) & (gaps >= PROBLEM_SHARE * largest[:, None])
+        # A hair of tolerance: 0.7 - 0.5 is 0.19999999999999996 in floating point, and means 0.2.
+        problems = (gaps >= MIN_PROBLEM - EPS) & (gaps >= PROBLEM_SHARE * largest[:, None] - EPS)
     missing_human = np.isnan(human)
     missing_td = no_td & differ
     surpassed = ~missing_human & ((train < human) | (dev < human))

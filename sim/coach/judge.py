@@ -96,7 +96,8 @@ class Context:
         k = len(case.categories)
         self.category = choice.category
         named = self.category >= 0
-        shares = vis.ea_shares if k else np.zeros((b, 0))
+        # A view built without an analysis (e.g. from a bare ladder) carries no per-category shares.
+        shares = vis.ea_shares if vis.ea_shares.shape[1] == k else np.full((b, k), np.nan)
         safe = np.where(named, self.category, 0)
         self.cat_share = np.where(named & vis.ea_done, shares[np.arange(b), safe] if k else 0.0, np.nan)
         largest = np.nanmax(np.where(np.isnan(shares), -np.inf, shares), axis=1) if k else np.zeros(b)
@@ -150,7 +151,7 @@ def _bias_family(c: Context, action: str) -> list[Clause]:
                               "{memory} MB): optimise accuracy only among models that meet every threshold."))
     if action == "reduce_regularization":
         clauses.append(Clause(~v.regularized, NEUTRAL, "avoidable-bias",
-                              "The model has no regularisation to remove; this changes nothing."))
+                              "The model has no regularisation to remove: train {train}% will not move; this changes nothing."))
     clauses += [
         Clause(c.human_unknown, NEUTRAL, "need-human-level",
                "Human-level error is unknown, so train error {train}% cannot be split into avoidable bias and "
@@ -191,10 +192,11 @@ def _variance_family(c: Context, action: str) -> list[Clause]:
                               "two links at once. Prefer regularisation or more data."))
     if action == "collect_more_data":
         clauses.append(Clause(c.surpassed, ALIGNED, "surpassing-human",
-                              "Error is below the human-level {human}%: gains now come from more data."))
+                              "Train {train}% / dev {dev}% is below the human-level {human}%: gains now come from more data."))
     clauses += [
         Clause(c.surpassed & ~p_var, NEUTRAL, "surpassing-human",
-               "Error is below the human-level {human}%: the gaps are hard to read; look at the errors first."),
+               "Train {train}% / dev {dev}% is below the human-level {human}%: the gaps are hard to read; "
+               "look at the errors first."),
         Clause(p_var, ALIGNED, "variance",
                "Variance is {variance} points ({not_variance}): {what} attacks a gap that matters."),
         Clause(c.all, MISALIGNED, "variance",
@@ -226,6 +228,12 @@ def _mismatch_family(c: Context, action: str) -> list[Clause]:
     clauses.append(Clause(c.need_td, NEUTRAL, "train-dev-set",
                           "Without a train-dev set, dev - train {dev_minus_train} mixes variance and data mismatch; "
                           "carve a train-dev set first."))
+    if action == "synthesize_data":
+        # A large category fixed with varied synthetic data: the ceiling and the coverage both hold.
+        named = (c.category >= 0) & v.ea_done
+        clauses.append(Clause(named & c.cat_big, ALIGNED, "synthetic-data-coverage",
+                              "{label} are {share}% of dev errors (up to {ceiling} points) and the synthetic data "
+                              "covers about {variety}% of their real variety: enough to learn from, not one corner."))
     clauses += _category_clauses(c)
     if action == "collect_target_data":
         # With one distribution everywhere, data like dev/test is simply more data: judged as variance.
@@ -262,13 +270,13 @@ def _clauses(c: Context, action: str) -> list[Clause]:
         worth = (v.dev - np.where(np.isnan(v.human), 0.0, v.human)) >= 1.0
         return [
             Clause(v.ea_fresh, NEUTRAL, "error-analysis-first",
-                   "These dev errors were already analysed and no training run has changed them since."),
+                   "These dev errors ({dev}%) were already analysed and no training run has changed them since."),
             Clause(np.full(v.batch, not c.case.categories), NEUTRAL, "error-analysis-first",
-                   "Reading errors is always useful, but this case has no categories to find."),
+                   "Reading errors is always useful, but dev error {dev}% has no categories to find in this case."),
             Clause(g.problem("data_mismatch"), ALIGNED, "data-mismatch",
                    "Data mismatch is {mismatch} points: reading dev errors shows how dev differs from training data."),
             Clause(c.surpassed, ALIGNED, "surpassing-human",
-                   "Below human level, error analysis is how you still find gains."),
+                   "Dev {dev}% is below the human-level {human}%: error analysis is how you still find gains."),
             Clause(worth, ALIGNED, "error-analysis-first",
                    "Dev error is {dev}%: counting ~100 errors by category shows what is worth fixing."),
             Clause(c.all, NEUTRAL, "error-analysis-first", "Dev error is only {dev}%: little left to find."),
@@ -283,7 +291,8 @@ def _clauses(c: Context, action: str) -> list[Clause]:
                        "Training data comes from another distribution: a train-dev set splits dev - train "
                        "{dev_minus_train} into variance and data mismatch."),
                 Clause(~v.differ, NEUTRAL, "train-dev-set",
-                       "Train and dev come from one distribution: dev - train already measures variance."),
+                       "Train and dev come from one distribution: dev - train ({dev_minus_train}) already measures "
+                       "variance."),
                 Clause(c.all, NEUTRAL, "train-dev-set", "A train-dev set is already there ({train_dev}%).")]
     if action == "evaluate_test":
         return [Clause(v.rounds_since_test >= TEST_CHECK_ROUNDS, ALIGNED, "dev-overfitting",
@@ -296,8 +305,8 @@ def _clauses(c: Context, action: str) -> list[Clause]:
                        "Only {rounds} tuning rounds since test was last read: little overfitting to find yet.")]
     if action == "bigger_dev_set":
         return [Clause(np.isnan(v.test), NEUTRAL, "dev-overfitting",
-                       "Test error is not measured since the last change, so dev overfitting is unknown: evaluate "
-                       "on test first."),
+                       "Test error is not measured since the last change, so overfitting to the dev set (dev "
+                       "{dev}%) is unknown: evaluate on test first."),
                 Clause(g.problem("dev_overfitting"), ALIGNED, "dev-overfitting",
                        "Test is {overfit} points above dev ({not_overfit}): the dev set is overfit; a bigger one "
                        "fixes that."),
@@ -306,14 +315,15 @@ def _clauses(c: Context, action: str) -> list[Clause]:
     if action in {"change_metric", "change_dev_test"}:
         flag = v.metric_problem if action == "change_metric" else v.devset_stale
         return [Clause(flag, ALIGNED, "change-metric-or-dev-set",
-                       "Doing well on the metric and dev set no longer means doing well for users: change the aim "
-                       "first, then optimise it."),
+                       "Dev error is {dev}%, yet doing well on this metric and dev set no longer means doing well "
+                       "for users: change the aim first, then optimise it."),
                 Clause(c.all, MISALIGNED, "change-metric-or-dev-set",
-                       "Nothing shows the metric or dev set misleads you; changing the target now costs weeks and "
-                       "comparability.")]
+                       "Nothing shows the metric or dev set misleads you (dev {dev}%); changing the target now costs "
+                       "weeks and comparability.")]
     if action == "clean_dev_test_labels":
         return [Clause(~v.ea_done, NEUTRAL, "error-analysis-first",
-                       "No error analysis yet: you do not know how many dev errors are mislabelled examples."),
+                       "No error analysis yet: you do not know how much of the dev error {dev}% is mislabelled "
+                       "examples."),
                 Clause(c.labels_big, ALIGNED, "fix-dev-test-labels-together",
                        "Mislabelled examples are {mislabelled}% of dev errors ({mis_points} points): fixing dev and "
                        "test by the same process keeps them one distribution."),
@@ -322,16 +332,17 @@ def _clauses(c: Context, action: str) -> list[Clause]:
                        "the weeks yet.")]
     if action == "clean_dev_labels":
         return [Clause(c.all, MISALIGNED, "fix-dev-test-labels-together",
-                       "Fixing dev labels but not test makes dev and test two distributions; fix both by the same "
-                       "process or neither.")]
+                       "Fixing dev labels (dev {dev}%) but not test makes dev and test two distributions; fix both "
+                       "by the same process or neither.")]
     if action == "clean_train_labels":
         kind = facts.train_label_noise
         return [Clause(np.full(v.batch, kind == "systematic"), ALIGNED, "train-label-noise",
-                       "The training labels are wrong in a systematic way; the network learns that mistake, so "
-                       "cleaning pays."),
+                       "The training labels are wrong in a systematic way; the network learns that mistake (dev "
+                       "{dev}% against train {train}%), so cleaning pays."),
                 Clause(np.full(v.batch, kind == "random"), MISALIGNED, "train-label-noise",
-                       "The training-label errors are random and the set is large: a deep network shrugs them off."),
-                Clause(c.all, NEUTRAL, "train-label-noise", "No label noise in the training data has been reported.")]
+                       "The training-label errors are random and the set is large ({data} examples): a deep network "
+                       "shrugs them off."),
+                Clause(c.all, NEUTRAL, "train-label-noise", "No label noise in the training data has been reported; train error is {train}%.")]
     if action == "transfer_learning":
         t = facts.transfer
         holds = bool(t and t.same_input and t.features_help) & (
@@ -340,32 +351,33 @@ def _clauses(c: Context, action: str) -> list[Clause]:
                f"{t.source} takes another kind of input" if not t.same_input else
                f"{t.source}'s features do not help this task" if not t.features_help else
                f"{t.source} has {t.source_examples:,.0f} examples, not far more than the {{n_target}} here")
-        return [Clause(v.transfer_used, NEUTRAL, "transfer-learning", "Pretrained weights are already in use."),
+        return [Clause(v.transfer_used, NEUTRAL, "transfer-learning", "Pretrained weights are already in use ({data} effective examples)."),
                 Clause(holds, ALIGNED, "transfer-learning",
                        (f"{t.source} has {t.source_examples:,.0f} examples of the same kind of input against "
                         "{n_target} here, and its low-level features help: transfer pays.") if t else ""),
-                Clause(c.all, MISALIGNED, "transfer-learning", f"Transfer does not pay: {why}.")]
+                Clause(c.all, MISALIGNED, "transfer-learning", f"Transfer does not pay: {why} (dev {{dev}}%).")]
     if action == "multi_task_learning":
         m = facts.multitask
         holds = bool(m and m.shared_features and m.similar_data)
         why = ("there are no related tasks" if m is None else
                f"{m.tasks} do not share low-level features" if not m.shared_features else
                f"{m.tasks} have very different amounts of data")
-        return [Clause(v.multitask_used, NEUTRAL, "multi-task-learning", "The tasks are already learned together."),
+        return [Clause(v.multitask_used, NEUTRAL, "multi-task-learning", "The tasks are already learned together (train {train}%, dev {dev}%)."),
                 Clause(np.full(v.batch, holds), ALIGNED, "multi-task-learning",
                        (f"{m.tasks} share low-level features and have similar data: one network learns them "
-                        "together (loss summed over the known labels).") if m else ""),
-                Clause(c.all, MISALIGNED, "multi-task-learning", f"Multi-task learning does not pay: {why}.")]
+                        "together (loss summed over the known labels); train is {{train}}%, dev {{dev}}%.") if m else ""),
+                Clause(c.all, MISALIGNED, "multi-task-learning",
+                       f"Multi-task learning does not pay: {why} (dev {{dev}}%).")]
     if action in {"end_to_end", "pipeline"}:
         enough = v.data >= v.e2e_threshold
         if action == "end_to_end":
-            return [Clause(v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already end-to-end."),
+            return [Clause(v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already end-to-end ({data} examples)."),
                     Clause(enough, ALIGNED, "end-to-end-needs-data",
                            "{data} examples are enough (the mapping needs about {threshold}) to learn it end to end."),
                     Clause(c.all, MISALIGNED, "end-to-end-needs-data",
                            "{data} examples are too few to learn the whole mapping (about {threshold} needed): keep "
                            "the hand-designed pipeline.")]
-        return [Clause(~v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already a pipeline."),
+        return [Clause(~v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already a pipeline ({data} examples)."),
                 Clause(~enough, ALIGNED, "end-to-end-needs-data",
                        "With {data} examples (about {threshold} needed end to end), hand-designed components win."),
                 Clause(c.all, MISALIGNED, "end-to-end-needs-data",

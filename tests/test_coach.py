@@ -1,0 +1,183 @@
+"""The coach's diagnoses and verdicts on ladders and situations it was not tuned to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.coach import RULE_IDS, diagnose, judge
+from sim.coach.visible import Visible
+from sim.scenario.schema import Case, Category, CoachFacts, Constraint, MultiTask, Scoring, Transfer
+
+
+def blank(**coach) -> Case:
+    categories = [Category(id="blurry", label="Blurry images", share=0.3, fixed_by=["collect_target_data"]),
+                  Category(id="dogs", label="Dogs", share=0.05, fixed_by=["collect_target_data"])]
+    constraints = [Constraint(metric="memory_mb", max=10, label="Memory (MB)")]
+    return Case.model_construct(id="t", categories=categories, constraints=constraints, coach=CoachFacts(**coach),
+                                scoring=Scoring(), decisions=[], events=[])
+
+
+# ---- diagnosis: the rules, on ladders from many settings -----------------------------------------
+@pytest.mark.parametrize("ladder, primary, problems", [
+    (dict(human=1, train=8, dev=10), "avoidable_bias", ["avoidable_bias"]),
+    (dict(human=7.5, train=8, dev=10), "variance", ["variance"]),
+    (dict(human=0, train=1, train_dev=9, dev=10), "variance", ["variance"]),
+    (dict(human=0, train=1, train_dev=1.5, dev=10), "data_mismatch", ["data_mismatch"]),
+    (dict(human=0, train=10, train_dev=11, dev=20), "avoidable_bias", ["avoidable_bias", "data_mismatch"]),
+    # medical imaging: team of doctors 0.5 as the Bayes proxy; bias 0.2 is the gap left
+    (dict(human=0.5, train=0.7, dev=0.8), "avoidable_bias", ["avoidable_bias"]),
+    (dict(human=0.5, train=0.3, dev=0.4), "surpassed_human", []),
+    (dict(human=1, train=1.5, dev=2, test=4), "dev_overfitting", ["dev_overfitting"]),
+    (dict(human=2, train=2.1, dev=2.15), "none", []),
+    (dict(human=4, train=5, dev=5.5), "avoidable_bias", ["avoidable_bias", "variance"]),
+])
+def test_diagnosis_follows_the_rules(ladder, primary, problems):
+    d = diagnose(**ladder)
+    assert d.primary == primary
+    assert d.problems == problems
+    assert {a["rule"] for a in d.advice} <= set(RULE_IDS)
+
+
+def test_without_human_level_the_primary_is_unknown_and_human_level_is_missing():
+    d = diagnose(train=8, dev=10)
+    assert (d.primary, d.missing) == ("unknown", ["human_level"])
+    assert d.gaps["avoidable_bias"] is None and d.gaps["variance"] == pytest.approx(2.0)
+    assert d.advice[0]["rule"] == "need-human-level"
+
+
+def test_with_mismatched_data_and_no_train_dev_set_the_split_is_unknown():
+    d = diagnose(human=0.5, train=2, dev=9, differ=True)
+    assert d.primary == "unknown" and d.missing == ["train_dev"]
+    assert d.gaps["variance"] is None and d.gaps["data_mismatch"] is None
+    assert "train-dev-set" in {a["rule"] for a in d.advice}
+
+
+# ---- verdicts ---------------------------------------------------------------------------------------
+def verdict(case=None, action="bigger_network", category=-1, variety=1.0, **view):
+    ladder = {k: view.pop(k) for k in ("human", "train", "train_dev", "dev", "test") if k in view}
+    return judge(Visible.single(**ladder, **view), case or blank(), action, category, variety)
+
+
+def test_bias_fix_on_a_bias_problem_is_aligned_and_quotes_the_numbers():
+    v = verdict(human=1, train=8, dev=10)
+    assert (v.verdict, v.rule) == ("aligned", "avoidable-bias")
+    assert "7.0" in v.explanation and "2.0" in v.explanation
+
+
+def test_bias_fix_on_a_variance_problem_is_misaligned():
+    v = verdict(human=7.5, train=8, dev=10, action="train_longer")
+    assert (v.verdict, v.rule) == ("misaligned", "avoidable-bias")
+    assert "0.5" in v.explanation and "2.0" in v.explanation
+
+
+def test_variance_fixes_on_a_variance_problem_are_aligned():
+    for action in ("collect_more_data", "add_regularization", "data_augmentation"):
+        v = verdict(human=0.5, train=0.7, dev=2.0, action=action)
+        assert (v.verdict, v.rule) == ("aligned", "variance"), action
+
+
+def test_bias_and_variance_actions_are_premature_without_human_level():
+    for action in ("bigger_network", "add_regularization"):
+        v = verdict(train=8, dev=10, action=action)
+        assert (v.verdict, v.rule) == ("neutral", "need-human-level")
+
+
+def test_measuring_human_level_is_aligned_only_while_it_is_unknown():
+    assert verdict(train=8, dev=10, action="measure_human_level").verdict == "aligned"
+    assert verdict(human=1, train=8, dev=10, action="measure_human_level").verdict == "neutral"
+
+
+def test_variance_actions_wait_for_a_train_dev_set_when_the_training_data_differs():
+    v = verdict(human=0.5, train=1, dev=6, differ=True, action="add_regularization")
+    assert (v.verdict, v.rule) == ("neutral", "train-dev-set")
+    v = verdict(human=0.5, train=1, dev=6, differ=True, action="carve_train_dev")
+    assert (v.verdict, v.rule) == ("aligned", "train-dev-set")
+
+
+def test_early_stopping_is_never_better_than_neutral():
+    assert (verdict(human=0.5, train=0.7, dev=3, action="early_stopping").verdict, ) == ("neutral",)
+    assert verdict(human=0.5, train=0.7, dev=3, action="early_stopping").rule == "orthogonalization"
+    assert verdict(human=0.5, train=5, dev=5.2, action="early_stopping").verdict == "misaligned"
+
+
+def test_a_bigger_network_that_breaks_a_threshold_is_misaligned():
+    v = verdict(human=1, train=8, dev=10, bigger_breaks=True)
+    assert (v.verdict, v.rule) == ("misaligned", "optimizing-satisficing")
+
+
+def test_shipping_past_a_threshold_or_with_a_stale_aim_is_misaligned():
+    assert verdict(human=1, train=2, dev=3, action="ship", constraints_ok=False).rule == "optimizing-satisficing"
+    v = verdict(human=1, train=2, dev=3, action="ship", metric_problem=True)
+    assert (v.verdict, v.rule) == ("misaligned", "change-metric-or-dev-set")
+    assert verdict(human=1, train=2, dev=3, action="ship").verdict == "aligned"
+
+
+def test_changing_the_metric_needs_a_reason():
+    assert verdict(human=1, train=2, dev=3, action="change_metric").verdict == "misaligned"
+    assert verdict(human=1, train=2, dev=3, action="change_metric", metric_problem=True).verdict == "aligned"
+    assert verdict(human=1, train=2, dev=3, action="change_dev_test", devset_stale=True).verdict == "aligned"
+
+
+def test_data_mismatch_fixes_and_synthetic_coverage():
+    ladder = dict(human=0, train=1, train_dev=1.5, dev=10, differ=True)
+    assert verdict(action="collect_target_data", **ladder).verdict == "aligned"
+    low = verdict(action="synthesize_data", variety=0.05, **ladder)
+    assert (low.verdict, low.rule) == ("neutral", "synthetic-data-coverage")
+    assert verdict(action="synthesize_data", variety=0.9, **ladder).verdict == "aligned"
+    assert verdict(action="collect_target_data", human=0, train=1, train_dev=9, dev=10, differ=True).verdict == "misaligned"
+
+
+def test_category_fixes_follow_error_analysis_and_its_ceilings():
+    ladder = dict(human=0, train=1, train_dev=1.5, dev=10, differ=True)
+    first = verdict(action="collect_target_data", category=0, **ladder)
+    assert (first.verdict, first.rule) == ("neutral", "error-analysis-first")
+    seen = dict(ea_done=True, ea_shares=[[0.6, 0.05]], ea_mislabelled=0.04, **ladder)
+    big = verdict(action="collect_target_data", category=0, **seen)
+    small = verdict(action="collect_target_data", category=1, **seen)
+    assert (big.verdict, big.rule) == ("aligned", "error-analysis-ceiling")
+    assert (small.verdict, small.rule) == ("misaligned", "error-analysis-ceiling")
+    assert "5%" in small.explanation and "0.50" in small.explanation  # 5% of 10 points: at most 0.5
+
+
+def test_labels_fixed_together_or_not_at_all():
+    seen = dict(human=0, train=1, train_dev=1.5, dev=2, ea_done=True, ea_shares=[[0.1, 0.05]])
+    assert verdict(action="clean_dev_labels", **seen).verdict == "misaligned"
+    assert verdict(action="clean_dev_test_labels", ea_mislabelled=0.4, **seen).verdict == "aligned"
+    assert verdict(action="clean_dev_test_labels", ea_mislabelled=0.03, **seen).verdict == "misaligned"
+    assert verdict(blank(train_label_noise="random"), "clean_train_labels", human=0, train=1, dev=2).verdict == "misaligned"
+    assert verdict(blank(train_label_noise="systematic"), "clean_train_labels", human=0, train=1, dev=2).verdict == "aligned"
+
+
+def test_transfer_and_multi_task_follow_their_conditions():
+    helps = blank(transfer=Transfer(source="general speech", same_input=True, source_examples=1e7, features_help=True))
+    other_input = blank(transfer=Transfer(source="images", same_input=False, source_examples=1e7, features_help=True))
+    assert verdict(helps, "transfer_learning", human=0, train=1, dev=20, n_target=1000).verdict == "aligned"
+    assert verdict(other_input, "transfer_learning", human=0, train=1, dev=20, n_target=1000).verdict == "misaligned"
+    assert verdict(helps, "transfer_learning", human=0, train=1, dev=20, n_target=5e6).verdict == "misaligned"
+    shared = blank(multitask=MultiTask(tasks="signs and lights", shared_features=True, similar_data=True))
+    unshared = blank(multitask=MultiTask(tasks="sirens and signs", shared_features=False, similar_data=True))
+    assert verdict(shared, "multi_task_learning", human=0, train=2, dev=3).verdict == "aligned"
+    assert verdict(unshared, "multi_task_learning", human=0, train=2, dev=3).verdict == "misaligned"
+
+
+def test_end_to_end_needs_data_and_slow_loops_come_first():
+    assert verdict(action="end_to_end", human=0, train=2, dev=3, data=1e4, e2e_threshold=1e6).verdict == "misaligned"
+    assert verdict(action="end_to_end", human=0, train=2, dev=3, data=1e7, e2e_threshold=1e6).verdict == "aligned"
+    assert verdict(action="pipeline", human=0, train=2, dev=3, data=1e4, e2e_threshold=1e6, e2e=True).verdict == "aligned"
+    long = verdict(action="faster_hardware", human=0, train=2, dev=3, run_weeks=6.0)
+    assert (long.verdict, long.rule) == ("aligned", "iteration-speed") and "6.0" in long.explanation
+    assert verdict(action="faster_hardware", human=0, train=2, dev=3, run_weeks=0.5).verdict == "neutral"
+
+
+def test_dev_overfitting_is_checked_on_test():
+    assert verdict(action="evaluate_test", human=1, train=1.5, dev=2, rounds_since_test=8).verdict == "aligned"
+    assert verdict(action="bigger_dev_set", human=1, train=1.5, dev=2).verdict == "neutral"
+    assert verdict(action="bigger_dev_set", human=1, train=1.5, dev=2, test=4).verdict == "aligned"
+    assert verdict(action="bigger_dev_set", human=1, train=1.5, dev=2, test=2.05).verdict == "misaligned"
+
+
+def test_below_human_level_bias_fixes_are_guesses():
+    v = verdict(human=0.5, train=0.3, dev=0.4)
+    assert (v.verdict, v.rule) == ("neutral", "surpassing-human")
+    assert verdict(human=0.5, train=0.3, dev=0.4, action="collect_more_data").rule == "surpassing-human"
