@@ -163,12 +163,13 @@ async def post_result(request: web.Request) -> web.Response:
     if existing is not None:
         return web.json_response(existing.as_json(), status=200)
     pending = workshop.inflight.get(result_id)
-    if pending is None:  # the same record twice at once: the second waits for the first's answer
+    first = pending is None
+    if first:  # the same record twice at once: the second waits for the first's answer
         pending = asyncio.ensure_future(_verify_and_store(workshop, result, name))
         workshop.inflight[result_id] = pending
         pending.add_done_callback(lambda _: workshop.inflight.pop(result_id, None))
     status, payload = await asyncio.shield(pending)
-    return web.json_response(payload, status=status)
+    return web.json_response(payload, status=200 if status == 201 and not first else status)
 
 
 async def _verify_and_store(workshop: Workshop, result: dict, name: str) -> tuple[int, dict]:
