@@ -32,6 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="with --headless: print the result record as JSON")
     p.add_argument("--watch", action="store_true", help="in the UI: reload the case file whenever it changes")
     p.add_argument("--workshop", metavar="URL", help="send the result to a workshop server (URL with its code)")
+    p.add_argument("--save", metavar="NAME", help="with --headless: save the result on the local leaderboard as NAME")
 
 
 def run(args) -> int:
@@ -50,6 +51,9 @@ def run(args) -> int:
                        name=args.name, watch=args.watch, workshop=args.workshop)
     if not (args.choices or args.policy):
         return fail("--headless needs --choices FILE (or -) or --policy expert|random", EXIT_USAGE)
+    code = _check_board_flags(args)
+    if code:
+        return code
     try:
         case, digest = load_case_file(find_case(args.case))
     except CaseError as err:
@@ -65,7 +69,57 @@ def run(args) -> int:
         emit_json(game.result())
     else:
         print_transcript(game)
+    return _send_to_boards(args, game.result())
+
+
+def _check_board_flags(args) -> int:
+    """Usage errors for --save / --workshop before playing; then deliver what waits in the outbox."""
+    if args.workshop:
+        from sim.board.client import WorkshopURLError, parse_workshop_url
+
+        if not args.name:
+            return fail("--workshop needs --name NAME (your name on the workshop board)", EXIT_USAGE)
+        try:
+            parse_workshop_url(args.workshop)
+        except WorkshopURLError as err:
+            return fail(str(err), EXIT_USAGE)
+    from sim.board.client import has_queued
+
+    if has_queued():  # results an earlier game could not send: try again now
+        from sim.board.client import flush_outbox
+
+        for outcome in flush_outbox():
+            print(outcome.message, file=sys.stderr)
     return 0
+
+
+def _send_to_boards(args, result: dict) -> int:
+    """--save: the local board; --workshop: the server (or the outbox). Messages go to stderr with --json."""
+    out = sys.stderr if args.json else sys.stdout
+    code = 0
+    if args.save is not None:
+        import sqlite3
+
+        from sim.board.local import LocalBoard, ResultRejected
+
+        try:
+            board = LocalBoard.open()
+            entry = board.save(result, args.save)
+            board.close()
+            print(f"Saved on the local leaderboard as {entry.name}: rank {entry.rank} on {entry.case} "
+                  f"with {entry.total} points.", file=out)
+        except ResultRejected as err:
+            code = fail(f"not saved on the local leaderboard: {err}")
+        except sqlite3.DatabaseError as err:
+            code = fail(f"not saved: the local leaderboard cannot be written ({err})")
+    if args.workshop:
+        from sim.board.client import submit_or_queue
+
+        outcome = submit_or_queue(args.workshop, args.name, result)
+        print(outcome.message, file=out)
+        if outcome.refused:
+            code = 1
+    return code
 
 
 def _play_script(game: Game, source: str) -> int:
