@@ -209,7 +209,8 @@ def _category_clauses(c: Context) -> list[Clause]:
     named = c.category >= 0
     return [
         Clause(named & ~c.vis.ea_done, NEUTRAL, "error-analysis-first",
-               "No error analysis yet: you cannot know whether {label} are worth the weeks; look at the errors first."),
+               "No error analysis yet: you cannot know how much of the dev error {dev}% {label} cause, nor "
+               "whether they are worth the weeks; look at the errors first."),
         Clause(named & c.cat_big, ALIGNED, "error-analysis-ceiling",
                "{label} are {share}% of dev errors (largest {largest}%): fixing them can gain up to {ceiling} points."),
         Clause(named, MISALIGNED, "error-analysis-ceiling",
