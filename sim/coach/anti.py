@@ -13,18 +13,26 @@ from sim.coach.policy import SHIP, Picks
 from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, TAPE_TURNS
 from sim.scenario.schema import Case
+from sim.scenario.variants import seeded_uniform
 
 _ANTI_STREAM = 0x616E74  # its own per-seed tape, apart from the random player's
 LOW_VARIETY = 0.1  # the anti-rule player synthesises from a tiny corner of the real space
 
 
-def verdict_codes(vis: Visible, case: Case, choice: Choice) -> np.ndarray:
-    """The coach's verdict code per row for one action, vectorised (the first matching clause wins)."""
-    clauses = _clauses(Context(vis, case, choice), choice.action)
-    codes = np.full(vis.batch, NEUTRAL)
-    for clause in reversed(clauses):
+def codes_in(ctx: Context, action: str) -> np.ndarray:
+    """The coach's verdict code per row of `ctx` for `action` (the first matching clause wins), vectorised.
+
+    One Context serves every action: it holds the diagnosis and the per-row category and variety.
+    """
+    codes = np.full(ctx.vis.batch, NEUTRAL)
+    for clause in reversed(_clauses(ctx, action)):
         codes = np.where(clause.when, clause.verdict, codes)
     return codes
+
+
+def verdict_codes(vis: Visible, case: Case, choice: Choice) -> np.ndarray:
+    """The coach's verdict code per row for one action chosen by every row."""
+    return codes_in(Context(vis, case, choice), choice.action)
 
 
 class AntiRulePolicy:
@@ -39,8 +47,7 @@ class AntiRulePolicy:
         self.case = case
         self.ids = list(case.actions)
         self.codes = [ACTION_INDEX[a] for a in self.ids]
-        self.tape = np.stack([np.random.default_rng([int(s), _ANTI_STREAM]).random(TAPE_TURNS) for s in seeds]) \
-            if len(seeds) else np.zeros((0, TAPE_TURNS))
+        self.tape = seeded_uniform(seeds, _ANTI_STREAM, TAPE_TURNS)
         self.options = [self._worst_options(d) for d in case.decisions]
 
     @staticmethod
@@ -54,8 +61,9 @@ class AntiRulePolicy:
         no_category, variety = np.full(b, -1), np.full(b, LOW_VARIETY)
         # Preference per (row, action): misaligned 3, neutral 2, aligned 1; ship only as neutral's last resort.
         preference = np.zeros((b, len(self.codes)))
+        ctx = Context(vis, case, Choice("", no_category, variety))
         for j, (action, code) in enumerate(zip(self.ids, self.codes)):
-            verdicts = verdict_codes(vis, case, Choice(action, no_category, variety))
+            verdicts = codes_in(ctx, action)
             score = np.select([verdicts == MISALIGNED, verdicts == NEUTRAL, verdicts == ALIGNED], [3.0, 2.0, 1.0])
             if code == SHIP:
                 score = np.where(verdicts == MISALIGNED, 3.0, 0.5)

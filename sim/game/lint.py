@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.coach.anti import AntiRulePolicy, verdict_codes
-from sim.coach.judge import ALIGNED, VERDICTS, Choice
+from sim.coach.anti import AntiRulePolicy, codes_in
+from sim.coach.judge import ALIGNED, VERDICTS, Choice, Context
 from sim.coach.policy import SHIP, RandomPolicy
 from sim.coach.score import outcome_points
 from sim.game.engine import Engine, Moves
@@ -96,6 +96,26 @@ def fork(engine: Engine) -> Engine:
     return twin
 
 
+def _row_fields(engine: Engine) -> list[str]:
+    """Names of the engine's per-row arrays (found on a 3-row probe of the same case, so no shape can be mistaken)."""
+    probe = Engine(engine.case, np.arange(3))
+    return [name for name, value in vars(probe).items() if isinstance(value, np.ndarray) and value.shape[:1] == (3,)]
+
+
+def shrink(engine: Engine, policy: Policy, keep: np.ndarray, row_fields: list[str]) -> tuple[Engine, Policy]:
+    """The engine and policy restricted to rows `keep` (finished rows stop costing a step)."""
+    small = copy.copy(engine)
+    for name in row_fields:
+        setattr(small, name, getattr(engine, name)[keep])
+    small.knobs = type(engine.knobs)(**{n: getattr(engine.knobs, n)[keep] for n in engine.knobs.names()})
+    small.truth = engine.truth.take(keep)
+    small.batch = len(keep)
+    if hasattr(policy, "tape"):  # per-seed tapes of the random and anti-rule players
+        policy = copy.copy(policy)
+        policy.tape = policy.tape[keep]
+    return small, policy
+
+
 def play(engine: Engine, policy: Policy, name: str) -> PolicyRun:
     """Play every row of `engine` to the end with `policy`, scoring each choice with the coach's verdicts."""
     case, b = engine.case, engine.batch
@@ -105,9 +125,28 @@ def play(engine: Engine, policy: Policy, name: str) -> PolicyRun:
     path = np.full((b, MAX_TURNS + 2), -1, dtype=np.int64)
     aligned = np.zeros(len(ACTION_IDS), dtype=np.int64)
     chosen = np.zeros(len(ACTION_IDS), dtype=np.int64)
+    # Finished rows are set aside (their results copied out) whenever they are most of the batch.
+    out = {"real_world": np.full(b, np.nan), "valid": np.zeros(b, bool), "weeks": np.zeros(b),
+           "triggered": np.zeros((b, len(case.decisions)), bool), "fired": np.zeros((b, len(case.events)), bool)}
+    origin = np.arange(b)  # row of the full batch each engine row stands for
+    row_fields = _row_fields(engine) if b > 1000 else None
+
+    def set_aside(rows: np.ndarray) -> None:
+        where = origin[rows]
+        out["real_world"][where] = engine.real_world[rows]
+        out["valid"][where] = (engine.shipped & engine.constraint_values()[1])[rows]
+        out["weeks"][where] = engine.week[rows]
+        out["triggered"][where] = engine.triggered[rows]
+        out["fired"][where] = engine.fired[rows]
+
     for _ in range(2 * TAPE_TURNS):
         if engine.done.all():
             break
+        if row_fields is not None and engine.done.mean() > 0.5:
+            set_aside(np.flatnonzero(engine.done))
+            keep = np.flatnonzero(~engine.done)
+            engine, policy = shrink(engine, policy, keep, row_fields)
+            origin = origin[keep]
         vis = engine.visible()
         pending = engine.pending
         picks = policy(vis, case, pending, engine.turn)
@@ -119,23 +158,24 @@ def play(engine: Engine, policy: Policy, name: str) -> PolicyRun:
             rows = np.flatnonzero(live & (pending == d))
             if rows.size:
                 option = np.clip(picks.option[rows], 0, len(codes) - 1)
-                strategy[rows] += points[codes[option]]
-                path[rows, slot[rows]] = _ANSWER + d * _OPTIONS + option
+                strategy[origin[rows]] += points[codes[option]]
+                path[origin[rows], slot[rows]] = _ANSWER + d * _OPTIONS + option
         acting = live & (pending < 0)
+        # One diagnosis for the whole batch; each action's clauses are read on the rows that chose it.
+        ctx = Context(vis, case, Choice("", picks.category, picks.variety))
         for code in np.unique(action[acting]):
             rows = np.flatnonzero(acting & (action == code))
-            verdicts = verdict_codes(vis.take(rows), case, Choice(ACTION_IDS[code], picks.category[rows],
-                                                                  picks.variety[rows]))
-            strategy[rows] += points[verdicts]
+            verdicts = codes_in(ctx, ACTION_IDS[code])[rows]
+            strategy[origin[rows]] += points[verdicts]
             aligned[code] += int(np.count_nonzero(verdicts == ALIGNED))
             chosen[code] += rows.size
-            path[rows, slot[rows]] = code
+            path[origin[rows], slot[rows]] = code
         engine.step(Moves(action, picks.option, picks.category, picks.variety))
     else:  # every row answers or acts each step, so this is a bug, not a case problem
         raise RuntimeError("playthroughs did not finish")
-    valid = engine.shipped & engine.constraint_values()[1]
-    return PolicyRun(name, engine.real_world.copy(), valid, strategy, engine.week.copy(), path,
-                     engine.triggered.any(axis=0), engine.fired.any(axis=0), aligned, chosen)
+    set_aside(np.arange(engine.batch))
+    return PolicyRun(name, out["real_world"], out["valid"], strategy, out["weeks"], path,
+                     out["triggered"].any(axis=0), out["fired"].any(axis=0), aligned, chosen)
 
 
 def beats(a: PolicyRun, b: PolicyRun) -> np.ndarray:
@@ -200,10 +240,10 @@ def typical_path(case: Case, path: np.ndarray) -> tuple[list[str], float]:
     """The expert's most common sequence of choices, as choice text, and the share of seeds that follow it."""
     if not len(path):
         return [], 0.0
-    rows, counts = np.unique(path, axis=0, return_counts=True)
-    best = int(np.argmax(counts))
+    counts = Counter(row.tobytes() for row in path)
+    key, count = counts.most_common(1)[0]
     out = []
-    for code in rows[best]:
+    for code in np.frombuffer(key, dtype=path.dtype):
         if code < 0:
             continue
         if code >= _ANSWER:
@@ -211,7 +251,7 @@ def typical_path(case: Case, path: np.ndarray) -> tuple[list[str], float]:
             out.append(f"answer {case.decisions[d].options[o].id}")
         else:
             out.append(ACTION_IDS[int(code)])
-    return out, float(counts[best] / len(path))
+    return out, float(count / len(path))
 
 
 def most_chosen(run: PolicyRun, top: int = 5) -> list[tuple[str, int]]:
