@@ -366,7 +366,7 @@ def _clauses(c: Context, action: str) -> list[Clause]:
         return [Clause(v.multitask_used, NEUTRAL, "multi-task-learning", "The tasks are already learned together (train {train}%, dev {dev}%)."),
                 Clause(np.full(v.batch, holds), ALIGNED, "multi-task-learning",
                        (f"{m.tasks} share low-level features and have similar data: one network learns them "
-                        "together (loss summed over the known labels); train is {{train}}%, dev {{dev}}%.") if m else ""),
+                        "together (loss summed over the known labels); train is {train}%, dev {dev}%.") if m else ""),
                 Clause(c.all, MISALIGNED, "multi-task-learning",
                        f"Multi-task learning does not pay: {why} (dev {{dev}}%).")]
     if action in {"end_to_end", "pipeline"}:

@@ -91,9 +91,12 @@ def expert(vis: Visible, case: Case, pending: np.ndarray) -> Picks:
         largest_share = shares[np.arange(vis.batch), largest]
         c.pick(analyse & vis.ea_done & (mislabelled >= np.maximum(largest_share, SIGNIFICANT_SHARE)),
                "clean_dev_test_labels")
+        # A category is worth its fix only when it tops the table (mislabelled included) or is large on its own;
+        # otherwise the gap's general remedy below is the better use of the weeks.
+        worth_fix = (largest_share > 0) & ((largest_share >= mislabelled) | (largest_share >= SIGNIFICANT_SHARE))
         for k, category in enumerate(case.categories):
             fix = category.fixed_by[0]
-            c.pick(analyse & vis.ea_done & (largest == k) & (largest_share > 0), fix, category=k)
+            c.pick(analyse & vis.ea_done & (largest == k) & worth_fix, fix, category=k)
     c.pick(worth & (primary == SURPASSED), "collect_more_data")
     bias = worth & (primary == GAPS.index("avoidable_bias"))
     c.pick(bias & ~vis.bigger_breaks, "bigger_network")
