@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from sim.rules import RULE_IDS
-from sim.model import ACTION_IDS, MAX_CATEGORIES, SETTABLE_KNOBS, TRUTH_PARAMS
+from sim.model import ACTION_IDS, KNOB_DEFAULTS, MAX_CATEGORIES, SETTABLE_KNOBS, TRUTH_PARAMS
 
 
 class Strict(BaseModel):
@@ -117,12 +117,13 @@ TRUTH_HELP: dict[str, str] = {
 }
 
 
-def _keyed(help_by_key: dict[str, str], required: bool) -> Any:
+def _keyed(help_by_key: dict[str, str], required: bool, defaults: dict[str, float] | None = None) -> Any:
     """JSON Schema for a dict keyed by known names: list each key as a property so editors complete and explain it."""
 
     def extra(schema: dict[str, Any]) -> None:
         value = schema.get("additionalProperties") or {}
-        schema["properties"] = {key: {**value, "description": text} for key, text in help_by_key.items()}
+        schema["properties"] = {key: {**value, "description": text, **({"default": defaults[key]} if defaults else {})}
+                                for key, text in help_by_key.items()}
         schema["additionalProperties"] = False
         schema.pop("propertyNames", None)
         if required:
@@ -287,7 +288,7 @@ class Case(Strict):
     human_level: HumanLevel = Field(description="The human-level error table.")
     start: dict[KnobName, Num] = Field(
         description="The first model's knobs (unset knobs take their defaults); numbers may be seeded variants.",
-        json_schema_extra=_keyed(KNOB_HELP, required=False))
+        json_schema_extra=_keyed(KNOB_HELP, required=False, defaults=KNOB_DEFAULTS))
     truth: dict[TruthName, Num] = Field(
         description="The hidden constants of the error law, all required; numbers may be seeded variants.",
         json_schema_extra=_keyed(TRUTH_HELP, required=True))
@@ -298,7 +299,7 @@ class Case(Strict):
     coach: CoachFacts = Field(CoachFacts(), description="Facts from the briefing the coach may use.")
     decisions: list[Decision] = Field([], description="Questions at fixed points.")
     events: list[Event] = Field([], description="Things that happen at given weeks.")
-    scoring: Scoring = Field(Scoring(), description="Points per verdict.")
+    scoring: Scoring = Field(Scoring(), description="Points each verdict earns; the defaults are 10, 0 and -5.")
 
     @field_validator("truth")
     @classmethod

@@ -33,9 +33,10 @@ def read_yaml(text: str, file: str) -> tuple[Any, dict[Path, tuple[int, int]], l
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = (err.problem or err.context or "the YAML is malformed").strip()
-        if "\\t" in what or "tab" in what:
-            what += " (YAML indents with spaces, not tabs)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        if "\\t" in what or "tab" in what or _tab_near(text, mark):
+            return None, {}, [Problem(file, line, col, "a tab character here: YAML indents with spaces, not tabs; "
+                                                       "replace the tabs with spaces")]
         return None, {}, [Problem(file, line, col, f"YAML syntax error: {what}; fix the line and validate again")]
     except yaml.YAMLError as err:
         return None, {}, [Problem(file, 0, 0, f"YAML could not be read: {err}")]
@@ -87,6 +88,18 @@ def read_yaml(text: str, file: str) -> tuple[Any, dict[Path, tuple[int, int]], l
     except RecursionError:
         return None, {}, [Problem(file, 0, 0, "the file nests too deeply or refers to itself; remove the aliases")]
     return data, positions, problems
+
+
+def _tab_near(text: str, mark) -> bool:
+    """A tab in the indentation of the line the parser stopped at (PyYAML's own message rarely says so)."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return "\t" in indent or line[mark.column: mark.column + 1] == "\t"
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
