@@ -16,6 +16,9 @@ from sim.tui.widgets.ladder import LadderWidget
 from sim.tui.widgets.styled import Styled
 
 
+CELL_STYLES = {"aligned": "bold green", "neutral": "bold yellow", "misaligned": "bold red"}
+
+
 class DebriefScreen(Screen):
     BINDINGS = [
         Binding("n", "again", "New seed", id="again"),
@@ -65,8 +68,8 @@ class DebriefScreen(Screen):
         text.append(f"total     {score['total']:>5}\n", "bold $accent")
         for verdict, (glyph, style) in GLYPHS.items():
             text.append(f"\n{glyph} {verdict:<11}", style).append(str(sum(t.verdict == verdict for t in turns)))
-        text.append("\n\nStrategy: points per verdict. Outcome: your real-world gain against the expert's "
-                    "on this seed (100 = the expert's), 0 if a threshold is broken.", "dim")
+        text.append("\n\nstrategy: points per verdict\noutcome: real-world gain,\n  100 = the expert's on this seed,\n"
+                    "  0 if a threshold is broken", "dim")
         return text.content()
 
     def on_mount(self) -> None:
@@ -82,7 +85,7 @@ class DebriefScreen(Screen):
         table.add_columns("#", "week", "your choice", "verdict", "expert's choice", "verdict")
         self.fill_paths()
         self.play_expert()
-        table.focus()
+        self.query_one("#debrief").focus()  # the reveal first; the table scrolls into view with the keys
 
     @work(thread=True, exclusive=True)
     def play_expert(self) -> None:
@@ -112,8 +115,10 @@ class DebriefScreen(Screen):
     def _verdict(turn):
         if turn is None:
             return ""
-        glyph, style = GLYPHS[turn.verdict]
-        return Styled().append(f"{glyph} {turn.verdict}", style).content()
+        from rich.text import Text
+
+        glyph, _ = GLYPHS[turn.verdict]
+        return Text(f"{glyph} {turn.verdict}", style=CELL_STYLES[turn.verdict])
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save-button":
@@ -130,7 +135,7 @@ class DebriefScreen(Screen):
             self.query_one("#name", Input).focus()
             return
         status.update("Saving…")
-        self.query_one("#paths", DataTable).focus()
+        self.query_one("#debrief").focus()
         self.send(name)
 
     @work(thread=True, exclusive=True, group="save")

@@ -192,6 +192,7 @@ class ErrorAnalysisModal(ModalScreen[None]):
             yield Label(f"Error analysis of ~100 sampled dev errors (dev error {self.analysis['dev']:.2f}%)",
                         classes="dialog-title")
             yield DataTable(id="ea-table", cursor_type="none", zebra_stripes=True)
+            yield Static(id="ea-legend", classes="hint")
             yield Markdown("A category's **share** of the dev errors caps what fixing it can gain: the **ceiling**, "
                            "in points of dev error [error-analysis-ceiling].", classes="note")
             yield Label("Enter to close", classes="hint")
@@ -202,10 +203,11 @@ class ErrorAnalysisModal(ModalScreen[None]):
         table = self.query_one(DataTable)
         cats = self.analysis["categories"]
         table.add_column("", key="row")
-        for c in cats:
-            table.add_column(c["label"], key=c["id"])
+        for c in cats:  # ids as headers so every column fits at 80 columns; the labels in the legend below
+            table.add_column(c["id"], key=c["id"])
         table.add_row("share of errors", *[f"{c['share']:.0%}" for c in cats])
         table.add_row("ceiling (points)", *[f"{c['ceiling']:.2f}" for c in cats])
+        self.query_one("#ea-legend", Static).update("\n".join(f"{c['id']}: {c['label']}" for c in cats))
 
     def action_close(self) -> None:
         self.dismiss(None)

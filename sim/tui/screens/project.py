@@ -39,7 +39,7 @@ class ProjectScreen(Screen):
                 yield Meters(id="meters")
                 yield TrendPlot(id="plot")
             with Vertical(id="right"):
-                yield Label("Actions  (↑↓ Enter, or Ctrl+P to search)", id="actions-title", classes="section")
+                yield Label("Actions · ↑↓ Enter · Ctrl+P search", id="actions-title", classes="section")
                 yield ActionMenu(id="actions")
                 with VerticalScroll(id="feed-box"):
                     yield CoachFeed(id="feed")

@@ -26,7 +26,7 @@ FRAMES = 8  # animation frames when the ladder moves (about a quarter of a secon
 class LadderWidget(Widget):
     """Shows a ladder given as numbers from the Game and the coach; it only draws them."""
 
-    DEFAULT_CSS = "LadderWidget { height: auto; }"
+    DEFAULT_CSS = "LadderWidget { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }"
     frame = reactive(FRAMES, layout=False)
 
     def __init__(self, *, animate: bool = True, id: str | None = None) -> None:

@@ -1,0 +1,54 @@
+"""Kill a real `mlsim play` with SIGKILL mid-game; the next `mlsim` continues at the exact last choice."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from sim.game.replay import read_log, replay
+from sim.game.saves import saves_folder, unfinished
+from sim.tui.app import make_app
+from sim.tui.screens.project import ProjectScreen
+from tests.tui.terminal import Terminal
+
+
+def _choices() -> int:
+    logs = list(saves_folder().glob("*.jsonl"))
+    return len(read_log(logs[0]).choices) if logs else -1
+
+
+async def test_sigkill_then_continue_restores_the_state(bird, isolated_home):
+    case, digest = bird
+    term = Terminal(["play", "bird-detection", "--seed", "5"], dict(os.environ, MLSIM_HOME=str(isolated_home)))
+    try:
+        term.wait_for(lambda: _choices() == 0, "the save file")
+        term.press_until("\r", lambda: "Decision" in term.text(), "the first decision")
+        term.press_until("a", lambda: _choices() == 1, "the first answer saved")
+        term.press_until("\r", lambda: "Decision: split" in term.text(), "the second decision")
+        term.press_until("b", lambda: _choices() == 2, "the second answer saved")
+        term.press_until("\r", lambda: _choices() == 3, "an action saved")  # Enter dismisses, then plays
+        os.killpg(term.proc.pid, signal.SIGKILL)
+        term.proc.wait()
+    finally:
+        term.close()
+    assert term.proc.returncode == -signal.SIGKILL
+
+    saved = unfinished()
+    assert len(saved) == 1 and saved[0].choices[:2] == ["answer a", "answer b"]
+    expected = replay(case, digest, 5, saved[0].choices)
+
+    app = make_app(animate=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        menu = app.screen.query_one("#cases")
+        assert (menu.highlighted_option.id or "").startswith("continue:")  # offered first
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectScreen)
+        game = app.session.game
+        assert game.choices == expected.choices
+        assert game.ladder() == expected.ladder() and game.week == expected.week
+        assert game.result() == expected.result()
+        await pilot.press("enter")  # play on: the log keeps growing in the same file
+        await pilot.pause()
+    assert len(read_log(saved[0].path).choices) == len(expected.choices) + 1

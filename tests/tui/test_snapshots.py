@@ -1,0 +1,87 @@
+"""What a person sees: one snapshot per screen at a fixed size (update with `pytest --snapshot-update`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.scenario import find_case, list_cases
+from sim.tui.app import make_app
+from tests.tui.helpers import answer_pending, choose_action
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def bird_app():
+    return make_app(str(find_case("bird-detection")), 7, animate=False)
+
+
+@pytest.fixture
+def only_bird(monkeypatch):
+    """The home screen lists the built-in cases; other cases landing must not change this snapshot."""
+    monkeypatch.setattr("sim.tui.screens.home.list_cases", lambda: [r for r in list_cases() if r.id == "bird-detection"])
+
+
+async def _to_project(pilot):
+    await pilot.pause()
+    await pilot.press("enter")
+    await answer_pending(pilot, {})
+
+
+def test_home(snap_compare, only_bird):
+    assert snap_compare(make_app(animate=False), terminal_size=SIZE)
+
+
+def test_briefing(snap_compare, bird_app):
+    assert snap_compare(bird_app, terminal_size=SIZE)
+
+
+def test_decision_verdict(snap_compare, bird_app):
+    async def run_before(pilot):
+        await pilot.pause()
+        await pilot.press("enter", "a")
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_project(snap_compare, bird_app):
+    async def run_before(pilot):
+        await _to_project(pilot)
+        await choose_action(pilot, "measure_human_level")
+        await answer_pending(pilot, {})
+
+    assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_project_at_80x24(snap_compare, bird_app):
+    assert snap_compare(bird_app, terminal_size=(80, 24), run_before=_to_project)
+
+
+def test_error_analysis(snap_compare, bird_app):
+    async def run_before(pilot):
+        await _to_project(pilot)
+        await choose_action(pilot, "error_analysis")
+
+    assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_debrief(snap_compare, bird_app):
+    async def run_before(pilot):
+        await _to_project(pilot)
+        await choose_action(pilot, "measure_human_level")
+        await answer_pending(pilot, {})
+        await choose_action(pilot, "ship")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help(snap_compare, bird_app):
+    async def run_before(pilot):
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
