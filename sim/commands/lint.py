@@ -50,7 +50,7 @@ def print_report(report) -> None:
         print(f"{name:<10} {100 * p['win_rate']:>9.1f}%   {_three(s, '.0f'):>26}   {_three(r, '.2f'):>36}")
     print(f"\nThe expert beats the random player on {100 * report.expert_beats_random:.1f}% of seeds "
           f"and the anti-rule player on {100 * report.expert_beats_anti:.1f}%.")
-    print(f"Expert's typical path ({100 * report.expert_path_share:.0f}% of seeds): {' → '.join(report.expert_path)}")
+    print(f"Expert's typical path ({100 * report.expert_path_share:.0f}% of seeds): {' → '.join(_runs_of(report.expert_path))}")
     if report.never_aligned:
         print(f"Actions the coach never calls aligned here (never help): {', '.join(report.never_aligned)}")
     print("Decisions never reached: " + (", ".join(report.unreached_decisions) or "none"))
@@ -61,6 +61,18 @@ def print_report(report) -> None:
         print()
         for reason in report.reasons:
             print(f"lint: {reason}")
+
+
+def _runs_of(choices: list[str]) -> list[str]:
+    """Repeated choices shown once with a count: "train_longer ×3"."""
+    out: list[str] = []
+    for choice in choices:
+        if out and out[-1].split(" ×")[0] == choice:
+            head, _, count = out[-1].partition(" ×")
+            out[-1] = f"{head} ×{int(count or 1) + 1}"
+        else:
+            out.append(choice)
+    return out
 
 
 def _three(d: dict, fmt: str) -> str:

@@ -136,7 +136,7 @@ def play(engine: Engine, policy: Policy, name: str) -> PolicyRun:
         out["real_world"][where] = engine.real_world[rows]
         out["valid"][where] = (engine.shipped & engine.constraint_values()[1])[rows]
         out["weeks"][where] = engine.week[rows]
-        out["triggered"][where] = engine.triggered[rows]
+        out["triggered"][where] = engine.answered[rows]
         out["fired"][where] = engine.fired[rows]
 
     for _ in range(2 * TAPE_TURNS):

@@ -1,0 +1,119 @@
+"""`mlsim lint`: built-in cases pass; a case nobody can win and a decision nobody reaches fail with the reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.coach.anti import AntiRulePolicy, verdict_codes
+from sim.coach.judge import MISALIGNED, Choice
+from sim.game import Game, play_policy
+from sim.game.engine import Engine, Moves
+from sim.game.lint import lint
+from sim.model import ACTION_IDS
+from sim.scenario import load, load_case_file
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
+BUILTIN = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
+def run_lint(capsys, *args: str) -> tuple[int, str]:
+    code = main(["lint", *args])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case_id", BUILTIN)
+def test_builtin_cases_pass(capsys, case_id):
+    code, out = run_lint(capsys, case_id, "--runs", "300", "--json")
+    report = json.loads(out)
+    assert code == 0, report["reasons"]
+    assert report["ok"] and report["expert_beats_random"] >= 0.95
+    assert report["unreached"] == {"decisions": [], "events": []}
+    # The anti-rule player does worse than the expert on almost every seed.
+    assert report["expert_beats_anti_rule"] >= 0.95
+
+
+def test_an_unwinnable_case_fails_with_the_reason(capsys):
+    code, out = run_lint(capsys, str(FIXTURES / "unwinnable.yaml"), "--runs", "200")
+    assert code == 1
+    assert "lint: following the rules does not pay: the expert beats the random player on 0.0% of seeds" in out
+    assert "the expert ships a valid model on only 0% of seeds" in out
+
+
+def test_a_decision_nobody_reaches_fails_with_its_name(capsys):
+    code, out = run_lint(capsys, str(FIXTURES / "unreachable-decision.yaml"), "--runs", "200", "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"]
+    assert report["unreached"]["decisions"] == ["year-end-review"]
+    (reason,) = report["reasons"]  # following the rules does pay here: only the decision is wrong
+    assert reason.startswith("decision 'year-end-review' is never reached in 200 seeds of any policy")
+    assert "week 40" in reason
+
+
+def test_report_shape_and_text(capsys):
+    code, out = run_lint(capsys, "bird-detection", "--runs", "200", "--json")
+    report = json.loads(out)
+    assert set(report["policies"]) == {"expert", "random", "anti-rule"}
+    for stats in report["policies"].values():
+        assert set(stats) == {"win_rate", "score", "real_world_error", "weeks"}
+        assert stats["score"]["p10"] <= stats["score"]["median"] <= stats["score"]["p90"]
+    assert report["expert_path"]["choices"][-1] == "ship" and 0 < report["expert_path"]["share"] <= 1
+    assert "early_stopping" in report["never_aligned_actions"]  # the coach never rewards it (orthogonalization)
+    code, text = run_lint(capsys, "bird-detection", "--runs", "200")
+    assert code == 0 and "lint: ok" in text and "Expert's typical path" in text
+
+
+def test_lint_agrees_with_single_games_seed_by_seed(bird):
+    """Lint's batch (forked engine, finished rows set aside) plays exactly the games a player would replay."""
+    case, digest = bird
+    report = lint(case, runs=1100)  # above the size at which finished rows are set aside
+    for seed in (0, 7, 1099):
+        for policy in ("expert", "random"):
+            result = play_policy(Game(case, digest, seed), policy).result()
+            lint_value = report.policies[policy].real_world[seed]
+            assert result["final"]["real_world_error"] == pytest.approx(lint_value, abs=1e-4)
+
+
+def test_anti_rule_policy_picks_misaligned_actions_where_it_can(bird):
+    case, _ = bird
+    seeds = np.arange(40)
+    engine = Engine(case, seeds)
+    policy = AntiRulePolicy(case, seeds)
+    checked = 0
+    for _ in range(6):
+        vis, pending = engine.visible(), engine.pending
+        picks = policy(vis, case, pending, engine.turn)
+        for d in np.unique(pending[pending >= 0]):  # decisions: a misaligned option
+            assert all(case.decisions[d].options[o].verdict == "misaligned" for o in picks.option[pending == d])
+        acting = np.flatnonzero((pending < 0) & ~engine.done)
+        none, low = np.full(len(acting), -1), np.full(len(acting), 0.1)
+        sub = vis.take(acting)
+        table = np.stack([verdict_codes(sub, case, Choice(a, none, low)) for a in case.actions], axis=1)
+        chosen = np.array([list(case.actions).index(ACTION_IDS[c]) for c in picks.action[acting]], dtype=int)
+        could = (table == MISALIGNED).any(axis=1)
+        assert np.all(table[np.arange(len(acting)), chosen][could] == MISALIGNED)
+        checked += int(could.sum())
+        engine.step(Moves(picks.action, picks.option, picks.category, picks.variety))
+    assert checked > 0
+
+
+def test_lint_rejects_invalid_cases_and_bad_runs(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\n", encoding="utf-8")
+    assert main(["lint", str(bad)]) == 1
+    assert "missing key 'title'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lint", "bird-detection", "--runs", "0"])
+    assert exit_info.value.code == 2
+
+
+def test_fixtures_are_valid_cases():
+    """The fixtures fail lint for their reason, not because validate would reject them."""
+    for path in FIXTURES.glob("*.yaml"):
+        load_case_file(path)
+    assert load("bird-detection")
