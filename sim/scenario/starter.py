@@ -26,9 +26,9 @@ briefing: |
   Every autumn, wet leaves make the rails slippery. The railway wants the train's front camera
   to flag leaf-covered track so drivers brake early.
 
-  You have **500,000 labelled camera frames** and **30 weeks**. The detector runs on the train's
+  You have **500,000 labelled camera frames** and **40 weeks**. The detector runs on the train's
   own computer: it must decide in **at most 2 seconds** per frame.
-budget_weeks: 30                 # fixed: the briefing tells the player
+budget_weeks: 40                 # fixed: the briefing tells the player
 sources:
   front cameras: 500,000 labelled frames from the trains' front cameras (the users' distribution)
 constraints:                     # satisficing thresholds; shipping past one scores no outcome
@@ -54,7 +54,7 @@ truth:                           # the hidden law: all twenty are required
   b: 0.5
   mismatch_scale: 2.0
   gamma: 1.0
-  k_overfit: 2.0
+  k_overfit: 1.0
   world_shift: 0.05
   real_noise: 0.05
   transfer_data: 0
@@ -62,7 +62,7 @@ truth:                           # the hidden law: all twenty are required
   multitask_data: 0
   e2e_floor: 0
   e2e_threshold: 1
-  run_weeks: 1.0                 # one training run now
+  run_weeks: 0.5                 # one training run now; runs grow with data × model size
   inference_s: 0.3               # the first model's inference time; each size up costs more
   memory_mb: 5
 categories:                      # what error analysis finds; shares total ≤ 1
@@ -78,6 +78,9 @@ actions:                         # what the player may do, and the weeks each co
   data_augmentation: {weeks: 1}
   early_stopping: {weeks: 0.5}
   error_analysis: {weeks: 0.5}
+  evaluate_test: {weeks: 0.5}
+  bigger_dev_set: {weeks: 2, factor: 4}
+  faster_hardware: {weeks: 2}
   ship: {weeks: 1}
 decisions:                       # questions at fixed points; each option names the rule it follows or breaks
   - id: metric
