@@ -149,7 +149,7 @@ def _locate(error: dict, positions: dict[Path, tuple[int, int]], name: str) -> P
     if _unknown_key(error):
         keys = allowed_keys(loc[:-1])
         hint = suggest(loc[-1], keys) or (f" (allowed: {_short(keys)})" if keys else "")
-        message = f"unknown key '{loc[-1]}' in {_where(loc[:-1])}{hint}"
+        message = f"unknown key '{_shown(loc[-1])}' in {_where(loc[:-1])}{hint}"
     elif kind == "missing":
         message = f"missing key '{loc[-1]}' in {_where(loc[:-1])}; add it"
     elif kind == "variant_form" or (_is_variant(value) and not _variant_allowed(loc)):
@@ -171,6 +171,12 @@ def _locate(error: dict, positions: dict[Path, tuple[int, int]], name: str) -> P
         if value is not None and not isinstance(value, (dict, list)):
             message += f" (got {value!r})"
     return Problem(name, line, col, message)
+
+
+def _shown(word: Any) -> str:
+    """A word as the trainer can see it: tabs and other invisible characters escaped."""
+    text = str(word)
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 def _short(items: list[str]) -> str:

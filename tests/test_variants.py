@@ -1,0 +1,81 @@
+"""Seeded variants: the seed picks each ranged number, the same seed always the same values, recorded in the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.game import Game, play_policy
+from sim.scenario import CaseError
+from sim.scenario.loader import load_case_bytes
+from sim.scenario.schema import Between, OneOf
+from sim.scenario.variants import resolve, seeded_uniform, variant_values
+
+SEEDS = np.arange(2000)
+
+
+def test_same_seed_same_values_whatever_the_batch(bird):
+    case, _ = bird
+    alone = variant_values(case, 1234)
+    start, truth, paths = resolve(case, np.array([5, 1234, 9]))
+    in_batch = {f"{s}.{k}": float((start if s == "start" else truth)[k][1]) for s, k in paths}
+    assert alone == in_batch == variant_values(case, 1234)
+    assert variant_values(case, 1235) != alone
+
+
+def test_ranges_and_choices_stay_in_bounds_and_cover_them(bird):
+    case, _ = bird
+    _, truth, _ = resolve(case, SEEDS)
+    low, high = case.truth["bayes"].between
+    assert truth["bayes"].min() >= low and truth["bayes"].max() <= high
+    assert truth["bayes"].max() - truth["bayes"].min() > 0.9 * (high - low)
+    assert np.all(truth["bayes_gap"] == 0.0)  # plain numbers stay plain
+
+
+def test_one_of_picks_each_member_about_equally(bird):
+    case, _ = bird
+    varied = case.model_copy(update={"truth": {**case.truth, "gamma": OneOf(one_of=[0.5, 1.0, 2.0])}})
+    _, truth, _ = resolve(varied, SEEDS)
+    values, counts = np.unique(truth["gamma"], return_counts=True)
+    assert list(values) == [0.5, 1.0, 2.0]
+    assert counts.min() > 0.28 * len(SEEDS)
+
+
+def test_each_number_draws_independently_of_the_others(bird):
+    case, _ = bird
+    _, before, _ = resolve(case, SEEDS)
+    more = case.model_copy(update={"truth": {**case.truth, "gamma": Between(between=(0.5, 2.0))}})
+    _, after, _ = resolve(more, SEEDS)
+    assert np.array_equal(before["bayes"], after["bayes"])  # adding a range elsewhere leaves this one alone
+    assert abs(np.corrcoef(after["bayes"], after["gamma"])[0, 1]) < 0.1
+
+
+def test_uniform_draws_look_uniform_and_independent():
+    u = seeded_uniform(SEEDS, 7, 3)
+    assert u.shape == (len(SEEDS), 3) and u.min() >= 0 and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.02
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 0.1
+    assert not np.array_equal(seeded_uniform(SEEDS, 8, 1)[:, 0], u[:, 0])
+
+
+def test_the_result_records_the_values_used(bird):
+    case, digest = bird
+    result = play_policy(Game(case, digest, 42), "expert").result()
+    assert set(result["variant"]) == {"truth.bayes", "truth.start_bias", "truth.start_variance", "truth.a", "truth.b",
+                                      "truth.k_overfit"}
+    assert result["variant"] == pytest.approx(variant_values(case, 42), abs=1e-6)
+
+
+def test_numbers_the_player_is_told_cannot_vary(bird):
+    raw = (Path(__file__).resolve().parent.parent / "scenarios" / "bird-detection.yaml").read_text(encoding="utf-8")
+    for old, new, where in [
+        ("budget_weeks: 52", "budget_weeks: {between: [40, 60]}", "budget_weeks"),
+        ("{metric: inference_s, max: 10,", "{metric: inference_s, max: {one_of: [5, 10]},", "constraints.0.max"),
+        ("  ship: {weeks: 1}", "  ship: {weeks: {between: [1, 2]}}", "actions.ship.weeks"),
+    ]:
+        with pytest.raises(CaseError) as err:
+            load_case_bytes(raw.replace(old, new).encode(), "case.yaml")
+        (problem,) = err.value.problems
+        assert problem.message.startswith(f"{where} cannot vary by seed: the player is told it")
