@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import math
+import os
 import secrets
 import socket
 import time
@@ -306,6 +307,18 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end when the server process is gone (even SIGKILLed), instead of lingering as an orphan."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="mlsim-parent-watch", daemon=True).start()
+
+
 def process_pool(workers: int) -> Executor:
     """Re-play processes, forked now, before the event loop or any thread exists (forking later is unsafe).
 
@@ -314,7 +327,8 @@ def process_pool(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
     list(executor.map(warm_up, range(workers)))
     return executor
 
