@@ -79,3 +79,6 @@ def test_numbers_the_player_is_told_cannot_vary(bird):
             load_case_bytes(raw.replace(old, new).encode(), "case.yaml")
         (problem,) = err.value.problems
         assert problem.message.startswith(f"{where} cannot vary by seed: the player is told it")
+    with pytest.raises(CaseError) as err:
+        load_case_bytes(raw.replace("share: 0.4,", "share: {between: [0.3, 0.5]},").encode(), "case.yaml")
+    assert err.value.problems[0].message.startswith("categories.0.share cannot vary by seed (yet)")

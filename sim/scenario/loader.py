@@ -193,6 +193,9 @@ def _variant_allowed(loc: tuple[Any, ...]) -> bool:
 
 def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
     where = _where(loc)
+    if _is_variant(value) and len(loc) == 3 and loc[0] == "categories" and loc[2] in ("share", "fix"):
+        return (f"{where} cannot vary by seed (yet): category shares are the same in every variant; "
+                f"only numbers under {' and '.join(VARIANT_SECTIONS)} may be {{between: [low, high]}} or {{one_of: [...]}}")
     if _is_variant(value) and not _variant_allowed(loc):
         return (f"{where} cannot vary by seed: the player is told it, so it is the same in every variant; "
                 f"only numbers under {' and '.join(VARIANT_SECTIONS)} may be {{between: [low, high]}} or {{one_of: [...]}}")
