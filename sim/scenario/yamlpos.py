@@ -42,6 +42,13 @@ def read_yaml(text: str, file: str) -> tuple[Any, dict[Path, tuple[int, int]], l
         return None, {}, [Problem(file, 0, 0, f"YAML could not be read: {err}")]
     if root is None:
         return None, {}, [Problem(file, 0, 0, "the file is empty; copy a built-in case (`mlsim new NAME`) to start")]
+    try:
+        expanded = _expanded_size(root, {})
+    except RecursionError:
+        return None, {}, [Problem(file, 0, 0, "the file nests too deeply (or refers to itself); flatten it")]
+    if expanded > MAX_NODES:  # measured on the graph, before anything is expanded
+        return None, {}, [Problem(file, 0, 0, f"the file expands to more than {MAX_NODES:,} values (an alias bomb?); "
+                                              "remove the anchors and aliases")]
     positions: dict[Path, tuple[int, int]] = {}
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")  # only its scalar constructors are used
@@ -88,6 +95,22 @@ def read_yaml(text: str, file: str) -> tuple[Any, dict[Path, tuple[int, int]], l
     except RecursionError:
         return None, {}, [Problem(file, 0, 0, "the file nests too deeply or refers to itself; remove the aliases")]
     return data, positions, problems
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values the node becomes once every alias is expanded (aliases share node objects)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = MAX_NODES + 1  # a node met again while being sized refers to itself
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, memo) for item in node.value)
+    else:
+        size = 1
+    memo[id(node)] = size
+    return size
 
 
 def _tab_near(text: str, mark) -> bool:
