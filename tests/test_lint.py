@@ -83,7 +83,7 @@ def test_anti_rule_policy_picks_misaligned_actions_where_it_can(bird):
     case, _ = bird
     seeds = np.arange(40)
     engine = Engine(case, seeds)
-    policy = AntiRulePolicy(case, seeds)
+    policy = AntiRulePolicy(case, engine.truth.draws)
     checked = 0
     for _ in range(6):
         vis, pending = engine.visible(), engine.pending

@@ -7,7 +7,6 @@ import pytest
 
 from sim.game.engine import Engine
 from sim.model import ACTION_IDS, ACTION_INDEX, Params, apply_actions, ladder
-from sim.model.truth import STREAM_DEV, STREAM_REAL, STREAM_TEST
 from tests import reference_model as ref
 
 TRUTH_KEYS = ("bayes", "bayes_gap", "A", "S", "V", "a", "b", "mismatch_scale", "gamma", "k_overfit", "world_shift",
@@ -65,7 +64,7 @@ def test_vectorised_step_matches_the_scalar_reference(bird, seed):
     for i in range(batch):
         truth = {key: float(getattr(t, key)[i]) for key in TRUTH_KEYS}
         truth["cat_share"] = t.cat_share[i].tolist()
-        z = tuple(float(t.tape[s, min(turn[i], t.tape.shape[1] - 1), i]) for s in (STREAM_DEV, STREAM_TEST, STREAM_REAL))
+        z = (float(t.draws.dev(turn)[i]), float(t.draws.test(np.zeros(batch, dtype=int))[i]), float(t.draws.real()[i]))
         knobs, rungs = ref.step(truth, before.row(i), ACTION_IDS[actions[i]], int(categories[i]), float(variety[i]),
                                 amounts, z)
         for name, value in knobs.items():

@@ -11,11 +11,9 @@ import numpy as np
 from sim.coach.judge import ALIGNED, MISALIGNED, NEUTRAL, Choice, Context, _clauses
 from sim.coach.policy import SHIP, Picks
 from sim.coach.visible import Visible
-from sim.model import ACTION_INDEX, TAPE_TURNS
+from sim.model import ACTION_INDEX, TAPE_TURNS, SeedDraws
 from sim.scenario.schema import Case
-from sim.scenario.variants import seeded_uniform
 
-_ANTI_STREAM = 0x616E74  # its own per-seed tape, apart from the random player's
 LOW_VARIETY = 0.1  # the anti-rule player synthesises from a tiny corner of the real space
 
 
@@ -43,11 +41,11 @@ class AntiRulePolicy:
     ships only when shipping itself breaks a rule (or when nothing else is left).
     """
 
-    def __init__(self, case: Case, seeds: np.ndarray):
+    def __init__(self, case: Case, draws: SeedDraws):
         self.case = case
         self.ids = list(case.actions)
         self.codes = [ACTION_INDEX[a] for a in self.ids]
-        self.tape = seeded_uniform(seeds, _ANTI_STREAM, TAPE_TURNS)
+        self.tape = draws.policy[:, :, 0].astype(np.float64)  # (B, TAPE_TURNS): breaks ties between rules broken
         self.options = [self._worst_options(d) for d in case.decisions]
 
     @staticmethod

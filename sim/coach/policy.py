@@ -9,7 +9,7 @@ import numpy as np
 from sim.coach.diagnose import GAPS, NONE, SURPASSED, UNKNOWN, diagnose_batch
 from sim.coach.judge import SIGNIFICANT_SHARE, TEST_CHECK_ROUNDS, TRANSFER_RATIO
 from sim.coach.visible import Visible
-from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, TAPE_TURNS
+from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, TAPE_TURNS, SeedDraws
 from sim.scenario.schema import Case
 
 SHIP = ACTION_INDEX["ship"]
@@ -120,16 +120,16 @@ def expert(vis: Visible, case: Case, pending: np.ndarray) -> Picks:
 
 
 class RandomPolicy:
-    """Uniform over the case's actions and the options of a decision, from a per-seed tape."""
+    """Uniform over the case's actions and the options of a decision, from each seed's policy draws."""
 
-    def __init__(self, case: Case, seeds: np.ndarray):
+    def __init__(self, case: Case, draws: SeedDraws):
         self.case = case
         self.codes = np.array([ACTION_INDEX[a] for a in case.actions])
-        self.tape = np.stack([np.random.default_rng([int(s), 0x72616E]).random((TAPE_TURNS, 4)) for s in seeds])
+        self.tape = draws.policy  # (B, TAPE_TURNS, 4); lint narrows it to the rows still playing
 
     def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
         rows = np.arange(vis.batch)
-        u = self.tape[rows, np.minimum(turn, TAPE_TURNS - 1)]
+        u = self.tape[rows, np.minimum(turn, TAPE_TURNS - 1)].astype(np.float64)
         action = self.codes[np.minimum((u[:, 0] * len(self.codes)).astype(int), len(self.codes) - 1)]
         option = np.full(vis.batch, -1)
         for d, decision in enumerate(case.decisions):

@@ -8,8 +8,8 @@ import numpy as np
 
 from sim.coach.visible import Visible
 from sim.model import (
-    ACTION_IDS, ACTION_INDEX, ACTIONS, STREAM_ANALYSIS, ActionAmounts, Knobs, Ladder, Params,
-    apply_actions, calibrate, costs, initial_knobs, ladder,
+    ACTION_IDS, ACTION_INDEX, ACTIONS, ActionAmounts, Knobs, Ladder, Params,
+    apply_actions, calibrate, costs, initial_knobs, ladder, seed_draws,
 )
 from sim.scenario.schema import Case, Effects
 from sim.scenario.variants import resolve
@@ -41,12 +41,13 @@ class Engine:
         self.case = case
         self.seeds = np.asarray(seeds, dtype=np.int64)
         b = self.batch = len(self.seeds)
-        start, truth, self.ranged = resolve(case, self.seeds)
+        draws = seed_draws(self.seeds)
+        start, truth, self.ranged = resolve(case, draws.variant)
         self.variant_values = {f"{s}.{k}": (start if s == "start" else truth)[k] for s, k in self.ranged}
         k_count = len(case.categories)
         self.knobs: Knobs = initial_knobs(start, b, k_count)
         self.truth = calibrate(truth, np.tile([c.share for c in case.categories], (b, 1)).reshape(b, k_count),
-                               self.knobs, self.seeds)
+                               self.knobs, draws)
         spec = case.actions
         self.amounts = ActionAmounts(
             collect_factor=(spec["collect_more_data"].factor or 1.0) if "collect_more_data" in spec else 1.0,
@@ -67,7 +68,8 @@ class Engine:
         best = int(np.argmin([row.error for row in case.human_level.table]))
         self.human_proxy = np.full(b, best)
         self.test_value = np.full(b, np.nan)
-        self.test_peeks = np.zeros(b)
+        self.test_peeks = np.zeros(b, dtype=np.int64)
+        self.analyses = np.zeros(b, dtype=np.int64)
         self.rounds_at_test = np.zeros(b)
         self.ea_shares = np.full((b, k_count), np.nan)
         self.ea_mislabelled = np.full(b, np.nan)
@@ -178,7 +180,7 @@ class Engine:
         ship = acting & (action == ACTION_INDEX["ship"])
         ending = (ship & ~over) | over
         if np.any(ending):
-            self.real_world = np.where(ending, ladder(self.truth, k, self.dev_turn, self.turn).real, self.real_world)
+            self.real_world = np.where(ending, ladder(self.truth, k, self.dev_turn).real, self.real_world)
         self.shipped |= ship & ~over
         self.over_budget |= over
         self.done |= ending
@@ -220,7 +222,7 @@ class Engine:
         analysis = acting & (action == ACTION_INDEX["error_analysis"])
         if not (np.any(test) or np.any(analysis)):
             return
-        lad = ladder(self.truth, self.knobs, self.dev_turn, self.turn)
+        lad = ladder(self.truth, self.knobs, self.dev_turn, self.test_peeks)
         self.test_value = np.where(test, lad.test, self.test_value)
         self.test_peeks += test
         self.rounds_at_test = np.where(test, self.knobs.rounds, self.rounds_at_test)
@@ -230,6 +232,7 @@ class Engine:
             self.ea_mislabelled = np.where(analysis, mislabelled, self.ea_mislabelled)
             self.ea_done |= analysis
             self.ea_fresh |= analysis
+            self.analyses += analysis
 
     def analysis_shares(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:
         """Shares of ~100 sampled dev errors per category and mislabelled, with sampling noise."""
@@ -239,9 +242,7 @@ class Engine:
         expected = t.cat_share * k.cat_residual * between[:, None] / dev[:, None]
         mislabelled = np.clip(k.dev_noise / dev, 0.0, 1.0)
         n = ANALYSIS_SAMPLE
-        noise_m = t.draw(STREAM_ANALYSIS, self.turn)
-        noise_c = np.stack([t.draw(STREAM_ANALYSIS + 1 + j, self.turn) for j in range(expected.shape[1])], axis=1)
-        noise_c = noise_c.reshape(expected.shape)
+        noise_m, noise_c = t.draws.analysis(self.analyses, expected.shape[1])
         sample = np.clip(expected + np.sqrt(expected * (1 - np.clip(expected, 0, 1)) / n) * noise_c, 0.0, 1.0)
         sample_m = np.clip(mislabelled + np.sqrt(mislabelled * (1 - mislabelled) / n) * noise_m, 0.0, 1.0)
         return np.round(sample * n) / n, np.round(sample_m * n) / n

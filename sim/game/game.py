@@ -212,7 +212,7 @@ def picks_to_choice(game: Game, picks: Picks) -> str:
 
 def play_policy(game: Game, policy: str, on_turn=None) -> Game:
     """Play a game to the end with the expert or the random policy, choice by choice."""
-    chooser = RandomPolicy(game.case, np.array([game.seed])) if policy == "random" else None
+    chooser = RandomPolicy(game.case, game.engine.truth.draws) if policy == "random" else None
     while not game.finished:
         vis = game.engine.visible()
         pending = game.engine.pending

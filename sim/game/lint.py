@@ -188,8 +188,8 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0) -> LintReport:
     base = Engine(case, seeds)  # built once: the hidden truth and noise tape are the same for every policy
     policies = {
         "expert": play(fork(base), expert_policy, "expert"),
-        "random": play(fork(base), RandomPolicy(case, seeds), "random"),
-        "anti-rule": play(fork(base), AntiRulePolicy(case, seeds), "anti-rule"),
+        "random": play(fork(base), RandomPolicy(case, base.truth.draws), "random"),
+        "anti-rule": play(fork(base), AntiRulePolicy(case, base.truth.draws), "anti-rule"),
     }
     expert = policies["expert"]
     for run in policies.values():

@@ -40,11 +40,11 @@ def expert_policy(vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarra
     return expert(vis, case, pending)
 
 
-def policy_named(name: str, case: Case, seeds: np.ndarray) -> Policy:
+def policy_named(name: str, case: Case, engine: Engine) -> Policy:
     if name == "expert":
         return expert_policy
     if name == "random":
-        return RandomPolicy(case, seeds)
+        return RandomPolicy(case, engine.truth.draws)
     raise ValueError(f"unknown policy {name!r}")
 
 
@@ -52,7 +52,7 @@ def run_batch(case: Case, seeds, policy: Policy | str) -> BatchRun:
     seeds = np.asarray(seeds, dtype=np.int64)
     engine = Engine(case, seeds)
     if isinstance(policy, str):
-        policy = policy_named(policy, case, seeds)
+        policy = policy_named(policy, case, engine)
     b = engine.batch
     strategy = np.zeros(b, dtype=np.int64)
     counts = np.zeros((b, 3), dtype=np.int64)

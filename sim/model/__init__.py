@@ -7,10 +7,11 @@ from sim.model.actions import ACTION_IDS, ACTION_INDEX, ACTIONS, FAMILIES, Actio
 from sim.model.knobs import KNOB_DEFAULTS, SETTABLE_KNOBS, Knobs, initial_knobs
 from sim.model.law import Costs, Ladder, costs, effective_data, ladder
 from sim.model.step import apply_actions
-from sim.model.truth import MAX_CATEGORIES, STREAM_ANALYSIS, TAPE_TURNS, TRUTH_PARAMS, Truth, calibrate, noise_tape
+from sim.model.seeds import MAX_CATEGORIES, TAPE_TURNS, SeedDraws, seed_draws
+from sim.model.truth import TRUTH_PARAMS, Truth, calibrate
 
 __all__ = [
     "ACTIONS", "ACTION_IDS", "ACTION_INDEX", "FAMILIES", "ActionAmounts", "ActionDef", "Params",
     "Knobs", "KNOB_DEFAULTS", "SETTABLE_KNOBS", "initial_knobs", "Costs", "Ladder", "costs", "effective_data", "ladder", "apply_actions",
-    "MAX_CATEGORIES", "STREAM_ANALYSIS", "TAPE_TURNS", "TRUTH_PARAMS", "Truth", "calibrate", "noise_tape",
+    "MAX_CATEGORIES", "TAPE_TURNS", "SeedDraws", "seed_draws", "TRUTH_PARAMS", "Truth", "calibrate",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.knobs import Knobs
-from sim.model.truth import STREAM_DEV, STREAM_REAL, STREAM_TEST, Truth
+from sim.model.truth import Truth
 
 UNDERTRAINING_EXPONENT = 0.76
 CAPACITY_VARIANCE_EXPONENT = 0.74
@@ -55,13 +55,13 @@ def sampling_sd(error: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.sqrt(sd, out=sd)
 
 
-def ladder(t: Truth, k: Knobs, turn: np.ndarray, test_turn: np.ndarray | None = None) -> Ladder:
-    """Every rung; dev noise is read at `turn`, test and real-world noise at `test_turn` (default: the same).
+def ladder(t: Truth, k: Knobs, turn: np.ndarray, test_reads: np.ndarray | None = None) -> Ladder:
+    """Every rung; dev noise is the draw for `turn`, test noise the draw for the `test_reads`-th look at test.
 
     Written with in-place operations: at a batch of 100,000 each temporary is 800 KB, and allocating
     (and page-faulting) fewer of them is most of the speed.
     """
-    test_turn = turn if test_turn is None else test_turn
+    test_reads = np.zeros(len(turn), dtype=np.int64) if test_reads is None else test_reads
     data = effective_data(t, k)
     safe_data = np.maximum(data, 1.0)
     # capacity C = 2**level, so C**x = exp2(x * level): cheaper than a power with array exponents.
@@ -117,15 +117,15 @@ def ladder(t: Truth, k: Knobs, turn: np.ndarray, test_turn: np.ndarray | None = 
     np.sqrt(overfit, out=overfit)
     overfit *= t.k_overfit
     dev = sampling_sd(dev_true, k.n_dev)
-    dev *= t.draw(STREAM_DEV, turn)
+    dev *= t.draws.dev(turn)
     dev += dev_true
     dev += k.dev_noise
     dev -= overfit
     test = sampling_sd(dev_true, k.n_test)
-    test *= t.draw(STREAM_TEST, test_turn)
+    test *= t.draws.test(test_reads)
     test += dev_true
     test += k.test_noise
-    real = np.abs(t.draw(STREAM_REAL, test_turn))
+    real = np.abs(t.draws.real())
     real *= t.real_noise
     real += dev_true
     real += k.metric_gap

@@ -7,14 +7,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.model.knobs import Knobs
-
-# Measurement noise is read from a per-seed tape so that a playthrough's numbers do not
-# depend on which other playthroughs share its batch (lint and a single game must agree).
-TAPE_TURNS = 96
-MAX_CATEGORIES = 8
-# dev sampling, test sampling, real-world draw, then error-analysis sampling: mislabelled + one per category
-STREAM_DEV, STREAM_TEST, STREAM_REAL, STREAM_ANALYSIS = 0, 1, 2, 3
-TAPE_STREAMS = STREAM_ANALYSIS + 1 + MAX_CATEGORIES
+from sim.model.seeds import SeedDraws
 
 # Parameters a scenario provides (each an array over the batch).
 TRUTH_PARAMS = (
@@ -66,27 +59,14 @@ class Truth:
     C0: np.ndarray  # starting capacity (reference for time and memory)
     D0: np.ndarray  # starting training examples (reference for run time)
     cat_share: np.ndarray  # (B, K) share of between-train-and-dev errors per category
-    tape: np.ndarray  # (TAPE_STREAMS, TAPE_TURNS, B) standard normal draws: rows at one turn are contiguous
+    draws: SeedDraws  # every random number of each row, from its seed's own Generator
 
     def take(self, idx: np.ndarray) -> "Truth":
-        parts = {f.name: getattr(self, f.name) for f in fields(self)}
-        return Truth(**{name: (value[:, :, idx] if name == "tape" else value[idx]) for name, value in parts.items()})
-
-    def draw(self, stream: int, turn: np.ndarray) -> np.ndarray:
-        """Each row's standard normal draw for `stream` at its own `turn`."""
-        block = self.tape[stream]
-        return block[np.minimum(turn, TAPE_TURNS - 1), np.arange(block.shape[1])]
+        return Truth(**{f.name: getattr(self, f.name)[idx] if f.name != "draws" else self.draws.take(idx)
+                        for f in fields(self)})
 
 
-def noise_tape(seeds: np.ndarray) -> np.ndarray:
-    """Standard normal draws per seed, from that seed's own Generator: (TAPE_STREAMS, TAPE_TURNS, B)."""
-    tape = np.empty((len(seeds), TAPE_STREAMS, TAPE_TURNS))
-    for i, seed in enumerate(seeds):
-        tape[i] = np.random.default_rng([int(seed), 0x6D6C73]).standard_normal((TAPE_STREAMS, TAPE_TURNS))
-    return np.ascontiguousarray(tape.transpose(1, 2, 0))
-
-
-def calibrate(params: dict[str, np.ndarray], cat_share: np.ndarray, knobs0: Knobs, seeds: np.ndarray) -> Truth:
+def calibrate(params: dict[str, np.ndarray], cat_share: np.ndarray, knobs0: Knobs, draws: SeedDraws) -> Truth:
     """Solve the law's coefficients so the first model shows the scenario's starting gaps."""
     p = {name: np.asarray(params[name], dtype=np.float64) for name in TRUTH_PARAMS}
     c0 = 2.0 ** knobs0.level
@@ -104,5 +84,5 @@ def calibrate(params: dict[str, np.ndarray], cat_share: np.ndarray, knobs0: Knob
         multitask_data=p["multitask_data"], e2e_floor=p["e2e_floor"], e2e_threshold=p["e2e_threshold"],
         run_weeks0=p["run_weeks"], inference_s0=p["inference_s"], memory_mb0=p["memory_mb"],
         C0=c0, D0=np.maximum(d0, 1.0), cat_share=np.asarray(cat_share, dtype=np.float64),
-        tape=noise_tape(seeds),
+        draws=draws,
     )

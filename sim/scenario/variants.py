@@ -5,37 +5,18 @@ hidden law (`truth`). Numbers the briefing states (the budget, thresholds, the h
 action costs, event weeks) are fixed, so the text a player reads is true in every variant; the loader
 says so when a trainer writes a range there.
 
-Draws come from a counter-based hash of (seed, stream, index), vectorised over seeds, so a batch of
-100,000 seeds resolves in milliseconds and a seed's values never depend on its batch.
+Draws come from each seed's own numpy Generator (sim.model.seeds); each ranged number takes the
+slot its name hashes to, so adding a range elsewhere leaves the other numbers' draws alone.
 """
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
+from sim.model.seeds import VARIANT_SLOTS, seed_draws
 from sim.scenario.schema import Between, Case, Num, OneOf
-
-VARIANT_STREAM = 0x766172  # keeps variant draws apart from every other per-seed stream
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: a bijection on uint64 whose outputs look independent for neighbouring inputs."""
-    with np.errstate(over="ignore"):
-        z = x + _GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
-def seeded_uniform(seeds, stream: int, count: int) -> np.ndarray:
-    """(B, count) uniform draws in [0, 1): row i depends only on seeds[i], `stream` and the column."""
-    s = np.asarray(seeds, dtype=np.int64).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        key = _mix(_mix(s) ^ np.uint64(stream))
-        bits = _mix(key[:, None] + np.arange(count, dtype=np.uint64)[None, :])
-    return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
-
 
 def ranged_paths(case: Case) -> list[tuple[str, str]]:
     """The (section, key) of every number the seed picks, in a fixed order."""
@@ -43,29 +24,38 @@ def ranged_paths(case: Case) -> list[tuple[str, str]]:
             for key, value in sorted(getattr(case, section).items()) if not isinstance(value, (int, float))]
 
 
-def resolve(case: Case, seeds: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[tuple[str, str]]]:
-    """Per-row arrays for `start` and `truth`, and the ranged paths (for recording the values used)."""
-    seeds = np.asarray(seeds, dtype=np.int64)
+def resolve(case: Case, uniforms: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[tuple[str, str]]]:
+    """Per-row arrays for `start` and `truth` from each row's variant uniforms (B, VARIANT_SLOTS),
+    and the ranged paths (for recording the values used)."""
     paths = ranged_paths(case)
-    # Each path draws from its own column, keyed by its name, so adding a range elsewhere leaves it alone.
-    column = {path: seeded_uniform(seeds, VARIANT_STREAM ^ _name_key(path), 1)[:, 0] for path in paths}
+    slots = variant_slots(paths)
+    batch = len(uniforms)
+    column = {path: uniforms[:, slots[path]] for path in paths}
 
     def values(section: str) -> dict[str, np.ndarray]:
-        return {key: _pick(num, column.get((section, key)), len(seeds)) for key, num in getattr(case, section).items()}
+        return {key: _pick(num, column.get((section, key)), batch) for key, num in getattr(case, section).items()}
 
     return values("start"), values("truth"), paths
 
 
-def _name_key(path: tuple[str, str]) -> int:
-    key = 0
-    for byte in ".".join(path).encode():
-        key = (key * 131 + byte) & 0xFFFFFFFF
-    return key << 24
+def variant_slots(paths: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Each path's slot: where its name hashes, or the next free one (in sorted order) on a collision."""
+    if len(paths) > VARIANT_SLOTS:
+        raise ValueError(f"a case may vary at most {VARIANT_SLOTS} numbers")
+    taken: dict[tuple[str, str], int] = {}
+    used: set[int] = set()
+    for path in sorted(paths):
+        slot = zlib.crc32(".".join(path).encode()) % VARIANT_SLOTS
+        while slot in used:
+            slot = (slot + 1) % VARIANT_SLOTS
+        taken[path] = slot
+        used.add(slot)
+    return taken
 
 
 def variant_values(case: Case, seed: int) -> dict[str, float]:
     """The values one seed picks, keyed "section.key" (what the result record stores under `variant`)."""
-    start, truth, paths = resolve(case, np.array([seed]))
+    start, truth, paths = resolve(case, seed_draws([seed]).variant)
     return {f"{s}.{k}": float((start if s == "start" else truth)[k][0]) for s, k in paths}
 
 
