@@ -78,6 +78,13 @@ class Judgement:
                        self.ctx.explain(clause.template, i))
 
 
+def _in_sentence(label: str) -> str:
+    """A category label as it reads mid-sentence ("Blurry images" -> "blurry images"; "UI glitches" stays)."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _fmt(value: float, digits: int = 1) -> str:
     return "unknown" if np.isnan(value) else f"{value:.{digits}f}"
 
@@ -116,7 +123,9 @@ class Context:
         v, g = self.vis, self.g
         primary = int(g.primary[i])
         cat = int(self.category[i])
-        label = self.case.categories[cat].label if cat >= 0 else ""
+        label = _in_sentence(self.case.categories[cat].label) if cat >= 0 else ""
+        below = ("train" if v.train[i] < v.human[i] else "dev") if not np.isnan(v.human[i]) else "error"
+        below_value = v.train[i] if below == "train" else v.dev[i]
         limits = ", ".join(f"{c.label} ≤ {c.max:g}" for c in self.case.constraints) or "none"
         ctx = {
             "human": _fmt(v.human[i]), "train": _fmt(v.train[i]), "train_dev": _fmt(v.train_dev[i]),
@@ -128,7 +137,8 @@ class Context:
             "primary": GAP_NAMES[primary] if primary < 4 else "no gap", "primary_gap": _fmt(g.gaps[i, primary]) if primary < 4 else "0",
             "dev_minus_train": _fmt(v.dev[i] - v.train[i]),
             "run_weeks": _fmt(v.run_weeks[i]), "long_run": f"{self.case.coach.long_run_weeks:g}",
-            "label": label, "share": _fmt(100 * self.cat_share[i], 0),
+            "below": f"{below.capitalize()} {_fmt(below_value)}%", "label": label,
+            "Label": label[:1].upper() + label[1:], "share": _fmt(100 * self.cat_share[i], 0),
             "ceiling": _fmt(self.cat_share[i] * v.dev[i], 2), "largest": _fmt(100 * self.largest_share[i], 0),
             "mislabelled": _fmt(100 * v.ea_mislabelled[i], 0),
             "mis_points": _fmt(v.ea_mislabelled[i] * v.dev[i], 2),
@@ -157,7 +167,7 @@ def _bias_family(c: Context, action: str) -> list[Clause]:
                "Human-level error is unknown, so train error {train}% cannot be split into avoidable bias and "
                "Bayes error: measure human-level first."),
         Clause(c.surpassed, NEUTRAL, "surpassing-human",
-               "Train {train}% / dev {dev}% is below the human-level {human}%: avoidable bias can no longer be "
+               "{below} is below the human-level {human}%: avoidable bias can no longer be "
                "measured, so a bias fix is a guess; more data and error analysis are surer."),
     ]
     if action == "architecture_search":
@@ -192,10 +202,10 @@ def _variance_family(c: Context, action: str) -> list[Clause]:
                               "two links at once. Prefer regularisation or more data."))
     if action == "collect_more_data":
         clauses.append(Clause(c.surpassed, ALIGNED, "surpassing-human",
-                              "Train {train}% / dev {dev}% is below the human-level {human}%: gains now come from more data."))
+                              "{below} is below the human-level {human}%: gains now come from more data."))
     clauses += [
         Clause(c.surpassed & ~p_var, NEUTRAL, "surpassing-human",
-               "Train {train}% / dev {dev}% is below the human-level {human}%: the gaps are hard to read; "
+               "{below} is below the human-level {human}%: the gaps are hard to read; "
                "look at the errors first."),
         Clause(p_var, ALIGNED, "variance",
                "Variance is {variance} points ({not_variance}): {what} attacks a gap that matters."),
@@ -209,12 +219,12 @@ def _category_clauses(c: Context) -> list[Clause]:
     named = c.category >= 0
     return [
         Clause(named & ~c.vis.ea_done, NEUTRAL, "error-analysis-first",
-               "No error analysis yet: you cannot know how much of the dev error {dev}% {label} cause, nor "
+               "No error analysis yet: you cannot know how much of the dev error {dev}% comes from {label}, nor "
                "whether they are worth the weeks; look at the errors first."),
         Clause(named & c.cat_big, ALIGNED, "error-analysis-ceiling",
-               "{label} are {share}% of dev errors (largest {largest}%): fixing them can gain up to {ceiling} points."),
+               "{Label} are {share}% of dev errors (largest {largest}%): fixing them can gain up to {ceiling} points."),
         Clause(named, MISALIGNED, "error-analysis-ceiling",
-               "{label} are only {share}% of dev errors: at most {ceiling} of the {dev} points, while the largest "
+               "{Label} are only {share}% of dev errors: at most {ceiling} of the {dev} points, while the largest "
                "category is {largest}%."),
     ]
 
@@ -233,7 +243,7 @@ def _mismatch_family(c: Context, action: str) -> list[Clause]:
         # A large category fixed with varied synthetic data: the ceiling and the coverage both hold.
         named = (c.category >= 0) & v.ea_done
         clauses.append(Clause(named & c.cat_big, ALIGNED, "synthetic-data-coverage",
-                              "{label} are {share}% of dev errors (up to {ceiling} points) and the synthetic data "
+                              "{Label} are {share}% of dev errors (up to {ceiling} points) and the synthetic data "
                               "covers about {variety}% of their real variety: enough to learn from, not one corner."))
     clauses += _category_clauses(c)
     if action == "collect_target_data":
@@ -277,7 +287,7 @@ def _clauses(c: Context, action: str) -> list[Clause]:
             Clause(g.problem("data_mismatch"), ALIGNED, "data-mismatch",
                    "Data mismatch is {mismatch} points: reading dev errors shows how dev differs from training data."),
             Clause(c.surpassed, ALIGNED, "surpassing-human",
-                   "Dev {dev}% is below the human-level {human}%: error analysis is how you still find gains."),
+                   "{below} is below the human-level {human}%: error analysis is how you still find gains."),
             Clause(worth, ALIGNED, "error-analysis-first",
                    "Dev error is {dev}%: counting ~100 errors by category shows what is worth fixing."),
             Clause(c.all, NEUTRAL, "error-analysis-first", "Dev error is only {dev}%: little left to find."),
