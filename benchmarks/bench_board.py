@@ -68,9 +68,9 @@ async def _burst(base: str, results: list[dict], window_s: float) -> tuple[list[
         t0 = time.perf_counter()
         async with session.post(f"{base}/api/results", json={"code": "BENCH2", "name": f"learner {i}",
                                                              "result": result}) as resp:
-            await resp.read()
+            body = await resp.text()
             if resp.status != 201:
-                raise RuntimeError(f"submission {i} got HTTP {resp.status}")
+                raise RuntimeError(f"submission {i} got HTTP {resp.status}: {body}")
         latencies.append((time.perf_counter() - t0) * 1000)
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
