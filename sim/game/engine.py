@@ -81,6 +81,8 @@ class Engine:
         self.triggered = np.zeros((b, len(case.decisions)), dtype=bool)
         self.answered = np.zeros((b, len(case.decisions)), dtype=bool)
         self.real_world = np.full(b, np.nan)
+        self._steps = 0  # bumped by every step; keys the cached view
+        self._visible_key: tuple | None = None
         self.start_real = ladder(self.truth, self.knobs, self.turn).real.copy()
         self._refresh_decisions(np.ones(b, dtype=bool), action=None)
 
@@ -111,6 +113,13 @@ class Engine:
         return np.stack([c.inference_s, c.memory_mb]), ok
 
     def visible(self) -> Visible:
+        """What each row can see now (cached until the next step; callers must not change it)."""
+        key = (self._steps, id(self.knobs), self.batch)
+        if self._visible_key != key:
+            self._visible, self._visible_key = self._compute_visible(), key
+        return self._visible
+
+    def _compute_visible(self) -> Visible:
         lad = self.current()
         (inference, memory), ok = self.constraint_values()
         _, ok_bigger = self.constraint_values(level_up=1)
@@ -156,6 +165,7 @@ class Engine:
     # ---- stepping ----------------------------------------------------------------------------
     def step(self, moves: Moves) -> None:
         """Apply one move per row (rows already done ignore theirs)."""
+        self._steps += 1
         live = ~self.done
         pending = self.pending
         answering = live & (pending >= 0)

@@ -40,10 +40,10 @@ class Knobs:
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return _NAMES
 
     def copy(self) -> "Knobs":
-        return Knobs(**{name: getattr(self, name).copy() for name in self.names()})
+        return Knobs(**{name: getattr(self, name).copy() for name in _NAMES})
 
     def row(self, i: int) -> dict[str, float | list[float]]:
         """One playthrough's knobs as plain Python values (for records and the reference step)."""
@@ -54,8 +54,9 @@ class Knobs:
         return out
 
 
+_NAMES = tuple(f.name for f in fields(Knobs))
 # Knobs a scenario may set directly (start values, decision and event effects).
-SETTABLE_KNOBS = tuple(name for name in Knobs.names() if name != "cat_residual")
+SETTABLE_KNOBS = tuple(name for name in _NAMES if name != "cat_residual")
 
 # Values a knob takes when a case does not set it.
 KNOB_DEFAULTS: dict[str, float] = {
