@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
@@ -41,7 +43,9 @@ class Visible:
     weeks_left: np.ndarray
     inference_s: np.ndarray
     memory_mb: np.ndarray
-    weeks_needed: np.ndarray  # (B, len(ACTION_IDS)) weeks each action would take, NaN where not offered
+    # Weeks each action would take, (B, len(ACTION_IDS)), NaN where not offered. Computed on first use:
+    # trying every action costs more than the rest of the view, and the coach never needs it.
+    weeks_source: Callable[[], np.ndarray]
 
     @classmethod
     def single(cls, human=None, train=None, train_dev=None, dev=None, test=None, **facts) -> "Visible":
@@ -58,14 +62,19 @@ class Visible:
             transfer_used=false, multitask_used=false, e2e=false, data=zero, n_target=zero,
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
             labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
-            weeks_needed=np.zeros((1, len(ACTION_IDS))),
+            weeks_source=lambda: np.zeros((1, len(ACTION_IDS))),
         )
         for name, value in facts.items():
             view[name] = np.atleast_1d(np.asarray(value)) if name != "ea_shares" else np.atleast_2d(value)
         return cls(**view)
 
+    @cached_property
+    def weeks_needed(self) -> np.ndarray:
+        return self.weeks_source()
+
     def take(self, idx) -> "Visible":
-        return Visible(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        parts = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "weeks_source"}
+        return Visible(**parts, weeks_source=lambda: self.weeks_needed[idx])
 
     @property
     def batch(self) -> int:

@@ -34,6 +34,20 @@ class Moves:
         return Moves(np.full(batch, NO_ACTION), np.full(batch, -1), np.full(batch, -1), np.ones(batch))
 
 
+class _Trial:
+    """Knobs for trying an action: a field is copied when first touched, so a trial copies only what it uses."""
+
+    def __init__(self, base: Knobs):
+        self._base = base
+        self.touched = False
+
+    def __getattr__(self, name: str) -> np.ndarray:  # only called for fields not yet copied
+        value = getattr(self._base, name).copy()
+        setattr(self, name, value)
+        self.touched = True
+        return value
+
+
 class Engine:
     """Every playthrough of one case over a batch of seeds, stepped together."""
 
@@ -138,7 +152,7 @@ class Engine:
             faster_hardware=k.speed > 1.0, subset=k.subset > 0.5, regularized=k.reg > 0,
             labels_cleaned=(k.train_noise_random + k.train_noise_systematic) <= 0,
             weeks_left=self.case.budget_weeks - self.week, inference_s=inference, memory_mb=memory,
-            weeks_needed=self.weeks_needed(),
+            weeks_source=self.weeks_needed,
         )
 
     def weeks_needed(self) -> np.ndarray:
@@ -153,12 +167,11 @@ class Engine:
         for code, action in enumerate(ACTION_IDS):
             if not self.available[code]:
                 continue
+            run = 0.0
             if ACTIONS[action].retrains:
-                trial = self.knobs.copy()
+                trial = _Trial(self.knobs)
                 ACTIONS[action].effect(trial, rows, none, self.amounts)
-                run = costs(self.truth, trial).run_weeks
-            else:
-                run = run_now * 0.0
+                run = costs(self.truth, trial).run_weeks if trial.touched else run_now
             out[:, code] = self.base_weeks[code] + run
         return out
 
