@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
 from sim.commands.output import EXIT_USAGE, emit_json, fail, fail_problems
-from sim.game import ChoiceError, Game, parse_script, play_policy
 from sim.scenario import CaseError, find_case, load_case_file
+
+if TYPE_CHECKING:
+    from sim.game import Game
 
 
 def _seed(text: str) -> int:
@@ -49,6 +52,8 @@ def run(args) -> int:
 
         return run_app(case_path=str(case_path), seed=args.seed if args.seed is not None else secrets.randbelow(10**6),
                        name=args.name, watch=args.watch, workshop=args.workshop)
+    from sim.game import Game, play_policy  # not before the UI's first frame: numpy and the engine
+
     if not (args.choices or args.policy):
         return fail("--headless needs --choices FILE (or -) or --policy expert|random", EXIT_USAGE)
     code = _check_board_flags(args)
@@ -123,6 +128,8 @@ def _send_to_boards(args, result: dict) -> int:
 
 
 def _play_script(game: Game, source: str) -> int:
+    from sim.game import ChoiceError, parse_script
+
     name = "<stdin>" if source == "-" else source
     try:
         text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()

@@ -8,9 +8,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from sim.scenario import CaseError
 from sim.tui.commands import ActionCommands
-from sim.tui.session import Session
 
 WATCH_SECONDS = 0.5
 
@@ -31,15 +29,16 @@ class MlsimApp(App[None]):
         super().__init__()
         self.case_path, self.seed, self.player = case_path, seed, name
         self.watch_case, self.workshop, self.animate = watch, workshop, animate
-        self.session: Session | None = None
+        self.session = None  # sim.tui.session.Session, imported late: it pulls in sim.game
+        self._briefed: tuple | None = None  # (case, digest, case_path, seed) shown on the briefing, game not built yet
         self._mtime: float | None = None
         self._errors_modal = None
 
     # ---- flow ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        from sim.tui.screens.home import HomeScreen
-
         if self.case_path is None:
+            from sim.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
         else:
             if self.watch_case:
@@ -48,17 +47,37 @@ class MlsimApp(App[None]):
             self.start_game(self.case_path, self.seed)
 
     def start_game(self, case_path: str, seed: int | None = None) -> None:
+        """Load the case and show its briefing at once; the game itself is built after that first frame."""
+        from sim.scenario import CaseError, load_case_file
         from sim.tui.screens.briefing import BriefingScreen
 
         seed = seed if seed is not None else secrets.randbelow(10**6)
         try:
-            self.session = Session.start(case_path, seed, self.player)
+            case, digest = load_case_file(case_path)
         except CaseError as err:
             self._show_problems(err)
             return
-        self._replace(BriefingScreen(self.session))
+        self.session, self._briefed = None, (case, digest, case_path, seed)
+        self._replace(BriefingScreen(case, seed))
+
+    def prepare_session(self):
+        """The game of the briefing on screen (built once; its save file exists from here on)."""
+        if self.session is None and self._briefed is not None:
+            from sim.tui.session import Session
+
+            case, digest, case_path, seed = self._briefed
+            self.session, self._briefed = Session.create(case, digest, case_path, seed, self.player), None
+        return self.session
+
+    def begin_project(self) -> None:
+        session = self.prepare_session()
+        if session is not None:
+            self.show_project(session)
 
     def continue_game(self, saved) -> None:
+        from sim.scenario import CaseError
+        from sim.tui.session import Session
+
         try:
             self.session = Session.resume(saved)
         except CaseError as err:
@@ -107,27 +126,31 @@ class MlsimApp(App[None]):
         if mtime == self._mtime:
             return
         self._mtime = mtime
+        if self.session is None:  # still on the briefing (or the first load failed): show the new briefing
+            self._errors_modal = None
+            self.start_game(self.case_path, self.seed)
+            if self.session is None and self._briefed is not None:
+                self.notify("Case reloaded.")
+            return
+        from sim.scenario import CaseError
+        from sim.tui.session import Session
+
         try:
-            if self.session is None:
-                self.session = Session.start(self.case_path, self.seed or 1, self.player)
-                reloaded = False
-            else:
-                self.session = Session.reload(self.session, self.case_path)
-                reloaded = True
+            self.session = Session.reload(self.session, self.case_path)
         except CaseError as err:
             self._show_problems(err)
             return
         self._errors_modal = None
-        from sim.tui.screens.briefing import BriefingScreen
-
-        if reloaded and self.session.game.choices:
+        if self.session.game.choices:
             self.show_project(self.session)
             self.notify("Case reloaded; your choices were re-played on it.")
         else:
-            self._replace(BriefingScreen(self.session))
+            from sim.tui.screens.briefing import BriefingScreen
+
+            self._replace(BriefingScreen(self.session.game.case, self.session.game.seed))
             self.notify("Case reloaded.")
 
-    def _show_problems(self, err: CaseError) -> None:
+    def _show_problems(self, err) -> None:
         from sim.tui.screens.modals import CaseErrorsModal
 
         lines = [f"{p.file}:{p.line}:{p.col}: {p.message}" for p in err.problems]

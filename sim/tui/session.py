@@ -27,6 +27,11 @@ class Session:
     @classmethod
     def start(cls, case_path: str, seed: int, name: str | None = None) -> "Session":
         case, digest = load_case_file(case_path)
+        return cls.create(case, digest, case_path, seed, name)
+
+    @classmethod
+    def create(cls, case, digest: str, case_path: str, seed: int, name: str | None = None) -> "Session":
+        """A new game of an already loaded case; its log is on disk before the first choice."""
         game = Game(case, digest, seed)
         log = ReplayLog.start(new_save_path(case.id, seed), game, str(case_path), name)
         return cls(game, str(case_path), log, name)

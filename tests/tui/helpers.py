@@ -6,10 +6,17 @@ from sim.tui.screens.modals import DecisionModal, ErrorAnalysisModal, EventModal
 from sim.tui.widgets.actions import ActionMenu
 
 
+async def settle(pilot) -> None:
+    """Let the workers finish (the home list, the expert's path, a save) and the screen catch up."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def answer_pending(pilot, answers: dict[str, str]) -> None:
     """Press through events and decisions (answering with the letters given per decision id, else 'a')."""
     for _ in range(20):
-        await pilot.pause()
+        await settle(pilot)
         screen = pilot.app.screen
         if isinstance(screen, EventModal | ErrorAnalysisModal):
             await pilot.press("enter")

@@ -9,6 +9,7 @@ from sim.game.replay import read_log, replay
 from sim.game.saves import saves_folder, unfinished
 from sim.tui.app import make_app
 from sim.tui.screens.project import ProjectScreen
+from tests.tui.helpers import settle
 from tests.tui.terminal import Terminal
 
 
@@ -39,7 +40,7 @@ async def test_sigkill_then_continue_restores_the_state(bird, isolated_home):
 
     app = make_app(animate=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         menu = app.screen.query_one("#cases")
         assert (menu.highlighted_option.id or "").startswith("continue:")  # offered first
         await pilot.press("enter")

@@ -7,7 +7,7 @@ from sim.tui.app import make_app
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.home import HomeScreen
 from sim.tui.screens.project import ProjectScreen
-from tests.tui.helpers import answer_pending, choose_action
+from tests.tui.helpers import answer_pending, choose_action, settle
 
 PLAN = ["measure_human_level", "bigger_network", "carve_train_dev", "error_analysis", "collect_more_data", "ship"]
 
@@ -16,7 +16,7 @@ async def test_home_to_debrief_score_matches_headless(bird):
     case, digest = bird
     app = make_app(seed=11, animate=False)
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         menu = app.screen.query_one("#cases")
         for _ in range(menu.option_count):

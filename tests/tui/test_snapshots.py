@@ -6,7 +6,7 @@ import pytest
 
 from sim.scenario import find_case, list_cases
 from sim.tui.app import make_app
-from tests.tui.helpers import answer_pending, choose_action
+from tests.tui.helpers import answer_pending, choose_action, settle
 
 SIZE = (100, 30)
 
@@ -19,7 +19,7 @@ def bird_app():
 @pytest.fixture
 def only_bird(monkeypatch):
     """The home screen lists the built-in cases; other cases landing must not change this snapshot."""
-    monkeypatch.setattr("sim.tui.screens.home.list_cases", lambda: [r for r in list_cases() if r.id == "bird-detection"])
+    monkeypatch.setattr("sim.scenario.list_cases", lambda: [r for r in list_cases() if r.id == "bird-detection"])
 
 
 async def _to_project(pilot):
@@ -29,7 +29,7 @@ async def _to_project(pilot):
 
 
 def test_home(snap_compare, only_bird):
-    assert snap_compare(make_app(animate=False), terminal_size=SIZE)
+    assert snap_compare(make_app(animate=False), terminal_size=SIZE, run_before=settle)
 
 
 def test_briefing(snap_compare, bird_app):

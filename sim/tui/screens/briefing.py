@@ -1,12 +1,19 @@
-"""The briefing: the story, the data sources, the constraints and the budget, before the first choice."""
+"""The briefing: the story, the data sources, the constraints and the budget, before the first choice.
+
+Drawn as one rich Markdown renderable in a Static: the first screen of `mlsim play`, so it must paint fast
+(Textual's Markdown widget builds a widget per block and took ~80 ms longer to the first frame).
+"""
 
 from __future__ import annotations
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header, Static
+
+PREPARE_AFTER_S = 0.15
 
 
 def briefing_markdown(case) -> str:
@@ -19,33 +26,39 @@ def briefing_markdown(case) -> str:
 
 
 class BriefingScreen(Screen):
+    """Needs only the case: the game itself is built in the background while the player reads."""
+
     BINDINGS = [
         Binding("enter,space", "start", "Start", id="start"),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
-    def __init__(self, session, again: bool = False) -> None:
+    def __init__(self, case, seed: int, again: bool = False) -> None:
         super().__init__()
-        self.session = session
+        self.case, self.seed = case, seed
         self.again = again
 
     def compose(self) -> ComposeResult:
-        case = self.session.game.case
         yield Header()
         with VerticalScroll(id="briefing-scroll"):
-            yield Markdown(briefing_markdown(case), id="briefing")
+            yield Static(Markdown(briefing_markdown(self.case)), id="briefing")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.session.game.case.title
-        self.sub_title = f"Briefing · seed {self.session.game.seed} · Enter to {'return' if self.again else 'start'}"
+        self.title = self.case.title
+        self.sub_title = f"Briefing · seed {self.seed} · Enter to {'return' if self.again else 'start'}"
         self.query_one("#briefing-scroll").focus()
+        if not self.again:
+            # Build the game while the player reads. A timer, not call_after_refresh: that runs before the first
+            # frame is written and delayed it by the ~35 ms of importing the engine and building the game.
+            # Pressing Enter sooner builds it on demand (MlsimApp.begin_project), so nothing waits on the timer.
+            self.set_timer(PREPARE_AFTER_S, self.app.prepare_session)
 
     def action_start(self) -> None:
         if self.again:
             self.dismiss()
         else:
-            self.app.show_project(self.session)
+            self.app.begin_project()
 
     def action_back(self) -> None:
         if self.again:

@@ -1,17 +1,62 @@
-"""The home screen: continue an unfinished game, or pick a case (pitch, rules it teaches, your best score)."""
+"""The home screen: continue an unfinished game, or pick a case (pitch, rules it teaches, your best score).
+
+It paints at once and fills the list from a worker: reading the case files, the saves and the leaderboard
+pulls in the case schema, numpy and sqlite, which would otherwise delay the first frame of `mlsim`.
+"""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from sim.game.saves import unfinished
-from sim.scenario import CaseError, list_cases, load_case_file
-from sim.tui.board import best_total
 from sim.tui.widgets.styled import Styled
+
+
+def _heading(text: str) -> Option:
+    return Option(Styled().append(text, "bold $accent").content(), disabled=True)
+
+
+def _case_option(ref) -> Option:
+    from sim.scenario import CaseError, load_case_file
+    from sim.tui.board import best_total
+
+    try:
+        case, _ = load_case_file(ref.path)
+    except CaseError as err:
+        first = err.problems[0] if err.problems else None
+        label = Styled().append(ref.id, "bold").append(f"  cannot load: {first.message if first else 'invalid'}",
+                                                       "$error")
+        return Option(label.content(), id=f"broken:{ref.id}", disabled=True)
+    best = best_total(case.id)
+    label = Styled().append(case.title, "bold").append(f"  ({case.id}{'' if ref.builtin else ', yours'})", "dim")
+    label.append(f"  best: {best}" if best is not None else "  best: —", "$success" if best is not None else "dim")
+    label.append(f"\n  {case.pitch}")
+    label.append(f"\n  teaches: {', '.join(case.teaches)}", "dim italic")
+    return Option(label.content(), id=f"case:{ref.path}")
+
+
+def home_options() -> tuple[list, list[Option]]:
+    """The unfinished games and the menu's options (headings, saved games, cases); runs off the UI thread."""
+    from sim.game.saves import unfinished
+    from sim.scenario import list_cases
+
+    saved = unfinished()
+    options: list[Option] = []
+    if saved:
+        options.append(_heading("Continue"))
+        for i, game in enumerate(saved):
+            h = game.header
+            label = Styled().append(f"{h['case']}", "bold").append(
+                f"  seed {h['seed']} · {len(game.choices)} choices so far", "$text-muted")
+            options.append(Option(label.content(), id=f"continue:{i}"))
+        options.append(_heading("New game"))
+    options += [_case_option(ref) for ref in list_cases()]
+    return saved, options
 
 
 class HomeScreen(Screen):
@@ -24,51 +69,34 @@ class HomeScreen(Screen):
         yield Header()
         yield Label("Pick a case to lead, or continue a saved game.  ↑↓ Enter · ? help · q quit",
                     id="home-hint", classes="section")
-        yield OptionList(id="cases")
+        yield OptionList(Option("Reading the cases…", disabled=True), id="cases")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "mlsim"
         self.sub_title = "lead an ML project"
-        self.saved = []
+        self.saved: list = []
+        self.query_one("#cases").focus()
         self.reload()
 
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
-        self.saved = unfinished()
-        menu = self.query_one("#cases", OptionList)
-        menu.clear_options()
-        options: list[Option | None] = []
-        if self.saved:
-            options.append(Option(Styled().append("Continue", "bold $accent").content(), disabled=True))
-            for i, saved in enumerate(self.saved):
-                h = saved.header
-                label = Styled().append(f"{h['case']}", "bold").append(
-                    f"  seed {h['seed']} · {len(saved.choices)} choices so far", "$text-muted")
-                options.append(Option(label.content(), id=f"continue:{i}"))
-            options.append(Option(Styled().append("New game", "bold $accent").content(), disabled=True))
-        for ref in list_cases():
-            options.append(self._case_option(ref))
-        menu.add_options(options)
-        menu.action_first()
-        menu.focus()
+    @work(thread=True, exclusive=True, group="home")
+    def reload(self) -> tuple[list, list[Option]]:
+        return home_options()
 
-    def _case_option(self, ref) -> Option:
-        try:
-            case, _ = load_case_file(ref.path)
-        except CaseError as err:
-            first = err.problems[0] if err.problems else None
-            label = Styled().append(ref.id, "bold").append(f"  cannot load: {first.message if first else 'invalid'}",
-                                                           "$error")
-            return Option(label.content(), id=f"broken:{ref.id}", disabled=True)
-        best = best_total(case.id)
-        label = Styled().append(case.title, "bold").append(f"  ({case.id}{'' if ref.builtin else ', yours'})", "dim")
-        label.append(f"  best: {best}" if best is not None else "  best: —", "$success" if best is not None else "dim")
-        label.append(f"\n  {case.pitch}")
-        label.append(f"\n  teaches: {', '.join(case.teaches)}", "dim italic")
-        return Option(label.content(), id=f"case:{ref.path}")
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "home":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.saved, options = event.worker.result
+            menu = self.query_one("#cases", OptionList)
+            menu.clear_options()
+            menu.add_options(options)
+            menu.action_first()
+        elif event.state == WorkerState.ERROR:  # a bug, not bad input (bad cases are listed as such)
+            self.notify(f"The cases could not be read: {event.worker.error}", severity="error", timeout=10)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -139,4 +139,4 @@ class ProjectScreen(Screen):
     def action_briefing(self) -> None:
         from sim.tui.screens.briefing import BriefingScreen
 
-        self.app.push_screen(BriefingScreen(self.session, again=True))
+        self.app.push_screen(BriefingScreen(self.game.case, self.game.seed, again=True))
