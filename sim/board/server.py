@@ -33,7 +33,7 @@ from sim.board.store import SQLiteStore, Store
 from sim.board.verify import Verified, verify_chunk, warm_up
 
 MAX_BODY = 256 * 1024  # a finished game's record is ~20 KB; anything far larger is not one
-MAX_CHUNK = 16  # records one worker re-plays in one go (they share one vectorised expert run)
+MAX_CHUNK = 64  # records one worker re-plays in one go (in lockstep through the batched engine)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from a projector
 DEFAULT_RATE = 30  # submissions per minute per client address (burst of the same size)
 

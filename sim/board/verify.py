@@ -102,59 +102,66 @@ def _tampered(claimed: dict, replayed: dict) -> str | None:
     return None
 
 
-def verify(result) -> Verified:
-    """Re-play a submitted result record; raises ResultRejected (one sentence) when it cannot be trusted."""
-    from sim.game import ChoiceError
-    from sim.game.replay import replay
-
-    case_id, case_hash, seed, choices = _shape(result)
+def _known_case(case_id: str, case_hash: str):
     found = find_case_by_id(case_id)
     if found is None:
         raise ResultRejected(f"unknown case '{case_id}': this board has no case with that id")
     case, current_hash = found
     if current_hash != case_hash:
         raise ResultRejected(f"unknown case hash for '{case_id}': the result was played on another version of the case")
-    try:
-        game = replay(case, case_hash, seed, choices)
-    except ChoiceError as err:
-        raise ResultRejected(f"the result's choices cannot be re-played: {err}") from None
-    if not game.finished:
-        raise ResultRejected("the result's game has not ended; only finished games go on the board")
-    record = game.result()
-    problem = _tampered(result, record)
+    return case
+
+
+def _accept(claimed: dict, replayed) -> Verified:
+    """Compare a claimed record with its re-play (a record, or the ChoiceError that stopped it)."""
+    from sim.game import ChoiceError
+
+    if isinstance(replayed, ChoiceError):
+        if "before the project does" in str(replayed):
+            raise ResultRejected("the result's game has not ended; only finished games go on the board")
+        raise ResultRejected(f"the result's choices cannot be re-played: {replayed}")
+    problem = _tampered(claimed, replayed)
     if problem:
         raise ResultRejected(f"the result does not match its re-play: {problem}")
-    score, final = record["score"], record["final"]
-    return Verified(record["id"], case_id, case_hash, seed, int(score["strategy"]), int(score["outcome"]),
-                    int(score["total"]), float(final["real_world_error"]), float(final["weeks_used"]), record)
+    score, final = replayed["score"], replayed["final"]
+    return Verified(replayed["id"], replayed["case"], replayed["case_hash"], replayed["seed"], int(score["strategy"]),
+                    int(score["outcome"]), int(score["total"]), float(final["real_world_error"]),
+                    float(final["weeks_used"]), replayed)
 
 
-def prefill_expert(results: list) -> None:
-    """Compute the expert yardstick for every (case, seed) in one vectorised run per case (cheap per extra seed)."""
-    from sim.game.runner import expert_real_world
-
-    by_case: dict[tuple[str, str], set[int]] = {}
-    for result in results:
-        try:
-            case_id, case_hash, seed, _ = _shape(result)
-        except ResultRejected:
-            continue
-        by_case.setdefault((case_id, case_hash), set()).add(seed)
-    for (case_id, case_hash), seeds in by_case.items():
-        found = find_case_by_id(case_id)
-        if found is not None and found[1] == case_hash:
-            expert_real_world(found[0], case_hash, sorted(seeds))
+def verify(result) -> Verified:
+    """Re-play a submitted result record; raises ResultRejected (one sentence) when it cannot be trusted."""
+    outcome = verify_chunk([result])[0]
+    if "error" in outcome:
+        raise ResultRejected(outcome["error"])
+    return Verified(**outcome)
 
 
 def verify_chunk(results: list) -> list[dict]:
-    """Verify several records (a worker's unit of work): each a Verified as a dict, or {"error": sentence}."""
-    prefill_expert(results)
-    out = []
-    for result in results:
+    """Verify several records (a worker's unit of work): each a Verified as a dict, or {"error": sentence}.
+
+    Records of the same case are re-played together in lockstep through the batched engine.
+    """
+    from sim.game.playthroughs import replay_many
+
+    out: list[dict | None] = [None] * len(results)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, result in enumerate(results):
         try:
-            out.append(verify(result).as_dict())
+            case_id, case_hash, _, _ = _shape(result)
+            _known_case(case_id, case_hash)
         except ResultRejected as err:
-            out.append({"error": str(err)})
+            out[i] = {"error": str(err)}
+            continue
+        groups.setdefault((case_id, case_hash), []).append(i)
+    for (case_id, case_hash), members in groups.items():
+        case = _known_case(case_id, case_hash)
+        replays = replay_many(case, case_hash, [(results[i]["seed"], results[i]["choices"]) for i in members])
+        for i, replayed in zip(members, replays):
+            try:
+                out[i] = _accept(results[i], replayed).as_dict()
+            except ResultRejected as err:
+                out[i] = {"error": str(err)}
     return out
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from string import Formatter
 from typing import Callable
 
 import numpy as np
@@ -120,35 +122,74 @@ class Context:
         return ", ".join(parts) if parts else "no other gap measured"
 
     def explain(self, template: str, i: int) -> str:
-        v, g = self.vis, self.g
-        primary = int(g.primary[i])
+        """Fill a clause's sentence with row i's visible numbers (only the fields the sentence names)."""
+        return template.format(**{name: _FIELDS[name](self, i) for name in _template_fields(template)})
+
+    def _below(self, i: int) -> str:
+        v = self.vis
+        if np.isnan(v.human[i]):
+            return f"Error {_fmt(v.dev[i])}%"
+        return f"Train {_fmt(v.train[i])}%" if v.train[i] < v.human[i] else f"Dev {_fmt(v.dev[i])}%"
+
+    def _label(self, i: int) -> str:
         cat = int(self.category[i])
-        label = _in_sentence(self.case.categories[cat].label) if cat >= 0 else ""
-        below = ("train" if v.train[i] < v.human[i] else "dev") if not np.isnan(v.human[i]) else "error"
-        below_value = v.train[i] if below == "train" else v.dev[i]
-        limits = ", ".join(f"{c.label} ≤ {c.max:g}" for c in self.case.constraints) or "none"
-        ctx = {
-            "human": _fmt(v.human[i]), "train": _fmt(v.train[i]), "train_dev": _fmt(v.train_dev[i]),
-            "dev": _fmt(v.dev[i]), "test": _fmt(v.test[i]),
-            "bias": _fmt(g.gaps[i, 0]), "variance": _fmt(g.gaps[i, 1]), "mismatch": _fmt(g.gaps[i, 2]),
-            "overfit": _fmt(g.gaps[i, 3]),
-            "not_bias": self.others(i, 0), "not_variance": self.others(i, 1), "not_mismatch": self.others(i, 2),
-            "not_overfit": self.others(i, 3),
-            "primary": GAP_NAMES[primary] if primary < 4 else "no gap", "primary_gap": _fmt(g.gaps[i, primary]) if primary < 4 else "0",
-            "dev_minus_train": _fmt(v.dev[i] - v.train[i]),
-            "run_weeks": _fmt(v.run_weeks[i]), "long_run": f"{self.case.coach.long_run_weeks:g}",
-            "below": f"{below.capitalize()} {_fmt(below_value)}%", "label": label,
-            "Label": label[:1].upper() + label[1:], "share": _fmt(100 * self.cat_share[i], 0),
-            "ceiling": _fmt(self.cat_share[i] * v.dev[i], 2), "largest": _fmt(100 * self.largest_share[i], 0),
-            "mislabelled": _fmt(100 * v.ea_mislabelled[i], 0),
-            "mis_points": _fmt(v.ea_mislabelled[i] * v.dev[i], 2),
-            "limits": limits, "inference": _fmt(v.inference_s[i], 2), "memory": _fmt(v.memory_mb[i], 1),
-            "rounds": f"{v.rounds_since_test[i]:.0f}", "peeks": f"{v.test_peeks[i]:.0f}",
-            "data": f"{v.data[i]:,.0f}", "threshold": f"{v.e2e_threshold[i]:,.0f}", "n_target": f"{v.n_target[i]:,.0f}",
-            "variety": _fmt(100 * self.choice.variety[i], 0),
-            "what": NOUNS.get(self.choice.action, self.choice.action.replace("_", " ")),
-        }
-        return template.format(**ctx)
+        return _in_sentence(self.case.categories[cat].label) if cat >= 0 else ""
+
+
+@lru_cache(maxsize=None)
+def _template_fields(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+def _primary_name(c: "Context", i: int) -> str:
+    primary = int(c.g.primary[i])
+    return GAP_NAMES[primary] if primary < 4 else "no gap"
+
+
+def _primary_gap(c: "Context", i: int) -> str:
+    primary = int(c.g.primary[i])
+    return _fmt(c.g.gaps[i, primary]) if primary < 4 else "0"
+
+
+# Every field a clause's sentence may name, computed for one row from what the player could see.
+_FIELDS = {
+    "human": lambda c, i: _fmt(c.vis.human[i]),
+    "train": lambda c, i: _fmt(c.vis.train[i]),
+    "train_dev": lambda c, i: _fmt(c.vis.train_dev[i]),
+    "dev": lambda c, i: _fmt(c.vis.dev[i]),
+    "test": lambda c, i: _fmt(c.vis.test[i]),
+    "bias": lambda c, i: _fmt(c.g.gaps[i, 0]),
+    "variance": lambda c, i: _fmt(c.g.gaps[i, 1]),
+    "mismatch": lambda c, i: _fmt(c.g.gaps[i, 2]),
+    "overfit": lambda c, i: _fmt(c.g.gaps[i, 3]),
+    "not_bias": lambda c, i: c.others(i, 0),
+    "not_variance": lambda c, i: c.others(i, 1),
+    "not_mismatch": lambda c, i: c.others(i, 2),
+    "not_overfit": lambda c, i: c.others(i, 3),
+    "primary": _primary_name,
+    "primary_gap": _primary_gap,
+    "dev_minus_train": lambda c, i: _fmt(c.vis.dev[i] - c.vis.train[i]),
+    "run_weeks": lambda c, i: _fmt(c.vis.run_weeks[i]),
+    "long_run": lambda c, i: f"{c.case.coach.long_run_weeks:g}",
+    "below": lambda c, i: c._below(i),
+    "label": lambda c, i: c._label(i),
+    "Label": lambda c, i: c._label(i)[:1].upper() + c._label(i)[1:],
+    "share": lambda c, i: _fmt(100 * c.cat_share[i], 0),
+    "ceiling": lambda c, i: _fmt(c.cat_share[i] * c.vis.dev[i], 2),
+    "largest": lambda c, i: _fmt(100 * c.largest_share[i], 0),
+    "mislabelled": lambda c, i: _fmt(100 * c.vis.ea_mislabelled[i], 0),
+    "mis_points": lambda c, i: _fmt(c.vis.ea_mislabelled[i] * c.vis.dev[i], 2),
+    "limits": lambda c, i: ", ".join(f"{k.label} ≤ {k.max:g}" for k in c.case.constraints) or "none",
+    "inference": lambda c, i: _fmt(c.vis.inference_s[i], 2),
+    "memory": lambda c, i: _fmt(c.vis.memory_mb[i], 1),
+    "rounds": lambda c, i: f"{c.vis.rounds_since_test[i]:.0f}",
+    "peeks": lambda c, i: f"{c.vis.test_peeks[i]:.0f}",
+    "data": lambda c, i: f"{c.vis.data[i]:,.0f}",
+    "threshold": lambda c, i: f"{c.vis.e2e_threshold[i]:,.0f}",
+    "n_target": lambda c, i: f"{c.vis.n_target[i]:,.0f}",
+    "variety": lambda c, i: _fmt(100 * c.choice.variety[i], 0),
+    "what": lambda c, i: NOUNS.get(c.choice.action, c.choice.action.replace("_", " ")),
+}
 
 
 def _bias_family(c: Context, action: str) -> list[Clause]:

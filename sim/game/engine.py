@@ -181,7 +181,8 @@ class Engine:
         self._steps += 1
         live = ~self.done
         pending = self.pending
-        answering = live & (pending >= 0)
+        # A row moves only with a move of the right kind: an option while a decision waits, else an action.
+        answering = live & (pending >= 0) & (moves.option >= 0)
         acting = live & (pending < 0) & (moves.action >= 0)
         if np.any(answering):
             self._answer(np.flatnonzero(answering), pending[answering], moves.option[answering])

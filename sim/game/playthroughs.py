@@ -1,0 +1,186 @@
+"""Many playthroughs of one case in lockstep, each with its own choices: the one implementation of a turn.
+
+`Game` is the one-row case of this (what a player drives); re-playing many submitted results at
+once (the workshop server, the local board) uses it directly, so both share every line of a turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from sim.coach.judge import Choice, Verdict, judge_batch
+from sim.coach.score import Score, outcome_points, verdict_points
+from sim.game.choices import ChoiceError, ParsedChoice, parse_choice
+from sim.game.engine import Engine, Moves
+from sim.game.runner import MAX_TURNS, expert_real_world
+from sim.model import ACTION_IDS, ACTION_INDEX
+from sim.scenario.schema import Case, Event, Option
+
+RESULT_FORMAT = 1
+RUNGS = ("human", "train", "train_dev", "dev", "test")
+
+
+def rung_value(x: float) -> float | None:
+    return None if np.isnan(x) else round(float(x), 4)
+
+
+@dataclass(frozen=True)
+class Turn:
+    week: float
+    choice: str
+    verdict: str
+    rule: str
+    explanation: str
+    ladder: dict[str, float | None]  # what the player saw when choosing
+    points: int
+
+    def as_json(self) -> dict:
+        return {"week": round(self.week, 2), "choice": self.choice, "verdict": self.verdict, "rule": self.rule,
+                "explanation": self.explanation, "ladder": self.ladder}
+
+
+class Playthroughs:
+    def __init__(self, case: Case, case_hash: str, seeds: Sequence[int]):
+        self.case, self.case_hash = case, case_hash
+        self.seeds = [int(s) for s in seeds]
+        self.engine = Engine(case, self.seeds)
+        rows = range(len(self.seeds))
+        self.turns: list[list[Turn]] = [[] for _ in rows]
+        self.choices: list[list[str]] = [[] for _ in rows]
+        self.events_seen: list[list[Event]] = [[] for _ in rows]
+
+    def ladder(self, i: int) -> dict[str, float | None]:
+        vis = self.engine.visible()
+        return {rung: rung_value(getattr(vis, rung)[i]) for rung in RUNGS}
+
+    def _check(self, i: int, text: str, pending: int) -> tuple[ParsedChoice, Option | None]:
+        """Parse row i's choice and check it can be played now; raises ChoiceError (a sentence)."""
+        if self.engine.done[i]:
+            raise ChoiceError("the project has ended; start a new game to play again")
+        parsed = parse_choice(text, self.case)
+        if pending >= 0:
+            decision = self.case.decisions[pending]
+            ids = ", ".join(o.id for o in decision.options)
+            if parsed.action is not None:
+                raise ChoiceError(f"decision '{decision.id}' waits for an answer first: `answer ID` with ID one of {ids}")
+            option = next((o for o in decision.options if o.id == parsed.option), None)
+            if option is None:
+                raise ChoiceError(f"decision '{decision.id}' has no option '{parsed.option}' (options: {ids})")
+            return parsed, option
+        if parsed.action is None:
+            raise ChoiceError("no decision is waiting; choose an action")
+        if len(self.choices[i]) >= MAX_TURNS and parsed.action != "ship":
+            raise ChoiceError(f"a project allows {MAX_TURNS} choices; ship now")
+        return parsed, None
+
+    def choose(self, texts: Sequence[str | None]) -> list[Turn | ChoiceError | None]:
+        """Play one choice per row (None: that row waits). A row whose choice cannot be played gets its
+        ChoiceError back and does not move; the others play on."""
+        e, b = self.engine, self.engine.batch
+        vis, pending = e.visible(), e.pending
+        out: list[Turn | ChoiceError | None] = [None] * b
+        parsed: list[ParsedChoice | None] = [None] * b
+        verdicts: list[Verdict | None] = [None] * b
+        action, option = np.full(b, -1), np.full(b, -1)
+        category, variety = np.full(b, -1), np.ones(b)
+        for i, text in enumerate(texts):
+            if text is None:
+                continue
+            try:
+                parsed[i], chosen = self._check(i, text, int(pending[i]))
+            except ChoiceError as err:
+                out[i] = err
+                continue
+            if chosen is not None:
+                option[i] = self.case.decisions[pending[i]].options.index(chosen)
+                verdicts[i] = Verdict(parsed[i].text, chosen.verdict, chosen.rule, "", chosen.why)
+            else:
+                action[i] = ACTION_INDEX[parsed[i].action]
+                category[i], variety[i] = parsed[i].category, parsed[i].variety
+        # The coach judges every row that chose the same action in one vectorised pass.
+        for code in np.unique(action[action >= 0]):
+            rows = np.flatnonzero(action == code)
+            judgement = judge_batch(vis.take(rows), self.case, Choice(ACTION_IDS[code], category[rows], variety[rows]))
+            for j, i in enumerate(rows):
+                verdicts[i] = judgement.row(j)
+        moving = [i for i in range(b) if verdicts[i] is not None]
+        seen = {i: self.ladder(i) for i in moving}
+        weeks, fired_before = e.week.copy(), e.fired.copy()
+        e.step(Moves(action, option, category, variety))
+        for i in moving:
+            v = verdicts[i]
+            turn = Turn(float(weeks[i]), parsed[i].text, v.verdict, v.rule, v.explanation, seen[i],
+                        verdict_points(self.case, v.verdict))
+            self.turns[i].append(turn)
+            self.choices[i].append(parsed[i].text)
+            self.events_seen[i] += [ev for k, ev in enumerate(self.case.events) if e.fired[i, k] and not fired_before[i, k]]
+            out[i] = turn
+        return out
+
+    def score(self, i: int, expert_real: float | None = None) -> Score:
+        strategy = sum(t.points for t in self.turns[i])
+        e = self.engine
+        if not e.done[i]:
+            return Score(strategy, 0, strategy)
+        if expert_real is None:
+            expert_real = float(expert_real_world(self.case, self.case_hash, [self.seeds[i]])[0])
+        ok = e.constraint_values()[1]
+        outcome = int(outcome_points(e.start_real[i], e.real_world[i], expert_real, ok[i], e.shipped[i]))
+        return Score(strategy, outcome, strategy + outcome)
+
+    def result(self, i: int, expert_real: float | None = None) -> dict:
+        """Row i's result record (DESIGN.md): what the board stores and anyone can re-play."""
+        e = self.engine
+        return {
+            "format": RESULT_FORMAT,
+            "id": result_id(self.case_hash, self.seeds[i], self.choices[i]),
+            "case": self.case.id,
+            "case_hash": self.case_hash,
+            "seed": self.seeds[i],
+            "choices": list(self.choices[i]),
+            "variant": {path: round(float(v[i]), 6) for path, v in e.variant_values.items()},
+            "turns": [t.as_json() for t in self.turns[i]],
+            "final": {
+                "ladder": self.ladder(i),
+                "real_world_error": rung_value(e.real_world[i]),
+                "weeks_used": round(float(e.week[i]), 2),
+                "constraints_met": bool(e.constraint_values()[1][i]),
+                "shipped": bool(e.shipped[i]),
+                "over_budget": bool(e.over_budget[i]),
+            },
+            "score": self.score(i, expert_real).as_json(),
+        }
+
+
+def result_id(case_hash: str, seed: int, choices: list[str]) -> str:
+    import hashlib
+    import json
+
+    payload = json.dumps([case_hash, seed, choices], separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def replay_many(case: Case, case_hash: str, games: Sequence[tuple[int, Sequence[str]]]) -> list[dict | ChoiceError]:
+    """Re-play many (seed, choices) of one case in lockstep: each a finished result record, or the
+    ChoiceError that stopped it (a game whose choices end before it does gets one too)."""
+    runs = Playthroughs(case, case_hash, [seed for seed, _ in games])
+    failed: dict[int, ChoiceError] = {}
+    longest = max((len(choices) for _, choices in games), default=0)
+    for t in range(longest):
+        texts = [choices[t] if t < len(choices) and i not in failed else None for i, (_, choices) in enumerate(games)]
+        for i, outcome in enumerate(runs.choose(texts)):
+            if isinstance(outcome, ChoiceError):
+                failed[i] = outcome
+    experts = expert_real_world(case, case_hash, runs.seeds) if games else []
+    out: list[dict | ChoiceError] = []
+    for i in range(len(games)):
+        if i in failed:
+            out.append(failed[i])
+        elif not runs.engine.done[i]:
+            out.append(ChoiceError("the choices end before the project does; a result must end with `ship`"))
+        else:
+            out.append(runs.result(i, float(experts[i])))
+    return out
