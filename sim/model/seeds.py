@@ -29,15 +29,19 @@ NORMALS = _ANALYSIS + ANALYSES * _ANALYSIS_WIDTH
 
 @dataclass(frozen=True)
 class SeedDraws:
-    normal: np.ndarray  # (B, NORMALS) standard normal
+    normal: np.ndarray  # (NORMALS, B) standard normal: one draw for every row is contiguous
     variant: np.ndarray  # (B, VARIANT_SLOTS) uniform [0, 1)
     policy: np.ndarray  # (B, TAPE_TURNS, POLICY_DRAWS) uniform [0, 1), float32
 
     def take(self, idx) -> "SeedDraws":
-        return SeedDraws(self.normal[idx], self.variant[idx], self.policy[idx])
+        return SeedDraws(self.normal[:, idx], self.variant[idx], self.policy[idx])
 
     def _column(self, column: np.ndarray) -> np.ndarray:
-        return self.normal[np.arange(len(self.normal)), column]
+        """Row i's draw number column[i]; when every row is at the same draw, that is one contiguous view."""
+        batch = self.normal.shape[1]
+        if batch and column.min() == column.max():
+            return self.normal[int(column[0])]
+        return self.normal.ravel()[column * batch + np.arange(batch)]
 
     def dev(self, turn: np.ndarray) -> np.ndarray:
         """Dev-set sampling noise for each row at its own turn."""
@@ -48,25 +52,25 @@ class SeedDraws:
         return self._column(_TEST + np.minimum(reads, TEST_READS - 1).astype(np.int64))
 
     def real(self) -> np.ndarray:
-        return self.normal[:, _REAL]
+        return self.normal[_REAL]
 
     def analysis(self, count: np.ndarray, categories: int) -> tuple[np.ndarray, np.ndarray]:
         """Sampling noise of each row's n-th error analysis: (mislabelled (B,), per category (B, K))."""
         base = _ANALYSIS + np.minimum(count, ANALYSES - 1).astype(np.int64) * _ANALYSIS_WIDTH
-        rows = np.arange(len(self.normal))[:, None]
-        block = self.normal[rows, base[:, None] + np.arange(1 + categories)[None, :]]
+        rows = np.arange(self.normal.shape[1])[:, None]
+        block = self.normal[base[:, None] + np.arange(1 + categories)[None, :], rows]
         return block[:, 0], block[:, 1:]
 
 
 def seed_draws(seeds) -> SeedDraws:
     seeds = np.asarray(seeds, dtype=np.int64)
     b = len(seeds)
-    normal = np.empty((b, NORMALS))
+    normal = np.empty((NORMALS, b))
     variant = np.empty((b, VARIANT_SLOTS))
     policy = np.empty((b, TAPE_TURNS, POLICY_DRAWS), dtype=np.float32)
     for i, seed in enumerate(seeds):
         generator = np.random.default_rng(int(seed))
-        normal[i] = generator.standard_normal(NORMALS)
+        normal[:, i] = generator.standard_normal(NORMALS)
         variant[i] = generator.random(VARIANT_SLOTS)
         policy[i] = generator.random((TAPE_TURNS, POLICY_DRAWS), dtype=np.float32)
     return SeedDraws(normal, variant, policy)
