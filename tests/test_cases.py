@@ -75,7 +75,7 @@ def test_expert_beats_random_on_every_seed(case):
     assert not losing, f"{c.id}: random scores at least the expert on seeds {losing}"
     lower = int(np.sum(expert.real_world < random.real_world))
     assert lower >= MIN_LOWER_REAL, f"{c.id}: expert reaches a lower real-world error on only {lower} of 50 seeds"
-    assert expert.constraints_met.all() and expert.engine.shipped.all()
+    assert expert.constraints_met.all() and expert.shipped.all()
 
 
 @pytest.mark.parametrize("seed", [2, 11])

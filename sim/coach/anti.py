@@ -6,9 +6,11 @@ plays this policy beside the expert and the random player to show it.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
-from sim.coach.judge import ALIGNED, MISALIGNED, NEUTRAL, Choice, Context, _clauses
+from sim.coach.judge import ALIGNED, MISALIGNED, NEUTRAL, Choice, Context, judge_in
 from sim.coach.policy import SHIP, Picks
 from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, TAPE_TURNS, SeedDraws
@@ -18,14 +20,8 @@ LOW_VARIETY = 0.1  # the anti-rule player synthesises from a tiny corner of the 
 
 
 def codes_in(ctx: Context, action: str) -> np.ndarray:
-    """The coach's verdict code per row of `ctx` for `action` (the first matching clause wins), vectorised.
-
-    One Context serves every action: it holds the diagnosis and the per-row category and variety.
-    """
-    codes = np.full(ctx.vis.batch, NEUTRAL)
-    for clause in reversed(_clauses(ctx, action)):
-        codes = np.where(clause.when, clause.verdict, codes)
-    return codes
+    """The coach's verdict code per row of `ctx` for `action` (one Context serves every action)."""
+    return judge_in(ctx, action).codes
 
 
 def verdict_codes(vis: Visible, case: Case, choice: Choice) -> np.ndarray:
@@ -47,6 +43,12 @@ class AntiRulePolicy:
         self.codes = [ACTION_INDEX[a] for a in self.ids]
         self.tape = draws.policy[:, :, 0].astype(np.float64)  # (B, TAPE_TURNS): breaks ties between rules broken
         self.options = [self._worst_options(d) for d in case.decisions]
+
+    def take(self, rows: np.ndarray) -> "AntiRulePolicy":
+        """The same player for the rows still playing."""
+        narrowed = copy.copy(self)
+        narrowed.tape = self.tape[rows]
+        return narrowed
 
     @staticmethod
     def _worst_options(decision) -> int:

@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from sim.coach.diagnose import GAP_NAMES, GAPS, NONE, SURPASSED, UNKNOWN, GapsBatch, diagnose_batch
-from sim.coach.rules import RULES
+from sim.coach.rules import RULE_IDS, RULES
 from sim.coach.visible import Visible
 from sim.model import ACTIONS
 from sim.scenario.schema import Case
@@ -71,8 +71,8 @@ class Judgement:
         self.clause = np.full(batch, -1)
         for i, clause in enumerate(clauses):
             self.clause = np.where((self.clause < 0) & clause.when, i, self.clause)
-        self.codes = np.array([clauses[c].verdict for c in self.clause])
-        self.rules = [clauses[c].rule for c in self.clause]
+        self.codes = np.array([c.verdict for c in clauses])[self.clause]
+        self.rule_index = np.array([RULE_IDS.index(c.rule) for c in clauses])[self.clause]  # into RULE_IDS
 
     def row(self, i: int) -> Verdict:
         clause = self.clauses[self.clause[i]]
@@ -458,8 +458,12 @@ def _clauses(c: Context, action: str) -> list[Clause]:
 
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
     """Judge one action chosen by every row of `vis`."""
-    ctx = Context(vis, case, choice)
-    return Judgement(choice.action, _clauses(ctx, choice.action), ctx)
+    return judge_in(Context(vis, case, choice), choice.action)
+
+
+def judge_in(ctx: Context, action: str) -> Judgement:
+    """Judge `action` for every row of an existing context (one diagnosis serves every action)."""
+    return Judgement(action, _clauses(ctx, action), ctx)
 
 
 def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: float = 1.0) -> Verdict:
@@ -468,4 +472,4 @@ def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: fl
     return judge_batch(vis, case, choice).row(0)
 
 
-__all__ = ["VERDICTS", "Verdict", "Choice", "Judgement", "judge", "judge_batch", "GAPS", "UNKNOWN", "SURPASSED", "NONE"]
+__all__ = ["VERDICTS", "Verdict", "Choice", "Context", "Judgement", "judge", "judge_batch", "judge_in", "GAPS", "UNKNOWN", "SURPASSED", "NONE"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +126,13 @@ class RandomPolicy:
     def __init__(self, case: Case, draws: SeedDraws):
         self.case = case
         self.codes = np.array([ACTION_INDEX[a] for a in case.actions])
-        self.tape = draws.policy  # (B, TAPE_TURNS, 4); lint narrows it to the rows still playing
+        self.tape = draws.policy  # (B, TAPE_TURNS, 4)
+
+    def take(self, rows: np.ndarray) -> "RandomPolicy":
+        """The same player for the rows still playing."""
+        narrowed = copy.copy(self)
+        narrowed.tape = self.tape[rows]
+        return narrowed
 
     def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
         rows = np.arange(vis.batch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,14 @@ class _Trial:
         setattr(self, name, value)
         self.touched = True
         return value
+
+
+# The engine's per-row state besides the knobs and the truth (a test keeps this list complete).
+ROW_STATE = (
+    "seeds", "week", "turn", "dev_turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
+    "test_value", "test_peeks", "analyses", "rounds_at_test", "ea_shares", "ea_mislabelled", "ea_done", "ea_fresh",
+    "metric_problem", "devset_stale", "fired", "triggered", "answered", "real_world", "start_real",
+)
 
 
 class Engine:
@@ -99,6 +108,25 @@ class Engine:
         self._visible_key: tuple | None = None
         self.start_real = ladder(self.truth, self.knobs, self.turn).real.copy()
         self._refresh_decisions(np.ones(b, dtype=bool), action=None)
+
+    def fork(self) -> "Engine":
+        """An independent copy to play on (the read-only hidden truth is shared)."""
+        twin = copy.copy(self)
+        for name in ROW_STATE:
+            setattr(twin, name, getattr(self, name).copy())
+        twin.knobs = self.knobs.copy()
+        twin._visible_key = None
+        return twin
+
+    def take(self, rows: np.ndarray) -> "Engine":
+        """The playthroughs at `rows` alone, as an engine of their own (finished rows stop costing a step)."""
+        small = copy.copy(self)
+        for name in ROW_STATE:
+            setattr(small, name, getattr(self, name)[rows])
+        small.knobs, small.truth, small.batch = self.knobs.take(rows), self.truth.take(rows), len(rows)
+        small.variant_values = {path: values[rows] for path, values in self.variant_values.items()}
+        small._visible_key = None
+        return small
 
     # ---- what rows can see -------------------------------------------------------------------
     def current(self) -> Ladder:

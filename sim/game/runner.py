@@ -1,4 +1,7 @@
-"""Play a policy over a batch of seeds through the engine, scoring every verdict: lint and references use it."""
+"""Play a policy over a batch of seeds through the engine, scoring every verdict: the one batch loop.
+
+Lint, the expert yardstick of the outcome score, and the tests that compare policies all use it.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +10,50 @@ from typing import Callable
 
 import numpy as np
 
-from sim.coach.judge import VERDICTS, Choice, judge_batch
+from sim.coach.judge import ALIGNED, VERDICTS, Choice, Context, judge_in
 from sim.coach.policy import SHIP, Picks, RandomPolicy, expert
 from sim.coach.score import outcome_points
 from sim.coach.visible import Visible
 from sim.game.engine import Engine, Moves
 from sim.model import ACTION_IDS, TAPE_TURNS
+from sim.rules import RULE_IDS
 from sim.scenario.schema import Case
 
 MAX_TURNS = TAPE_TURNS - 2  # a playthrough that has not shipped by then ships
 Policy = Callable[[Visible, Case, np.ndarray, np.ndarray], Picks]
+ANSWER = 1000  # path code of an answer: ANSWER + decision * OPTIONS + option
+OPTIONS = 64
+SET_ASIDE_FROM = 1000  # batches this large drop finished rows once they are most of the batch
 
 
 @dataclass
 class BatchRun:
-    engine: Engine
+    """One policy over every seed: outcomes per row, and what it reached."""
+
+    name: str
+    seeds: np.ndarray
+    start_real: np.ndarray
+    real_world: np.ndarray
+    shipped: np.ndarray
+    constraints_met: np.ndarray
+    weeks: np.ndarray
     strategy: np.ndarray  # verdict points per row
     verdict_counts: np.ndarray  # (B, 3) aligned / neutral / misaligned
-    rules_cited: list[set[str]]  # per row
-    actions: np.ndarray  # (B, MAX_TURNS) action code per turn, -1 answer or none
+    rules: np.ndarray  # (B, len(RULE_IDS)) rules cited by each row's verdicts
+    path: np.ndarray  # (B, MAX_TURNS + 2) per turn: action code, answer code, or -1
+    decisions_reached: np.ndarray  # (D,) answered in some row
+    events_reached: np.ndarray  # (E,) fired in some row while it played
+    aligned_actions: np.ndarray  # (len(ACTION_IDS),) times each action was judged aligned
+    chosen_actions: np.ndarray  # (len(ACTION_IDS),) times each action was chosen
 
     @property
-    def real_world(self) -> np.ndarray:
-        return self.engine.real_world
+    def valid(self) -> np.ndarray:
+        """Shipped inside the budget with every threshold met."""
+        return self.shipped & self.constraints_met
 
     @property
-    def constraints_met(self) -> np.ndarray:
-        return self.engine.constraint_values()[1]
+    def rules_cited(self) -> list[set[str]]:
+        return [{RULE_IDS[j] for j in np.flatnonzero(row)} for row in self.rules]
 
 
 def expert_policy(vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
@@ -48,55 +68,85 @@ def policy_named(name: str, case: Case, engine: Engine) -> Policy:
     raise ValueError(f"unknown policy {name!r}")
 
 
-def run_batch(case: Case, seeds, policy: Policy | str) -> BatchRun:
-    seeds = np.asarray(seeds, dtype=np.int64)
-    engine = Engine(case, seeds)
+def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None) -> BatchRun:
+    """Play every seed (or every row of a fresh Engine) to the end with `policy`."""
+    engine = seeds.fork() if isinstance(seeds, Engine) else Engine(case, np.asarray(seeds, dtype=np.int64))
     if isinstance(policy, str):
+        name = name or policy
         policy = policy_named(policy, case, engine)
     b = engine.batch
+    points = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
+    option_codes = [np.array([VERDICTS.index(o.verdict) for o in d.options]) for d in case.decisions]
+    option_rules = [np.array([RULE_IDS.index(o.rule) for o in d.options]) for d in case.decisions]
     strategy = np.zeros(b, dtype=np.int64)
     counts = np.zeros((b, 3), dtype=np.int64)
-    rules: list[set[str]] = [set() for _ in range(b)]
-    actions = np.full((b, MAX_TURNS + 1), -1)
-    points = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
-    step = 0
-    while not engine.done.all():
-        vis = engine.visible()
-        pending = engine.pending
+    rules = np.zeros((b, len(RULE_IDS)), dtype=bool)
+    path = np.full((b, MAX_TURNS + 2), -1, dtype=np.int64)
+    aligned = np.zeros(len(ACTION_IDS), dtype=np.int64)
+    chosen = np.zeros(len(ACTION_IDS), dtype=np.int64)
+    out = {"real_world": np.full(b, np.nan), "shipped": np.zeros(b, bool), "constraints_met": np.zeros(b, bool),
+           "weeks": np.zeros(b), "answered": np.zeros((b, len(case.decisions)), bool),
+           "fired": np.zeros((b, len(case.events)), bool)}
+    seeds_out, start_real = engine.seeds.copy(), engine.start_real.copy()
+    origin = np.arange(b)  # the row of the full batch each engine row stands for
+
+    def set_aside(rows: np.ndarray) -> None:
+        where = origin[rows]
+        out["real_world"][where] = engine.real_world[rows]
+        out["shipped"][where] = engine.shipped[rows]
+        out["constraints_met"][where] = engine.constraint_values()[1][rows]
+        out["weeks"][where] = engine.week[rows]
+        out["answered"][where] = engine.answered[rows]
+        out["fired"][where] = engine.fired[rows]
+
+    for _ in range(2 * TAPE_TURNS):
+        if engine.done.all():
+            break
+        if b >= SET_ASIDE_FROM and engine.done.mean() > 0.5:
+            set_aside(np.flatnonzero(engine.done))
+            keep = np.flatnonzero(~engine.done)
+            engine, origin = engine.take(keep), origin[keep]
+            if hasattr(policy, "tape"):  # per-seed draws of the random and anti-rule players
+                policy = policy.take(keep)
+        vis, pending = engine.visible(), engine.pending
         picks = policy(vis, case, pending, engine.turn)
+        live = ~engine.done
         action = picks.action.copy()
         action[(engine.turn >= MAX_TURNS) & (pending < 0)] = SHIP
-        live = ~engine.done
-        # Verdicts: decisions from the chosen option, actions from the coach on what each row saw.
-        for d, decision in enumerate(case.decisions):
+        slot = np.minimum(engine.turn, MAX_TURNS + 1)
+        for d, codes in enumerate(option_codes):
             rows = np.flatnonzero(live & (pending == d))
-            for i in rows:
-                option = decision.options[int(np.clip(picks.option[i], 0, len(decision.options) - 1))]
-                code = VERDICTS.index(option.verdict)
-                counts[i, code] += 1
-                strategy[i] += points[code]
-                rules[i].add(option.rule)
+            if rows.size:
+                option = np.clip(picks.option[rows], 0, len(codes) - 1)
+                strategy[origin[rows]] += points[codes[option]]
+                counts[origin[rows], codes[option]] += 1
+                rules[origin[rows], option_rules[d][option]] = True
+                path[origin[rows], slot[rows]] = ANSWER + d * OPTIONS + option
         acting = live & (pending < 0)
+        # One diagnosis for the whole batch; each action's clauses are read on the rows that chose it.
+        ctx = Context(vis, case, Choice("", picks.category, picks.variety))
         for code in np.unique(action[acting]):
             rows = np.flatnonzero(acting & (action == code))
-            choice = Choice(ACTION_IDS[code], picks.category[rows], picks.variety[rows])
-            judgement = judge_batch(vis.take(rows), case, choice)
-            np.add.at(counts, (rows, judgement.codes), 1)
-            strategy[rows] += points[judgement.codes]
-            for i, rule in zip(rows, judgement.rules):
-                rules[i].add(rule)
-        actions[np.flatnonzero(acting), np.minimum(engine.turn[acting], MAX_TURNS)] = action[acting]
+            judgement = judge_in(ctx, ACTION_IDS[code])
+            verdicts = judgement.codes[rows]
+            strategy[origin[rows]] += points[verdicts]
+            counts[origin[rows], verdicts] += 1
+            rules[origin[rows], judgement.rule_index[rows]] = True
+            aligned[code] += int(np.count_nonzero(verdicts == ALIGNED))
+            chosen[code] += rows.size
+            path[origin[rows], slot[rows]] = code
         engine.step(Moves(action, picks.option, picks.category, picks.variety))
-        step += 1
-        if step > 2 * TAPE_TURNS:  # every row answers or acts each step; this is a safety net
-            raise RuntimeError("playthroughs did not finish")
-    return BatchRun(engine, strategy, counts, rules, actions)
+    else:  # every row answers or acts each step, so this is a bug, not a case problem
+        raise RuntimeError("playthroughs did not finish")
+    set_aside(np.arange(engine.batch))
+    return BatchRun(name or "policy", seeds_out, start_real, out["real_world"], out["shipped"],
+                    out["constraints_met"], out["weeks"], strategy, counts, rules, path,
+                    out["answered"].any(axis=0), out["fired"].any(axis=0), aligned, chosen)
 
 
 def totals(run: BatchRun, expert_real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(outcome, total) per row, the outcome measured against the expert's real-world error."""
-    e = run.engine
-    outcome = outcome_points(e.start_real, e.real_world, expert_real, run.constraints_met, e.shipped)
+    outcome = outcome_points(run.start_real, run.real_world, expert_real, run.constraints_met, run.shipped)
     return outcome, run.strategy + outcome
 
 
@@ -106,7 +156,7 @@ _expert_cache: dict[tuple[str, int], float] = {}
 def expert_real_world(case: Case, case_hash: str, seeds) -> np.ndarray:
     """The expert's real-world error on each seed (the outcome score's yardstick), cached per case and seed."""
     seeds = [int(s) for s in np.atleast_1d(seeds)]
-    todo = [s for s in seeds if (case_hash, s) not in _expert_cache]
+    todo = sorted({s for s in seeds if (case_hash, s) not in _expert_cache})
     if todo:
         run = run_batch(case, todo, "expert")
         for s, value in zip(todo, run.real_world):

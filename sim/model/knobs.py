@@ -45,6 +45,9 @@ class Knobs:
     def copy(self) -> "Knobs":
         return Knobs(**{name: getattr(self, name).copy() for name in _NAMES})
 
+    def take(self, rows: np.ndarray) -> "Knobs":
+        return Knobs(**{name: getattr(self, name)[rows] for name in _NAMES})
+
     def row(self, i: int) -> dict[str, float | list[float]]:
         """One playthrough's knobs as plain Python values (for records and the reference step)."""
         out: dict[str, float | list[float]] = {}

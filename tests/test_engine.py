@@ -1,0 +1,44 @@
+"""The turn engine's bookkeeping: every per-row array travels with take() and fork()."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.coach.policy import RandomPolicy
+from sim.game.engine import ROW_STATE, Engine, Moves
+
+
+def test_row_state_lists_every_per_row_array(bird):
+    engine = Engine(bird[0], np.arange(3))
+    per_row = {name for name, value in vars(engine).items() if isinstance(value, np.ndarray) and value.shape[:1] == (3,)}
+    assert per_row == set(ROW_STATE)
+
+
+def _play(engine: Engine, policy, steps: int) -> None:
+    for _ in range(steps):
+        picks = policy(engine.visible(), engine.case, engine.pending, engine.turn)
+        engine.step(Moves(picks.action, picks.option, picks.category, picks.variety))
+
+
+def test_a_taken_subset_plays_on_exactly_like_the_full_batch(bird):
+    case = bird[0]
+    full = Engine(case, np.arange(40))
+    policy = RandomPolicy(case, full.truth.draws)
+    _play(full, policy, 5)
+    rows = np.array([3, 17, 29])
+    small, small_policy = full.take(rows), policy.take(rows)
+    twin = full.fork()
+    _play(small, small_policy, 12)
+    _play(twin, policy, 12)
+    for name in ("week", "turn", "done", "real_world", "test_value"):
+        np.testing.assert_array_equal(getattr(small, name), getattr(twin, name)[rows], err_msg=name)
+    np.testing.assert_array_equal(small.visible().dev, twin.visible().dev[rows])
+
+
+def test_fork_leaves_the_original_untouched(bird):
+    case = bird[0]
+    engine = Engine(case, np.arange(5))
+    week, knobs = engine.week.copy(), engine.knobs.copy()
+    _play(engine.fork(), RandomPolicy(case, engine.truth.draws), 6)
+    np.testing.assert_array_equal(engine.week, week)
+    np.testing.assert_array_equal(engine.knobs.level, knobs.level)
