@@ -42,3 +42,17 @@ def test_fork_leaves_the_original_untouched(bird):
     _play(engine.fork(), RandomPolicy(case, engine.truth.draws), 6)
     np.testing.assert_array_equal(engine.week, week)
     np.testing.assert_array_equal(engine.knobs.level, knobs.level)
+
+
+def test_a_decision_option_can_cost_weeks():
+    from sim.game import Game
+    from sim.scenario import load
+
+    case, digest = load("in-car-speech")
+    game = Game(case, digest, 1)
+    while game.pending_decision is not None and not any(o.weeks for o in game.pending_decision.options):
+        game.choose(f"answer {next(o.id for o in game.pending_decision.options if o.verdict == 'aligned')}")
+    slow = next(o for o in game.pending_decision.options if o.weeks)
+    before = game.week
+    game.choose(f"answer {slow.id}")
+    assert game.week == before + slow.weeks

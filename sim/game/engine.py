@@ -253,6 +253,7 @@ class Engine:
                 self.apply_effects(chosen.effects, idx)
                 if chosen.human_proxy is not None:
                     self.human_proxy[idx] = chosen.human_proxy
+                self.week[idx] += chosen.weeks
             self.answered[rows[sel], d] = True
             # An answer that changes the project (a new split, say) is measured afresh.
             if any(o.effects.set or o.effects.add or o.effects.scale for o in spec.options):

@@ -236,6 +236,8 @@ class Option(Strict):
     rule: RuleId = Field(description="The rule id this option follows or breaks (see docs/rules).")
     why: str = Field(description="The coach's explanation, shown after answering.")
     effects: Effects = Field(Effects(), description="Knob changes when this option is chosen.")
+    weeks: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="Weeks this option costs (a long detour, a relabelling campaign); 0 for a plain answer.")
     human_proxy: Annotated[int, Field(ge=0)] | None = Field(
         None, description="Row of the human-level table (from 0) taken as the Bayes proxy after this answer.")
 
