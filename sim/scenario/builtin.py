@@ -11,7 +11,7 @@ from sim.scenario.errors import CaseError, Problem
 from sim.scenario.loader import load_case_file
 from sim.scenario.schema import Case
 
-BUILTIN_IDS = ("bird-detection", "in-car-speech", "cat-app", "autonomous-driving")
+BUILTIN_IDS = ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving")  # teaching order
 
 
 def home() -> Path:
@@ -41,8 +41,13 @@ class CaseRef:
 
 
 def list_cases() -> list[CaseRef]:
-    """Built-in cases first, then the user's own (a user file may not shadow a built-in id)."""
-    refs = [CaseRef(p.stem, p, True) for p in sorted(builtin_folder().glob("*.yaml"))]
+    """Built-in cases first, in teaching order (the gentlest first), then the user's own alphabetically.
+
+    A user file may not shadow a built-in id.
+    """
+    order = {case_id: i for i, case_id in enumerate(BUILTIN_IDS)}
+    found = builtin_folder().glob("*.yaml")
+    refs = [CaseRef(p.stem, p, True) for p in sorted(found, key=lambda p: (order.get(p.stem, len(order)), p.stem))]
     taken = {r.id for r in refs}
     folder = user_folder()
     if folder.is_dir():
