@@ -70,11 +70,12 @@ def run(args) -> int:
         code = _play_script(game, args.choices)
         if code:
             return code
+    result = game.result()
     if args.json:
-        emit_json(game.result())
+        emit_json(result)
     else:
-        print_transcript(game)
-    return _send_to_boards(args, game.result())
+        print_transcript(game, result)
+    return _send_to_boards(args, result)
 
 
 def _check_board_flags(args) -> int:
@@ -150,8 +151,7 @@ def _play_script(game: Game, source: str) -> int:
     return 0
 
 
-def print_transcript(game: Game) -> None:
-    result = game.result()
+def print_transcript(game: Game, result: dict) -> None:
     print(f"{game.case.title} — seed {game.seed}")
     for turn in game.turns:
         print(f"week {turn.week:5.1f}  {turn.choice:<28} {turn.verdict:<10} [{turn.rule}] {turn.explanation}")
