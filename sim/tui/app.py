@@ -31,7 +31,7 @@ class MlsimApp(App[None]):
         self.watch_case, self.workshop, self.animate = watch, workshop, animate
         self.session = None  # sim.tui.session.Session, imported late: it pulls in sim.game
         self._briefed: tuple | None = None  # (case, digest, case_path, seed) shown on the briefing, game not built yet
-        self._mtime: float | None = None
+        self._watched: bytes | None = None  # --watch: the case file as last read
         self._errors_modal = None
 
     # ---- flow ----------------------------------------------------------------------------------
@@ -42,12 +42,13 @@ class MlsimApp(App[None]):
             self.push_screen(HomeScreen())
         else:
             if self.watch_case:
-                self._mtime = self._stat()
-                self.set_interval(WATCH_SECONDS, self._check_case_file)
+                self._watched = self._read_case_file()
+                self.set_interval(WATCH_SECONDS, self.check_case_file)
             self.start_game(self.case_path, self.seed)
 
-    def start_game(self, case_path: str, seed: int | None = None) -> None:
-        """Load the case and show its briefing at once; the game itself is built after that first frame."""
+    def start_game(self, case_path: str, seed: int | None = None) -> bool:
+        """Load the case and show its briefing at once (the game itself is built after that first frame);
+        False when the case has problems (shown to the player)."""
         from sim.scenario import CaseError, load_case_file
         from sim.tui.screens.briefing import BriefingScreen
 
@@ -56,9 +57,10 @@ class MlsimApp(App[None]):
             case, digest = load_case_file(case_path)
         except CaseError as err:
             self._show_problems(err)
-            return
+            return False
         self.session, self._briefed = None, (case, digest, case_path, seed)
         self._replace(BriefingScreen(case, seed))
+        return True
 
     def prepare_session(self):
         """The game of the briefing on screen (built once; its save file exists from here on)."""
@@ -115,21 +117,23 @@ class MlsimApp(App[None]):
         self.push_screen(screen)
 
     # ---- --watch -------------------------------------------------------------------------------
-    def _stat(self) -> float | None:
+    def _read_case_file(self) -> bytes | None:
+        """The file's content: a case file is a few kB, and a modification time can stay the same across two
+        quick saves (timestamps are as coarse as the kernel's clock tick)."""
         try:
-            return Path(self.case_path).stat().st_mtime_ns
+            return Path(self.case_path).read_bytes()
         except OSError:
             return None
 
-    def _check_case_file(self) -> None:
-        mtime = self._stat()
-        if mtime == self._mtime:
+    def check_case_file(self) -> None:
+        """--watch, every WATCH_SECONDS: when the file changed, reload it, or show its problems and wait."""
+        content = self._read_case_file()
+        if content == self._watched:
             return
-        self._mtime = mtime
+        self._watched = content
         if self.session is None:  # still on the briefing (or the first load failed): show the new briefing
-            self._errors_modal = None
-            self.start_game(self.case_path, self.seed)
-            if self.session is None and self._briefed is not None:
+            if self.start_game(self.case_path, self.seed):
+                self._errors_modal = None
                 self.notify("Case reloaded.")
             return
         from sim.scenario import CaseError

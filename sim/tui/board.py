@@ -34,13 +34,18 @@ def save(result: dict, name: str) -> str:
         from sim.board.local import LocalBoard, ResultRejected
     except ImportError:
         return "The local leaderboard is not installed in this build."
-    store = LocalBoard.open()
+    import sqlite3
+
     try:
-        entry = store.save(result, name)
+        store = LocalBoard.open()
+        try:
+            entry = store.save(result, name)
+        finally:
+            store.close()
     except ResultRejected as err:
         return str(err)
-    finally:
-        store.close()
+    except (sqlite3.DatabaseError, OSError) as err:  # a damaged or read-only board: say so, keep the game
+        return f"Not saved: the local leaderboard cannot be written ({err})."
     return f"Saved as {entry.name}: rank {entry.rank} on {entry.case} with {entry.total} points."
 
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Label, Static
 
 PREPARE_AFTER_S = 0.15
 
@@ -40,13 +40,15 @@ class BriefingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Label("Enter to return to the project" if self.again else "Read the briefing, then Enter to start",
+                    id="briefing-hint", classes="section")
         with VerticalScroll(id="briefing-scroll"):
             yield Static(Markdown(briefing_markdown(self.case)), id="briefing")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = self.case.title
-        self.sub_title = f"Briefing · seed {self.seed} · Enter to {'return' if self.again else 'start'}"
+        self.sub_title = f"Briefing · seed {self.seed}"
         self.query_one("#briefing-scroll").focus()
         if not self.again:
             # Build the game while the player reads. A timer, not call_after_refresh: that runs before the first

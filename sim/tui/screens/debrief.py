@@ -20,10 +20,13 @@ CELL_STYLES = {"aligned": "bold green", "neutral": "bold yellow", "misaligned": 
 
 
 class DebriefScreen(Screen):
+    """Opens with the name field focused, just under the reveal: typing a name is the natural next step, so no
+    plain letter may do anything else here (a name starting with `n` used to start a new game). Leaving takes
+    Ctrl+N or Escape."""
+
     BINDINGS = [
-        Binding("n", "again", "New seed", id="again"),
-        Binding("h", "home", "Home", id="home"),
-        Binding("s", "focus_name", "Save", id="save"),
+        Binding("ctrl+n", "again", "New seed", id="again"),
+        Binding("escape", "home", "Home", id="home"),
     ]
 
     def __init__(self, session) -> None:
@@ -36,16 +39,16 @@ class DebriefScreen(Screen):
         yield Header()
         with VerticalScroll(id="debrief"):
             yield Static(self._reveal(), id="reveal")
-            with Horizontal(id="debrief-top"):
-                yield LadderWidget(id="final-ladder", animate=False)
-                yield Static(self._score(), id="score")
-            yield Label("Your path beside the expert's (same seed)", classes="section")
-            yield DataTable(id="paths", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="save-row"):
                 yield Input(value=self.session.name or "", placeholder="your name", id="name",
                             max_length=40)
                 yield Button("Save to leaderboard", id="save-button", variant="primary")
-            yield Label("", id="save-status")
+            yield Label("Type your name and press Enter to save it on the leaderboard.", id="save-status")
+            with Horizontal(id="debrief-top"):
+                yield LadderWidget(id="final-ladder", animate=False)
+                yield Static(self._score(), id="score")
+            yield Label("Your path beside the expert's (same seed)", id="paths-title", classes="section")
+            yield DataTable(id="paths", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def _reveal(self):
@@ -85,7 +88,8 @@ class DebriefScreen(Screen):
         table.add_columns("#", "week", "your choice", "verdict", "expert's choice", "verdict")
         self.fill_paths()
         self.play_expert()
-        self.query_one("#debrief").focus()  # the reveal first; the table scrolls into view with the keys
+        # The reveal stays in view; the field under it takes the keys (↑↓ still scroll the page).
+        self.query_one("#name", Input).focus(scroll_visible=False)
 
     @work(thread=True, exclusive=True)
     def play_expert(self) -> None:
@@ -107,9 +111,13 @@ class DebriefScreen(Screen):
             b = theirs[i] if i < len(theirs) else None
             table.add_row(str(i + 1), f"{a.week:g}" if a else "", a.choice if a else "", self._verdict(a),
                           b.choice if b else ("…" if self.expert is None and i == 0 else ""), self._verdict(b))
+        # Sized to its rows: a DataTable with height auto keeps the height it had when it was empty.
+        table.styles.height = table.row_count + 1
         if self.expert is not None:
             real = self.expert.real_world_error()
-            table.add_row("", "", "", "", f"expert's real world {real:.2f}%" if real is not None else "", "")
+            shown = f"{real:.2f}%" if real is not None else "never shipped"
+            self.query_one("#paths-title", Label).update(
+                f"Your path beside the expert's (same seed; the expert's real world: {shown})")
 
     @staticmethod
     def _verdict(turn):
@@ -144,10 +152,12 @@ class DebriefScreen(Screen):
         messages = [board.save(self.result, name)]
         if self.app.workshop:
             messages.append(board.submit(self.app.workshop, name, self.result))
-        self.app.call_from_thread(self.query_one("#save-status", Label).update, "  ".join(messages))
+        self.app.call_from_thread(self._saved, "  ".join(messages))
 
-    def action_focus_name(self) -> None:
-        self.query_one("#name", Input).focus()
+    def _saved(self, message: str) -> None:
+        status = self.query_one("#save-status", Label)
+        status.update(message)
+        status.add_class("-saved")
 
     def action_again(self) -> None:
         self.app.start_game(self.session.case_path)

@@ -16,9 +16,24 @@ from textual.worker import Worker, WorkerState
 
 from sim.tui.widgets.styled import Styled
 
+TEACHES_WIDTH = 74
+
 
 def _heading(text: str) -> Option:
     return Option(Styled().append(text, "bold $accent").content(), disabled=True)
+
+
+def teaches_line(rules: list[str], width: int = TEACHES_WIDTH) -> str:
+    """One line, so every case fits on an 80x24 home screen: as many rule ids as fit, then how many more."""
+    head = f"teaches {len(rules)} rules: "
+    shown: list[str] = []
+    for i, rule in enumerate(rules):
+        rest = len(rules) - i - 1
+        tail = f" … +{rest} more" if rest else ""
+        if len(head + ", ".join(shown + [rule]) + tail) > width and shown:
+            return head + ", ".join(shown) + f" … +{len(rules) - len(shown)} more"
+        shown.append(rule)
+    return head + ", ".join(shown)
 
 
 def _case_option(ref) -> Option:
@@ -36,7 +51,7 @@ def _case_option(ref) -> Option:
     label = Styled().append(case.title, "bold").append(f"  ({case.id}{'' if ref.builtin else ', yours'})", "dim")
     label.append(f"  best: {best}" if best is not None else "  best: —", "$success" if best is not None else "dim")
     label.append(f"\n  {case.pitch}")
-    label.append(f"\n  teaches: {', '.join(case.teaches)}", "dim italic")
+    label.append(f"\n  {teaches_line(case.teaches)}", "dim italic")
     return Option(label.content(), id=f"case:{ref.path}")
 
 

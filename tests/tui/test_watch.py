@@ -1,0 +1,67 @@
+"""`mlsim play FILE --watch`: a broken case shows its located problems in the UI; fixing the file reloads it."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from sim.scenario import find_case
+from sim.tui.app import make_app
+from sim.tui.screens.briefing import BriefingScreen
+from sim.tui.screens.modals import CaseErrorsModal
+from sim.tui.screens.project import ProjectScreen
+from tests.tui.helpers import answer_pending, choose_action, settle
+
+GOOD = find_case("bird-detection").read_text(encoding="utf-8")
+BROKEN = GOOD.replace("budget_weeks: 52", "budget_weeks: fifty-two")
+BROKEN_LINE = GOOD[: GOOD.index("budget_weeks: 52")].count("\n") + 1
+
+
+def _problems(app) -> str:
+    assert isinstance(app.screen, CaseErrorsModal), type(app.screen)
+    return str(app.screen.query_one("#problems", Static).render())
+
+
+async def test_a_broken_case_shows_located_problems_then_reloads_when_fixed(tmp_path):
+    path = tmp_path / "birds.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    app = make_app(str(path), 3, watch=True, animate=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert f"{path}:{BROKEN_LINE}:" in _problems(app)  # file:line:col, not a traceback
+        assert "budget_weeks" in _problems(app)
+
+        path.write_text(GOOD.replace("title: Birds over Brightwater", "title: Birds, edited"), encoding="utf-8")
+        app.check_case_file()  # what the --watch interval calls
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.case.title == "Birds, edited"
+        assert not any(isinstance(s, CaseErrorsModal) for s in app.screen_stack)
+
+
+async def test_mid_game_edits_replay_the_choices_and_breakage_waits_for_the_fix(tmp_path):
+    path = tmp_path / "birds.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    app = make_app(str(path), 3, watch=True, animate=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await answer_pending(pilot, {})
+        await choose_action(pilot, "measure_human_level")
+        await answer_pending(pilot, {})
+        choices = list(app.session.game.choices)
+
+        path.write_text(BROKEN, encoding="utf-8")
+        app.check_case_file()
+        await settle(pilot)
+        assert f"{path}:{BROKEN_LINE}:" in _problems(app)
+        app.check_case_file()  # unchanged file: nothing new is stacked
+        await settle(pilot)
+        assert sum(isinstance(s, CaseErrorsModal) for s in app.screen_stack) == 1
+
+        path.write_text(GOOD.replace("budget_weeks: 52", "budget_weeks: 60"), encoding="utf-8")
+        app.check_case_file()
+        await settle(pilot)
+        assert isinstance(app.screen, ProjectScreen)
+        assert app.session.game.case.budget_weeks == 60
+        assert app.session.game.choices == choices  # the same path, re-played on the edited case
+        assert "of 60" in app.screen.sub_title
