@@ -106,7 +106,7 @@ def measure() -> dict[str, float]:
     return {
         "cold_start_ms": round(statistics.median(_cold_starts(None, "Enter to start")), 1),
         # `mlsim` alone: until the cases are listed (read by a worker after the first frame), not the empty frame.
-        "cold_start_home_ms": round(statistics.median(_cold_starts(None, "teaches:", args=())), 1),
+        "cold_start_home_ms": round(statistics.median(_cold_starts(None, "best: ", args=())), 1),
         "keypress_ms_median": round(statistics.median(presses), 2),
         "keypress_ms_p95": round(_p95(presses), 2),
         "floor_cold_start_ms": round(statistics.median(_cold_starts(FLOOR_APP, "Enter to start")), 1),

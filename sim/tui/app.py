@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
@@ -33,9 +34,27 @@ class MlsimApp(App[None]):
         self._briefed: tuple | None = None  # (case, digest, case_path, seed) shown on the briefing, game not built yet
         self._watched: bytes | None = None  # --watch: the case file as last read
         self._errors_modal = None
+        self._first_frame_shown = False
+        self._after_first_frame: list = []
+
+    # ---- start-up ------------------------------------------------------------------------------
+    def after_first_frame(self, callback) -> None:
+        """Run start-up work that the first frame does not need once that frame is on the terminal, so it
+        neither delays the frame nor competes with it for the interpreter (call_after_refresh runs earlier)."""
+        if self._first_frame_shown:
+            self.call_later(callback)
+        else:
+            self._after_first_frame.append(callback)
+
+    def on_ready(self) -> None:  # Textual: the DOM is ready and the first frame has been displayed
+        self._first_frame_shown = True
+        for callback in self._after_first_frame:
+            callback()
+        self._after_first_frame.clear()
 
     # ---- flow ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.after_first_frame(self.flush_outbox)
         if self.case_path is None:
             from sim.tui.screens.home import HomeScreen
 
@@ -115,6 +134,14 @@ class MlsimApp(App[None]):
         while len(self.screen_stack) > keep:
             self.pop_screen()
         self.push_screen(screen)
+
+    @work(thread=True, exclusive=True, group="outbox")
+    def flush_outbox(self) -> None:
+        """Results an earlier game could not send to its workshop: try again (network, so off the UI thread)."""
+        from sim.tui import board
+
+        for message in board.flush_outbox():
+            self.call_from_thread(self.notify, message, timeout=8)
 
     # ---- --watch -------------------------------------------------------------------------------
     def _read_case_file(self) -> bytes | None:
@@ -198,8 +225,5 @@ def make_app(case_path: str | None = None, seed: int | None = None, name: str | 
 
 def run_app(case_path: str | None = None, seed: int | None = None, name: str | None = None, *,
             watch: bool = False, workshop: str | None = None) -> int:
-    from sim.tui import board
-
-    board.flush_outbox()
     make_app(case_path, seed, name, watch=watch, workshop=workshop).run()
     return 0

@@ -57,13 +57,13 @@ def submit(workshop_url: str, name: str, result: dict) -> str:
     return submit_or_queue(workshop_url, name, result).message
 
 
-def flush_outbox() -> None:
+def flush_outbox() -> list[str]:
+    """Send what waits in the workshop outbox; one sentence per result for the player."""
     try:
         from sim.board.client import flush_outbox as flush, has_queued
     except ImportError:
-        return
+        return []
     try:
-        if has_queued():
-            flush()
+        return [outcome.message for outcome in flush()] if has_queued() else []
     except Exception:  # the contract says it never raises for network errors; a start-up must not fail either
-        return
+        return []

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from sim.tui.screens.home import HomeScreen
 from sim.tui.screens.modals import DecisionModal, ErrorAnalysisModal, EventModal
 from sim.tui.widgets.actions import ActionMenu
 
 
 async def settle(pilot) -> None:
-    """Let the workers finish (the home list, the expert's path, a save) and the screen catch up."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the workers finish (the home list, the expert's path, a save) and the screen catch up.
+
+    The home list starts a moment after the first frame, so wait for it by its flag (a guard, not a timing)."""
+    for _ in range(500):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if not isinstance(screen, HomeScreen) or screen.loaded:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the home screen never listed the cases")
 
 
 async def answer_pending(pilot, answers: dict[str, str]) -> None:

@@ -13,8 +13,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
-PREPARE_AFTER_S = 0.15
-
 
 def briefing_markdown(case) -> str:
     lines = [case.briefing.strip(), "", "## Data sources", ""]
@@ -51,10 +49,9 @@ class BriefingScreen(Screen):
         self.sub_title = f"Briefing · seed {self.seed}"
         self.query_one("#briefing-scroll").focus()
         if not self.again:
-            # Build the game while the player reads. A timer, not call_after_refresh: that runs before the first
-            # frame is written and delayed it by the ~35 ms of importing the engine and building the game.
-            # Pressing Enter sooner builds it on demand (MlsimApp.begin_project), so nothing waits on the timer.
-            self.set_timer(PREPARE_AFTER_S, self.app.prepare_session)
+            # Build the game while the player reads, not before the first frame (importing the engine and
+            # building the game took ~35 ms of it). Enter builds it on demand if it is not there yet.
+            self.app.after_first_frame(self.app.prepare_session)
 
     def action_start(self) -> None:
         if self.again:

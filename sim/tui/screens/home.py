@@ -91,8 +91,9 @@ class HomeScreen(Screen):
         self.title = "mlsim"
         self.sub_title = "lead an ML project"
         self.saved: list = []
+        self.loaded = False  # the list is filled (tests wait on this, not on time)
         self.query_one("#cases").focus()
-        self.reload()
+        self.app.after_first_frame(self.reload)
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -110,8 +111,10 @@ class HomeScreen(Screen):
             menu.clear_options()
             menu.add_options(options)
             menu.action_first()
+            self.loaded = True
         elif event.state == WorkerState.ERROR:  # a bug, not bad input (bad cases are listed as such)
             self.notify(f"The cases could not be read: {event.worker.error}", severity="error", timeout=10)
+            self.loaded = True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
