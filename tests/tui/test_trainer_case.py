@@ -1,0 +1,38 @@
+"""A trainer's own case in $MLSIM_HOME/scenarios appears on the home screen and plays to the debrief."""
+
+from __future__ import annotations
+
+from sim.cli import main
+from sim.tui.app import make_app
+from sim.tui.screens.debrief import DebriefScreen
+from sim.tui.screens.home import HomeScreen
+from sim.tui.screens.project import ProjectScreen
+from tests.tui.helpers import answer_pending, choose_action, settle
+
+
+async def test_a_trainers_case_is_listed_and_plays(isolated_home, capsys):
+    assert main(["new", "harbour-gulls"]) == 0
+    capsys.readouterr()
+    assert (isolated_home / "scenarios" / "harbour-gulls.yaml").exists()
+    app = make_app(seed=3, animate=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        menu = app.screen.query_one("#cases")
+        ids = [menu.get_option_at_index(i).id or "" for i in range(menu.option_count)]
+        assert any(i.endswith("harbour-gulls.yaml") for i in ids), ids
+        for _ in range(menu.option_count):
+            if (menu.highlighted_option.id or "").endswith("harbour-gulls.yaml"):
+                break
+            await pilot.press("down")
+        await pilot.press("enter")  # the case -> briefing
+        await pilot.pause()
+        await pilot.press("enter")  # briefing -> project
+        await answer_pending(pilot, {})
+        assert isinstance(app.screen, ProjectScreen)
+        assert app.session.game.case.id == "harbour-gulls"
+        await choose_action(pilot, "ship")
+        await answer_pending(pilot, {})
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.session.game.finished
