@@ -26,7 +26,8 @@ def new_save_path(case_id: str, seed: int) -> Path:
 
 
 def unfinished() -> list[SavedGame]:
-    """Games saved but not ended, newest first; damaged logs are skipped, not fatal."""
+    """Games saved but not ended, newest first; damaged logs are skipped, not fatal. A game left at its
+    briefing (no choice yet) has nothing to continue and is not listed."""
     folder = saves_folder()
     if not folder.is_dir():
         return []
@@ -36,7 +37,7 @@ def unfinished() -> list[SavedGame]:
             saved = read_log(path)
         except (CaseError, OSError, UnicodeDecodeError):
             continue
-        if not saved.finished and "case" in saved.header:
+        if not saved.finished and "case" in saved.header and saved.choices:
             games.append(saved)
     return games
 

@@ -57,10 +57,14 @@ def _case_option(ref) -> Option:
 
 def home_options() -> tuple[list, list[Option]]:
     """The unfinished games and the menu's options (headings, saved games, cases); runs off the UI thread."""
-    from sim.game.saves import unfinished
-    from sim.scenario import list_cases
+    from sim.scenario import home, list_cases
 
-    saved = unfinished()
+    saved = []
+    folder = home() / "saves"  # sim.game.saves.saves_folder(), without importing the engine when there is none
+    if folder.is_dir() and any(folder.glob("*.jsonl")):
+        from sim.game.saves import unfinished
+
+        saved = unfinished()
     options: list[Option] = []
     if saved:
         options.append(_heading("Continue"))
