@@ -18,6 +18,8 @@ KEYS = """\
 | Ctrl+P | command palette: every action, by name |
 | e | the last error-analysis table (project) |
 | b | the briefing again (project) |
+| Enter | save your result under the name you typed (debrief) |
+| Ctrl+N, Escape | a new seed of the same case, or home (debrief) |
 | ? or F1 | this help |
 | Ctrl+T | light / dark theme |
 | q, Ctrl+Q | quit; the game is saved after every choice, `mlsim` continues it |
