@@ -22,7 +22,7 @@ async def test_sigkill_then_continue_restores_the_state(bird, isolated_home):
     case, digest = bird
     term = Terminal(["play", "bird-detection", "--seed", "5"], dict(os.environ, MLSIM_HOME=str(isolated_home)))
     try:
-        term.wait_for(lambda: _choices() == 0, "the save file")
+        term.wait_for(lambda: "Enter to start" in term.text(), "the briefing")
         term.press_until("\r", lambda: "Decision" in term.text(), "the first decision")
         term.press_until("a", lambda: _choices() == 1, "the first answer saved")
         term.press_until("\r", lambda: "Decision: split" in term.text(), "the second decision")

@@ -24,7 +24,8 @@ def briefing_markdown(case) -> str:
 
 
 class BriefingScreen(Screen):
-    """Needs only the case: the game itself is built in the background while the player reads."""
+    """Needs only the case: the game (the engine's import and its save file) is built when the player presses
+    Enter, so nothing but the case stands between `mlsim play` and this first frame."""
 
     BINDINGS = [
         Binding("enter,space", "start", "Start", id="start"),
@@ -48,10 +49,6 @@ class BriefingScreen(Screen):
         self.title = self.case.title
         self.sub_title = f"Briefing · seed {self.seed}"
         self.query_one("#briefing-scroll").focus()
-        if not self.again:
-            # Build the game while the player reads, not before the first frame (importing the engine and
-            # building the game took ~35 ms of it). Enter builds it on demand if it is not there yet.
-            self.app.after_first_frame(self.app.prepare_session)
 
     def action_start(self) -> None:
         if self.again:
