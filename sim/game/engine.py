@@ -12,10 +12,12 @@ from sim.model import (
     ACTION_IDS, ACTION_INDEX, ACTIONS, ActionAmounts, Knobs, Ladder, Params,
     apply_actions, calibrate, costs, initial_knobs, ladder, seed_draws,
 )
+from sim.model.memory import keep_freed_arrays
 from sim.scenario.schema import Case, Effects
 from sim.scenario.variants import resolve
 
 NO_ACTION = -1
+LARGE_BATCH = 1000  # from here on a step's temporaries are large enough to tune the allocator for
 # Actions that change what the dev set measures without a training run.
 _REMEASURE = {ACTION_INDEX[a] for a in ("bigger_dev_set", "clean_dev_test_labels", "clean_dev_labels", "change_dev_test")}
 ANALYSIS_SAMPLE = 100  # dev errors read in one error analysis
@@ -64,6 +66,8 @@ class Engine:
         self.case = case
         self.seeds = np.asarray(seeds, dtype=np.int64)
         b = self.batch = len(self.seeds)
+        if b >= LARGE_BATCH:
+            keep_freed_arrays()
         draws = seed_draws(self.seeds)
         start, truth, self.ranged = resolve(case, draws.variant)
         self.variant_values = {f"{s}.{k}": (start if s == "start" else truth)[k] for s, k in self.ranged}
