@@ -7,15 +7,14 @@ import pytest
 
 from sim.coach import RULE_IDS, diagnose, judge
 from sim.coach.visible import Visible
-from sim.scenario.schema import Case, Category, CoachFacts, Constraint, MultiTask, Scoring, Transfer
+from sim.scenario.schema import Case, Category, CoachFacts, Constraint, MultiTask, Transfer, bare_case
 
 
 def blank(**coach) -> Case:
     categories = [Category(id="blurry", label="Blurry images", share=0.3, fixed_by=["collect_target_data"]),
                   Category(id="dogs", label="Dogs", share=0.05, fixed_by=["collect_target_data"])]
     constraints = [Constraint(metric="memory_mb", max=10, label="Memory (MB)")]
-    return Case.model_construct(id="t", categories=categories, constraints=constraints, coach=CoachFacts(**coach),
-                                scoring=Scoring(), decisions=[], events=[])
+    return bare_case(id="t", categories=categories, constraints=constraints, coach=CoachFacts(**coach))
 
 
 # ---- diagnosis: the rules, on ladders from many settings -----------------------------------------
@@ -110,7 +109,17 @@ def test_shipping_past_a_threshold_or_with_a_stale_aim_is_misaligned():
     assert verdict(human=1, train=2, dev=3, action="ship", constraints_ok=False).rule == "optimizing-satisficing"
     v = verdict(human=1, train=2, dev=3, action="ship", metric_problem=True)
     assert (v.verdict, v.rule) == ("misaligned", "change-metric-or-dev-set")
-    assert verdict(human=1, train=2, dev=3, action="ship").verdict == "aligned"
+    assert verdict(human=1, train=1.1, dev=1.2, action="ship").verdict == "aligned"  # little left to gain
+
+
+def test_shipping_early_is_judged_against_what_the_rules_would_still_do():
+    early = verdict(human=1, train=8, dev=10, action="ship", weeks_left=40)
+    assert (early.verdict, early.rule) == ("misaligned", "avoidable-bias")
+    assert "7.0" in early.explanation and "40" in early.explanation
+    blind = verdict(train=8, dev=10, action="ship", weeks_left=40)
+    assert (blind.verdict, blind.rule) == ("neutral", "need-human-level")
+    no_time = verdict(human=1, train=8, dev=10, action="ship", weeks_left=0.5)  # nothing fits the budget
+    assert no_time.verdict == "aligned"
 
 
 def test_changing_the_metric_needs_a_reason():

@@ -12,7 +12,7 @@ import numpy as np
 from sim.coach.diagnose import GAP_NAMES, GAPS, NONE, SURPASSED, UNKNOWN, GapsBatch, diagnose_batch
 from sim.coach.rules import RULE_IDS, RULES
 from sim.coach.visible import Visible
-from sim.model import ACTIONS
+from sim.model import ACTION_IDS, ACTIONS
 from sim.scenario.schema import Case
 
 VERDICTS = ("aligned", "neutral", "misaligned")
@@ -137,6 +137,10 @@ class Context:
 
 
 @lru_cache(maxsize=None)
+def _noun(action: str) -> str:
+    return NOUNS.get(action, action.replace("_", " "))
+
+
 def _template_fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
 
@@ -189,6 +193,9 @@ _FIELDS = {
     "n_target": lambda c, i: f"{c.vis.n_target[i]:,.0f}",
     "variety": lambda c, i: _fmt(100 * c.choice.variety[i], 0),
     "what": lambda c, i: NOUNS.get(c.choice.action, c.choice.action.replace("_", " ")),
+    "time_left": lambda c, i: (f"{c.vis.weeks_left[i]:g} weeks left" if np.isfinite(c.vis.weeks_left[i])
+                               else "time left"),
+    "next_noun": lambda c, i: _noun(ACTION_IDS[int(c.next_action[i])]),
 }
 
 
@@ -450,10 +457,43 @@ def _clauses(c: Context, action: str) -> list[Clause]:
                 Clause(pending, MISALIGNED, "change-metric-or-dev-set",
                        "Users' needs have changed and the metric or dev set has not: the dev {dev}% says little "
                        "about the real world."),
+                *_early_ship_clauses(c),
                 Clause(c.all, ALIGNED, "optimizing-satisficing",
                        "Every threshold is met ({limits}) and dev error is {dev}%: ship the best model that "
                        "satisfies them.")]
     raise ValueError(f"no verdict clauses for action {action!r}")
+
+
+# Which rule an unfinished next step belongs to, when shipping skips it.
+_SKIPPED_RULE = {"bias": "avoidable-bias", "variance": "variance", "mismatch": "data-mismatch",
+                 "dev_overfitting": "dev-overfitting", "aim": "change-metric-or-dev-set",
+                 "other_tasks": "build-fast-then-iterate", "iteration_speed": "iteration-speed"}
+_SKIPPED_MEASURE = {"measure_human_level": "need-human-level", "carve_train_dev": "train-dev-set",
+                    "evaluate_test": "dev-overfitting", "error_analysis": "error-analysis-first"}
+
+
+def _early_ship_clauses(c: Context) -> list[Clause]:
+    """Shipping is judged by the rule "ship when the gain per week is small": against what the expert
+    (the rules as a policy) would do now. If it would still fix a gap it can afford, shipping is
+    premature; if it would first measure something, shipping is a blind guess."""
+    from sim.coach.policy import SHIP, expert  # local: the expert policy itself reads the judge's constants
+
+    nxt = expert(c.vis, c.case, np.full(c.vis.batch, -1)).action
+    c.next_action = nxt
+    clauses = []
+    for code in np.unique(nxt[nxt != SHIP]):
+        action = ACTION_IDS[code]
+        rows = nxt == code
+        if action in _SKIPPED_MEASURE:
+            clauses.append(Clause(rows, NEUTRAL, _SKIPPED_MEASURE[action],
+                                  "Shipping at dev {dev}% with {time_left}, before {next_noun}: you "
+                                  "ship without knowing what the next weeks could still gain."))
+        else:
+            clauses.append(Clause(rows, MISALIGNED, _SKIPPED_RULE[ACTIONS[action].family],
+                                  "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} "
+                                  "points and {next_noun} still fits the budget; ship when the gain per week is "
+                                  "small."))
+    return clauses
 
 
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:

@@ -87,7 +87,9 @@ def expert(vis: Visible, case: Case, pending: np.ndarray) -> Picks:
     if has_categories:
         c.pick(analyse & ~vis.ea_fresh, "error_analysis")
         mislabelled = np.where(np.isnan(vis.ea_mislabelled), 0.0, vis.ea_mislabelled)
-        shares = np.where(np.isnan(vis.ea_shares), -1.0, vis.ea_shares)
+        seen = vis.ea_shares if vis.ea_shares.shape[1] == len(case.categories) else np.full(
+            (vis.batch, len(case.categories)), np.nan)  # a view built from a bare ladder has no analysis
+        shares = np.where(np.isnan(seen), -1.0, seen)
         largest = np.argmax(shares, axis=1)
         largest_share = shares[np.arange(vis.batch), largest]
         c.pick(analyse & vis.ea_done & (mislabelled >= np.maximum(largest_share, SIGNIFICANT_SHARE)),

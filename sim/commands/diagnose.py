@@ -9,7 +9,7 @@ from sim.coach import diagnose, judge
 from sim.coach.visible import Visible
 from sim.commands.output import EXIT_USAGE, emit_json, fail
 from sim.model import ACTION_IDS
-from sim.scenario.schema import Case, CoachFacts, Scoring
+from sim.scenario.schema import bare_case
 
 
 def _percent(text: str) -> float:
@@ -32,12 +32,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _blank_case() -> Case:
-    """A case with no constraints, events or categories: the coach judges the ladder alone."""
-    return Case.model_construct(id="diagnose", categories=[], constraints=[], coach=CoachFacts(), scoring=Scoring(),
-                                decisions=[], events=[])
-
-
 def run(args) -> int:
     if args.action is not None and args.action not in ACTION_IDS:
         close = difflib.get_close_matches(args.action, ACTION_IDS, n=1)
@@ -46,7 +40,7 @@ def run(args) -> int:
     result = diagnose(args.human, args.train, args.train_dev, args.dev, args.test).as_json()
     if args.action is not None:
         vis = Visible.single(args.human, args.train, args.train_dev, args.dev, args.test)
-        result["verdict"] = judge(vis, _blank_case(), args.action).as_json()
+        result["verdict"] = judge(vis, bare_case(), args.action).as_json()
     if args.json:
         emit_json(result)
         return 0

@@ -324,3 +324,13 @@ def case_json_schema() -> dict[str, Any]:
     schema = Case.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def bare_case(**fields) -> Case:
+    """A case with every action (a week each) and nothing else: the coach judges a ladder alone.
+
+    `mlsim diagnose` uses it; tests pass categories, constraints or coach facts to vary it.
+    """
+    base = dict(id="diagnose", categories=[], constraints=[], coach=CoachFacts(), scoring=Scoring(), decisions=[],
+                events=[], actions={action: ActionSpec(weeks=1.0) for action in ACTION_IDS})
+    return Case.model_construct(**{**base, **fields})
