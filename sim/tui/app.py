@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.widgets import Input
 
 from sim.tui.commands import ActionCommands
 
@@ -19,7 +20,8 @@ class MlsimApp(App[None]):
     TITLE = "mlsim"
     COMMANDS = App.COMMANDS | {ActionCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
+        # Priority: modal screens (decisions, events) hide app bindings, and q must quit from anywhere.
+        Binding("q", "quit", "Quit", id="quit", priority=True),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme"),
     ]
@@ -198,6 +200,12 @@ class MlsimApp(App[None]):
         self.push_screen(self._errors_modal)
 
     # ---- keys ----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """q is a letter like any other while the player types (a name, the palette's search)."""
+        if action == "quit" and isinstance(self.focused, Input):
+            return False
+        return True
+
     async def action_quit(self) -> None:
         """Every choice is already on disk; say so, so nobody fears losing the game."""
         if self.session is not None and not self.session.game.finished and self.session.game.choices:
