@@ -10,7 +10,7 @@ import numpy as np
 from sim.coach.visible import Visible
 from sim.model import (
     ACTION_IDS, ACTION_INDEX, ACTIONS, ActionAmounts, Knobs, Ladder, Params,
-    apply_actions, calibrate, costs, initial_knobs, ladder, seed_draws,
+    apply_actions, calibrate, costs, initial_knobs, ladder, run_weeks, seed_draws,
 )
 from sim.model.memory import keep_freed_arrays
 from sim.scenario.schema import Case, Effects
@@ -193,7 +193,7 @@ class Engine:
         NaN for actions the case does not offer.
         """
         out = np.full((self.batch, len(ACTION_IDS)), np.nan)
-        run_now = costs(self.truth, self.knobs).run_weeks
+        run_now = run_weeks(self.truth, self.knobs)
         none = Params.none(self.batch)
         rows = np.arange(self.batch)
         for code, action in enumerate(ACTION_IDS):
@@ -203,7 +203,7 @@ class Engine:
             if ACTIONS[action].retrains:
                 trial = _Trial(self.knobs)
                 ACTIONS[action].effect(trial, rows, none, self.amounts)
-                run = costs(self.truth, trial).run_weeks if trial.touched else run_now
+                run = run_weeks(self.truth, trial) if trial.touched else run_now
             out[:, code] = self.base_weeks[code] + run
         return out
 

@@ -159,11 +159,15 @@ class Costs:
     memory_mb: np.ndarray
 
 
-def costs(t: Truth, k: Knobs) -> Costs:
-    capacity = 2.0**k.level
+def run_weeks(t: Truth, k: Knobs) -> np.ndarray:
+    """Weeks one training run takes: grows with data, capacity and effort; faster hardware and subsets cut it."""
     data = k.n_target + k.n_other + k.n_syn + k.multitask * t.multitask_data
-    run = t.run_weeks0 * (data / t.D0) * (capacity / t.C0) * k.effort / k.speed
-    run = np.where(k.subset > 0.5, run / SUBSET_SPEEDUP, run)
-    inference = t.inference_s0 * (capacity / t.C0) ** INFERENCE_EXPONENT
+    run = t.run_weeks0 * (data / t.D0) * (2.0**k.level / t.C0) * k.effort / k.speed
+    return np.where(k.subset > 0.5, run / SUBSET_SPEEDUP, run)
+
+
+def costs(t: Truth, k: Knobs) -> Costs:
+    scale = 2.0**k.level / t.C0
+    inference = t.inference_s0 * scale**INFERENCE_EXPONENT
     inference = np.where(k.multitask > 0.5, inference * MULTITASK_INFERENCE, inference)
-    return Costs(run_weeks=run, inference_s=inference, memory_mb=t.memory_mb0 * capacity / t.C0)
+    return Costs(run_weeks=run_weeks(t, k), inference_s=inference, memory_mb=t.memory_mb0 * scale)
