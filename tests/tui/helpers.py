@@ -50,3 +50,17 @@ async def choose_action(pilot, action: str) -> None:
     assert menu.highlighted_option.id == action
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def open_case(pilot, file_name: str) -> None:
+    """From the home screen: highlight the case whose file is `file_name`, open it, and pass the briefing."""
+    menu = pilot.app.screen.query_one("#cases")
+    ids = [menu.get_option_at_index(i).id or "" for i in range(menu.option_count)]
+    assert any(i.endswith(file_name) for i in ids), ids
+    for _ in range(menu.option_count):
+        if (menu.highlighted_option.id or "").endswith(file_name):
+            break
+        await pilot.press("down")
+    await pilot.press("enter")  # the case -> briefing
+    await pilot.pause()
+    await pilot.press("enter")  # briefing -> project

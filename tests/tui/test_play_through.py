@@ -7,7 +7,7 @@ from sim.tui.app import make_app
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.home import HomeScreen
 from sim.tui.screens.project import ProjectScreen
-from tests.tui.helpers import answer_pending, choose_action, settle
+from tests.tui.helpers import answer_pending, choose_action, open_case, settle
 
 PLAN = ["measure_human_level", "bigger_network", "carve_train_dev", "error_analysis", "collect_more_data", "ship"]
 
@@ -18,14 +18,7 @@ async def test_home_to_debrief_score_matches_headless(bird):
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        menu = app.screen.query_one("#cases")
-        for _ in range(menu.option_count):
-            if (menu.highlighted_option.id or "").endswith("bird-detection.yaml"):
-                break
-            await pilot.press("down")
-        await pilot.press("enter")  # the case -> briefing
-        await pilot.pause()
-        await pilot.press("enter")  # briefing -> project
+        await open_case(pilot, "bird-detection.yaml")
         await answer_pending(pilot, {"metric": "a", "split": "b"})
         for action in PLAN:
             assert isinstance(app.screen, ProjectScreen), type(app.screen)

@@ -7,7 +7,7 @@ from sim.tui.app import make_app
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.home import HomeScreen
 from sim.tui.screens.project import ProjectScreen
-from tests.tui.helpers import answer_pending, choose_action, settle
+from tests.tui.helpers import answer_pending, choose_action, open_case, settle
 
 
 async def test_a_trainers_case_is_listed_and_plays(isolated_home, capsys):
@@ -18,16 +18,7 @@ async def test_a_trainers_case_is_listed_and_plays(isolated_home, capsys):
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        menu = app.screen.query_one("#cases")
-        ids = [menu.get_option_at_index(i).id or "" for i in range(menu.option_count)]
-        assert any(i.endswith("harbour-gulls.yaml") for i in ids), ids
-        for _ in range(menu.option_count):
-            if (menu.highlighted_option.id or "").endswith("harbour-gulls.yaml"):
-                break
-            await pilot.press("down")
-        await pilot.press("enter")  # the case -> briefing
-        await pilot.pause()
-        await pilot.press("enter")  # briefing -> project
+        await open_case(pilot, "harbour-gulls.yaml")
         await answer_pending(pilot, {})
         assert isinstance(app.screen, ProjectScreen)
         assert app.session.game.case.id == "harbour-gulls"
