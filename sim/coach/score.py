@@ -35,5 +35,5 @@ def outcome_points(start_real, real, expert_real, constraints_met, shipped) -> n
     # The expert may gain little on a hard seed; never divide by less than a tenth of the starting error.
     expert_gain = np.maximum(start_real - expert_real, 0.1 * start_real)
     raw = EXPERT_OUTCOME * (start_real - real) / expert_gain
-    points = np.clip(np.round(raw), 0, MAX_OUTCOME)
+    points = np.where(np.isfinite(raw), np.clip(np.round(np.nan_to_num(raw)), 0, MAX_OUTCOME), 0)
     return np.where(np.asarray(constraints_met) & np.asarray(shipped), points, 0).astype(np.int64)

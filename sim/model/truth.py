@@ -75,7 +75,8 @@ def calibrate(params: dict[str, np.ndarray], cat_share: np.ndarray, knobs0: Knob
     bias_at_start = p["start_bias"] / reg_bias
     S = p["effort_share"] * bias_at_start * knobs0.effort**0.76 / knobs0.opt
     A = (1.0 - p["effort_share"]) * bias_at_start * c0 ** p["a"] / knobs0.arch
-    V = p["start_variance"] * (1.0 + knobs0.reg) / ((c0**0.74 / (d0 * (1.0 + knobs0.aug))) ** p["b"]) / knobs0.arch
+    safe_d0 = np.maximum(d0, 1.0)  # the law floors data at one example; calibrate the same way
+    V = p["start_variance"] * (1.0 + knobs0.reg) / ((c0**0.74 / (safe_d0 * (1.0 + knobs0.aug))) ** p["b"]) / knobs0.arch
     return Truth(
         bayes=p["bayes"], bayes_gap=p["bayes_gap"], A=A, S=S, V=V, a=p["a"], b=p["b"],
         mismatch_scale=p["mismatch_scale"], gamma=p["gamma"], k_overfit=p["k_overfit"],
@@ -83,6 +84,6 @@ def calibrate(params: dict[str, np.ndarray], cat_share: np.ndarray, knobs0: Knob
         transfer_data=p["transfer_data"], transfer_half=p["transfer_half"],
         multitask_data=p["multitask_data"], e2e_floor=p["e2e_floor"], e2e_threshold=p["e2e_threshold"],
         run_weeks0=p["run_weeks"], inference_s0=p["inference_s"], memory_mb0=p["memory_mb"],
-        C0=c0, D0=np.maximum(d0, 1.0), cat_share=np.asarray(cat_share, dtype=np.float64),
+        C0=c0, D0=safe_d0, cat_share=np.asarray(cat_share, dtype=np.float64),
         draws=draws,
     )

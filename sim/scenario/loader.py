@@ -412,3 +412,57 @@ def _thresholds_reachable(case, at, name) -> list[Problem]:
                                     f"(level 0) needs {worst:.3g} (from truth.{constraint.metric} at the start level); "
                                     "raise the threshold or lower truth." + constraint.metric))
     return problems
+
+
+# Where each number must stay for the model to mean anything (percent points, examples, weeks, ...).
+_BIG = 1e12
+_TRUTH_RANGES = {
+    "bayes": (0, 50), "bayes_gap": (0, 50), "start_bias": (0, 50), "start_variance": (0, 50),
+    "effort_share": (0, 1), "a": (0.05, 1.5), "b": (0.05, 1.5), "mismatch_scale": (0, 100), "gamma": (0.1, 20),
+    "k_overfit": (0, 50), "world_shift": (0, 50), "real_noise": (0, 10), "transfer_data": (0, _BIG),
+    "transfer_half": (1, _BIG), "multitask_data": (0, _BIG), "e2e_floor": (0, 50), "e2e_threshold": (1, _BIG),
+    "run_weeks": (0.001, 1000), "inference_s": (1e-9, _BIG), "memory_mb": (1e-9, _BIG),
+}
+_START_RANGES = {
+    "level": (0, 20), "effort": (0.01, 1000), "opt": (0.01, 10), "arch": (0.01, 10), "reg": (0, 100),
+    "aug": (0, 100), "n_target": (0, _BIG), "n_other": (0, _BIG), "n_syn": (0, _BIG), "syn_variety": (0, 1),
+    "n_dev": (100, _BIG), "n_test": (100, _BIG), "train_dev": (0, 1), "dev_noise": (0, 50), "test_noise": (0, 50),
+    "train_noise_random": (0, 50), "train_noise_systematic": (0, 50), "metric_gap": (0, 50), "devset_gap": (0, 50),
+    "transfer": (0, 1), "multitask": (0, 1), "e2e": (0, 1), "rounds": (0, 1000), "speed": (0.01, 1000),
+    "subset": (0, 1),
+}
+
+
+def _values(num: Any) -> list[float]:
+    """Every value a number can take: itself, both ends of a range, each member of a choice list."""
+    if hasattr(num, "between"):
+        return list(num.between)
+    if hasattr(num, "one_of"):
+        return list(num.one_of)
+    return [float(num)]
+
+
+@_needs("truth", "start")
+def _ranges(case, at, name) -> list[Problem]:
+    problems = []
+    for section, ranges in (("truth", _TRUTH_RANGES), ("start", _START_RANGES)):
+        for key, num in getattr(case, section).items():
+            low, high = ranges.get(key, (-_BIG, _BIG))
+            bad = [v for v in _values(num) if not low <= v <= high]
+            if bad:
+                problems.append(Problem(name, *at(section, key), f"{section}.{key} is {bad[0]:g}; it must lie "
+                                        f"between {low:g} and {high:g} for the model to mean anything"))
+    data = sum(max(_values(case.start.get(key, 0.0))) for key in ("n_target", "n_other", "n_syn"))
+    if data <= 0:
+        problems.append(Problem(name, *at("start"), "the first model has no training data: set start.n_target "
+                                "(or n_other / n_syn) to the examples the team trains on"))
+    return problems
+
+
+@_needs("actions", "budget_weeks")
+def _ship_fits(case, at, name) -> list[Problem]:
+    ship = case.actions.get("ship")
+    if ship is not None and ship.weeks > case.budget_weeks:
+        return [Problem(name, *at("actions", "ship", "weeks"), f"shipping takes {ship.weeks:g} weeks, more than the "
+                        f"budget of {case.budget_weeks:g}; the project could never ship")]
+    return []

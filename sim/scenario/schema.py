@@ -11,7 +11,8 @@ from sim.model import ACTION_IDS, KNOB_DEFAULTS, MAX_CATEGORIES, SETTABLE_KNOBS,
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No infinities or NaN anywhere: a case's numbers feed the model and the JSON we print.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Between(Strict):
