@@ -190,3 +190,34 @@ def test_below_human_level_bias_fixes_are_guesses():
     v = verdict(human=0.5, train=0.3, dev=0.4)
     assert (v.verdict, v.rule) == ("neutral", "surpassing-human")
     assert verdict(human=0.5, train=0.3, dev=0.4, action="collect_more_data").rule == "surpassing-human"
+
+
+def test_without_a_train_dev_set_bias_counts_only_when_it_dwarfs_the_unsplit_gap():
+    # dev - train 7.1 could be all variance or all mismatch: a 1.7-point bias is not known to matter
+    d = diagnose(human=1.5, train=3.2, dev=10.3, differ=True)
+    assert d.problems == [] and d.primary == "unknown" and d.missing == ["train_dev"]
+    v = verdict(human=1.5, train=3.2, dev=10.3, differ=True)
+    assert (v.verdict, v.rule) == ("neutral", "train-dev-set")
+    # a 9-point bias beside a 2-point unsplit gap matters whatever the split
+    assert diagnose(human=0, train=9, dev=11, differ=True).problems == ["avoidable_bias"]
+    assert verdict(human=0, train=9, dev=11, differ=True).verdict == "aligned"
+
+
+def test_diagnose_with_a_train_dev_rung_treats_the_data_as_mismatched(capsys):
+    from sim.cli import main
+
+    main(["diagnose", "--human", "0", "--train", "1", "--train-dev", "1.5", "--dev", "10",
+          "--action", "collect_target_data", "--json"])
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["primary"] == "data_mismatch"
+    assert (result["verdict"]["verdict"], result["verdict"]["rule"]) == ("aligned", "data-mismatch")
+
+
+def test_sentences_never_name_a_missing_gap_as_a_number():
+    for ladder, action in ((dict(human=1, train=1.1, dev=1.2), "bigger_network"),
+                           (dict(human=1, train=8, dev=10), "synthesize_data"),
+                           (dict(train=2, dev=10), "collect_target_data")):
+        text = verdict(action=action, **ladder).explanation
+        assert "no gap 0" not in text and "unknown points" not in text, text

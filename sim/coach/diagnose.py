@@ -60,6 +60,11 @@ def diagnose_batch(human, train, train_dev, dev, test, differ) -> GapsBatch:
         problems = (gaps >= MIN_PROBLEM - EPS) & (gaps >= PROBLEM_SHARE * largest[:, None] - EPS)
     missing_human = np.isnan(human)
     missing_td = no_td & differ
+    # Without a train-dev set on mismatched data, dev - train is variance and mismatch in unknown
+    # shares, either of which may be all of it: bias is a problem only if it is large beside that.
+    with np.errstate(invalid="ignore"):
+        unsplit = np.where(missing_td, dev - train, -np.inf)
+        problems[:, 0] &= ~(bias < PROBLEM_SHARE * unsplit - EPS)
     surpassed = ~missing_human & ((train < human) | (dev < human))
     ranked = np.where(problems, gaps, -np.inf)
     primary = np.where(np.any(problems, axis=1), np.argmax(ranked, axis=1), NONE)

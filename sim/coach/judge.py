@@ -155,6 +155,15 @@ def _primary_gap(c: "Context", i: int) -> str:
     return _fmt(c.g.gaps[i, primary]) if primary < 4 else "0"
 
 
+def _against(c: "Context", i: int) -> str:
+    """What the judged gap stands against: the primary problem, or that none stands out."""
+    primary = int(c.g.primary[i])
+    if primary < 4:
+        return f" while {GAP_NAMES[primary]} is {_fmt(c.g.gaps[i, primary])}"
+    return {UNKNOWN: " and the largest gap is not yet known", SURPASSED: " and error is below human level"}.get(
+        primary, " and no gap stands out")
+
+
 # Every field a clause's sentence may name, computed for one row from what the player could see.
 _FIELDS = {
     "human": lambda c, i: _fmt(c.vis.human[i]),
@@ -172,6 +181,7 @@ _FIELDS = {
     "not_overfit": lambda c, i: c.others(i, 3),
     "primary": _primary_name,
     "primary_gap": _primary_gap,
+    "against": _against,
     "dev_minus_train": lambda c, i: _fmt(c.vis.dev[i] - c.vis.train[i]),
     "run_weeks": lambda c, i: _fmt(c.vis.run_weeks[i]),
     "long_run": lambda c, i: f"{c.case.coach.long_run_weeks:g}",
@@ -226,8 +236,11 @@ def _bias_family(c: Context, action: str) -> list[Clause]:
     clauses += [
         Clause(p_bias, ALIGNED, "avoidable-bias",
                "Avoidable bias is {bias} points ({not_bias}): {what} attacks a gap that matters."),
+        Clause(c.need_td, NEUTRAL, "train-dev-set",
+               "Avoidable bias is {bias} points, but dev - train {dev_minus_train} is variance and data mismatch "
+               "in unknown shares: carve a train-dev set before choosing which gap to attack."),
         Clause(c.all, MISALIGNED, "avoidable-bias",
-               "Avoidable bias is only {bias} points while {primary} is {primary_gap}: {what} works on the "
+               "Avoidable bias is only {bias} points{against}: {what} works on the "
                "smaller gap."),
     ]
     return clauses
@@ -258,7 +271,7 @@ def _variance_family(c: Context, action: str) -> list[Clause]:
         Clause(p_var, ALIGNED, "variance",
                "Variance is {variance} points ({not_variance}): {what} attacks a gap that matters."),
         Clause(c.all, MISALIGNED, "variance",
-               "Variance is only {variance} points while {primary} is {primary_gap}: {what} works on the smaller gap."),
+               "Variance is only {variance} points{against}: {what} works on the smaller gap."),
     ]
     return clauses
 
@@ -294,20 +307,23 @@ def _mismatch_family(c: Context, action: str) -> list[Clause]:
                               "{Label} are {share}% of dev errors (up to {ceiling} points) and the synthetic data "
                               "covers about {variety}% of their real variety: enough to learn from, not one corner."))
     clauses += _category_clauses(c)
+    same = ~v.differ  # one distribution everywhere: no data mismatch to close
     if action == "collect_target_data":
-        # With one distribution everywhere, data like dev/test is simply more data: judged as variance.
-        same = ~v.differ
-        clauses += [Clause(same & c.g.problem("variance") & ~c.human_unknown, ALIGNED, "variance",
-                           "Train and dev share a distribution and variance is {variance} points: more data helps."),
-                    Clause(same, MISALIGNED, "data-mismatch",
-                           "Training data already looks like dev/test; with variance {variance}, {primary} "
-                           "{primary_gap} is the gap to work on.")]
+        # Data like dev/test is then simply more data: judged as a variance fix.
+        clauses += [Clause(same & c.human_unknown, NEUTRAL, "need-human-level",
+                           "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be "
+                           "weighed against avoidable bias; measure human-level first."),
+                    Clause(same & c.g.problem("variance"), ALIGNED, "variance",
+                           "Train and dev share a distribution and variance is {variance} points: more data helps.")]
+    clauses.append(Clause(same, MISALIGNED, "data-mismatch",
+                          "Training data already looks like dev/test (one distribution), so there is no data "
+                          "mismatch for {what} to close{against}."))
     rule = "synthetic-data-coverage" if action == "synthesize_data" else "data-mismatch"
     clauses += [
         Clause(c.g.problem("data_mismatch"), ALIGNED, rule,
                "Data mismatch is {mismatch} points ({not_mismatch}): {what} makes training look more like dev/test."),
         Clause(c.all, MISALIGNED, "data-mismatch",
-               "Data mismatch is only {mismatch} points while {primary} is {primary_gap}: {what} works on the "
+               "Data mismatch is only {mismatch} points{against}: {what} works on the "
                "smaller gap."),
     ]
     return clauses

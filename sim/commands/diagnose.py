@@ -39,7 +39,9 @@ def run(args) -> int:
         return fail(f"unknown action '{args.action}'{hint}", EXIT_USAGE)
     result = diagnose(args.human, args.train, args.train_dev, args.dev, args.test).as_json()
     if args.action is not None:
-        vis = Visible.single(args.human, args.train, args.train_dev, args.dev, args.test)
+        # A train-dev rung only exists when the training data differs from dev/test.
+        vis = Visible.single(args.human, args.train, args.train_dev, args.dev, args.test,
+                             differ=args.train_dev is not None)
         result["verdict"] = judge(vis, bare_case(), args.action).as_json()
     if args.json:
         emit_json(result)
