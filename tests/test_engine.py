@@ -56,3 +56,20 @@ def test_a_decision_option_can_cost_weeks():
     before = game.week
     game.choose(f"answer {slow.id}")
     assert game.week == before + slow.weeks
+
+
+def test_one_choice_has_one_canonical_text(bird):
+    import pytest
+
+    from sim.game.choices import ChoiceError, parse_choice
+    from sim.scenario import load
+
+    case, _ = load("autonomous-driving")
+    kind = next(c.id for c in case.categories if "synthesize_data" in c.fixed_by)
+    forms = [f"synthesize_data kind={kind} variety=.5", f"synthesize_data variety=medium category={kind}",
+             f"synthesize_data  kind={kind}   variety=0.50"]
+    assert {parse_choice(f, case).text for f in forms} == {f"synthesize_data kind={kind} variety=0.5"}
+    for bad in (f"synthesize_data kind={kind} category={kind}", "synthesize_data variety=0.1 variety=0.9",
+                "bigger_network variety=0.1", "synthesize_data variety=nan"):
+        with pytest.raises(ChoiceError):
+            parse_choice(bad, case)

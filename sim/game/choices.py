@@ -50,28 +50,37 @@ def parse_choice(text: str, case: Case) -> ParsedChoice:
         raise ChoiceError(f"unknown action '{head}'{hint}")
     if head not in case.actions:
         raise ChoiceError(f"'{head}' is not available in the case {case.id}")
-    category, variety, canonical = -1, 1.0, [head]
+    category, variety, canonical, given = -1, 1.0, [head], set()
     ids = [c.id for c in case.categories]
     for word in rest:
         key, sep, value = word.partition("=")
         if not sep:
             raise ChoiceError(f"'{word}' is not key=value")
-        if key in {"category", "kind"}:
+        name = "category" if key == "kind" else key  # kind= is synthesize_data's word for the category
+        if name in given:
+            raise ChoiceError(f"'{head}' is given {key} twice; write it once")
+        given.add(name)
+        if name == "category":
             if value not in ids:
                 raise ChoiceError(f"'{value}' is not an error category of this case ({', '.join(ids) or 'none'})")
             k = ids.index(value)
             if head not in case.categories[k].fixed_by:
                 raise ChoiceError(f"{head} does not fix '{value}'; it is fixed by {', '.join(case.categories[k].fixed_by)}")
             category = k
-            canonical.append(f"{key}={value}")
-        elif key == "variety":
+        elif name == "variety":
+            if head != "synthesize_data":
+                raise ChoiceError(f"'{head}' takes no variety; only synthesize_data does")
             try:
                 variety = VARIETY_WORDS[value] if value in VARIETY_WORDS else float(value)
             except ValueError:
                 raise ChoiceError(f"variety is low, medium, high or a number from 0 to 1, not '{value}'") from None
             if not 0.0 <= variety <= 1.0:
                 raise ChoiceError(f"variety must be between 0 and 1, not {value}")
-            canonical.append(f"variety={value}")
         else:
             raise ChoiceError(f"'{head}' takes no parameter '{key}' (known: category, kind, variety)")
+    # One canonical text per choice, so the same game always has the same result id.
+    if category >= 0:
+        canonical.append(f"{'kind' if head == 'synthesize_data' else 'category'}={ids[category]}")
+    if "variety" in given:
+        canonical.append(f"variety={variety:g}")
     return ParsedChoice(" ".join(canonical), head, category=category, variety=variety)
