@@ -17,7 +17,7 @@ SEEDS = range(1, 51)
 
 def play(capsys, monkeypatch, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
     if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8"))))
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err

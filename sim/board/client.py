@@ -67,7 +67,21 @@ def _queue(folder: Path, url: str, name: str, result: dict) -> Path:
 def _reject(path: Path) -> None:
     rejected = path.parent / "rejected"
     rejected.mkdir(exist_ok=True)
-    os.replace(path, rejected / path.name)
+    try:
+        os.replace(path, rejected / path.name)
+    except FileNotFoundError:  # another sender (a second terminal) handled it meanwhile
+        pass
+
+
+def _queued_files(folder: Path) -> list[Path]:
+    """The outbox's results, oldest first; files another sender takes while we look are skipped."""
+    stamped = []
+    for path in folder.glob("*.json"):
+        try:
+            stamped.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    return [path for _, path in sorted(stamped)][:MAX_FILES]
 
 
 def _describe(payload) -> str:
@@ -140,7 +154,7 @@ async def aflush_outbox(outbox: Path | None = None, session=None, url: str | Non
     folder = outbox or outbox_dir()
     if not folder.is_dir():
         return []
-    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:MAX_FILES]
+    files = _queued_files(folder)
     if not files:
         return []
     if session is None:
@@ -152,6 +166,8 @@ async def aflush_outbox(outbox: Path | None = None, session=None, url: str | Non
             queued = json.loads(path.read_text(encoding="utf-8"))
             target, name, result = url or queued["url"], queued["name"], queued["result"]
             parse_workshop_url(target)
+        except FileNotFoundError:  # another sender took it: it is delivered (or rejected) there
+            continue
         except (OSError, ValueError, KeyError, TypeError) as err:
             _reject(path)
             outcomes.append(SubmitOutcome(False, f"{path.name} in the outbox is damaged ({err}); moved to rejected/.",
@@ -187,6 +203,11 @@ def _run(coro_factory):
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def queue(workshop_url: str, name: str, result: dict) -> Path:
+    """Put a finished game in the outbox at once (the next flush sends it); safe to repeat."""
+    return _queue(outbox_dir(), workshop_url, name, result)
 
 
 def submit_or_queue(workshop_url: str, name: str, result: dict) -> SubmitOutcome:

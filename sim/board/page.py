@@ -87,7 +87,7 @@ def render_board(entries: list[Entry], join_url: str, frozen_at: str | None, cas
 <html lang="en"><head><meta charset="utf-8"><title>mlsim workshop</title><style>{_STYLE}</style></head>
 <body>
 <h1>mlsim workshop{escape(' — ' + case) if case else ''}</h1>
-<div class="join">Join: <code>mlsim play CASE --workshop {escape(join_url)} --name YOUR_NAME</code></div>
+<div class="join">Join: <code>mlsim play CASE --workshop '{escape(join_url)}' --name YOUR_NAME</code></div>
 <div class="frozen" id="frozen">{frozen}</div>
 <div id="board">{sections}</div>
 <script>{script}</script>

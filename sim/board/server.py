@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import math
 import os
 import secrets
@@ -101,13 +102,21 @@ class Verifier:
             want = min(MAX_CHUNK, math.ceil((1 + self.queue.qsize()) / self.workers))
             while len(chunk) < want and not self.queue.empty():
                 chunk.append(self.queue.get_nowait())
-            try:
-                outcomes = await loop.run_in_executor(self.executor, verify_chunk, [r for r, _ in chunk])
-            except (BrokenProcessPool, RuntimeError) as err:
-                outcomes = [{"unavailable": f"the server could not re-play results ({err}); try again"}] * len(chunk)
+            outcomes = await self._run(loop, [r for r, _ in chunk])
             for (_, future), outcome in zip(chunk, outcomes):
                 if not future.done():
                     future.set_result(outcome)
+
+    async def _run(self, loop, results: list[dict]) -> list[dict]:
+        """Re-play a chunk; if it fails, each record alone, so one bad record cannot fail the others."""
+        try:
+            return await loop.run_in_executor(self.executor, verify_chunk, results)
+        except BrokenProcessPool as err:
+            return [{"unavailable": f"the server could not re-play results ({err}); try again"}] * len(results)
+        except Exception as err:  # noqa: BLE001 - the dispatcher must outlive any record
+            if len(results) > 1:
+                return [(await self._run(loop, [result]))[0] for result in results]
+            return [{"error": f"the result could not be re-played ({type(err).__name__})"}]
 
 
 @dataclass
@@ -147,7 +156,7 @@ async def post_result(request: web.Request) -> web.Response:
         body = await request.json()
     except web.HTTPRequestEntityTooLarge:
         return _json_error(413, f"the submission is larger than {MAX_BODY // 1024} KB; send one result record")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested absurdly deep
         return _json_error(400, "the body is not JSON; send {\"code\", \"name\", \"result\"}")
     if not isinstance(body, dict):
         return _json_error(400, "the body is not a JSON object; send {\"code\", \"name\", \"result\"}")
@@ -163,6 +172,9 @@ async def post_result(request: web.Request) -> web.Response:
     existing = workshop.store.entry(result_id)
     if existing is not None:
         return web.json_response(existing.as_json(), status=200)
+    result = _replayable(result)
+    if result is None:
+        return _json_error(422, "the result record is malformed; send the record `mlsim play ... --json` printed")
     pending = workshop.inflight.get(result_id)
     first = pending is None
     if first:  # the same record twice at once: the second waits for the first's answer
@@ -171,6 +183,19 @@ async def post_result(request: web.Request) -> web.Response:
         pending.add_done_callback(lambda _: workshop.inflight.pop(result_id, None))
     status, payload = await asyncio.shield(pending)
     return web.json_response(payload, status=200 if status == 201 and not first else status)
+
+
+REPLAY_FIELDS = ("id", "case", "case_hash", "seed", "choices", "score", "final")
+
+
+def _replayable(result: dict) -> dict | None:
+    """The fields a re-play reads, or None when they cannot travel to a worker (absurd nesting, odd types)."""
+    slim = {key: result.get(key) for key in REPLAY_FIELDS}
+    try:
+        json.dumps(slim)  # what a worker could not receive, it must not be sent: one bad record, one 422
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return slim
 
 
 async def _verify_and_store(workshop: Workshop, result: dict, name: str) -> tuple[int, dict]:
@@ -227,7 +252,7 @@ async def _admin_body(request: web.Request) -> dict | web.Response:
         return _json_error(403, "this needs the admin token printed when the server started")
     try:
         body = await request.json()
-    except (ValueError, web.HTTPRequestEntityTooLarge):
+    except (ValueError, RecursionError, web.HTTPRequestEntityTooLarge):
         return _json_error(400, "the body is not JSON")
     return body if isinstance(body, dict) else _json_error(400, "the body is not a JSON object")
 
@@ -243,7 +268,7 @@ async def post_freeze(request: web.Request) -> web.Response:
         return web.json_response({"frozen_at": None})
     try:
         stored = parse_time(str(at))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a time past year 9999 once made UTC
         return _json_error(400, "'at' must be \"now\", an ISO time like 2026-05-09T15:30, or null to unfreeze")
     workshop.store.set_setting("frozen_at", stored)
     return web.json_response({"frozen_at": stored[:19] + "Z"})

@@ -40,8 +40,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     if not args.headless:
-        if args.choices or args.policy or args.json:
-            return fail("--choices, --policy and --json go with --headless", EXIT_USAGE)
+        if args.choices or args.policy or args.json or args.save is not None:
+            return fail("--choices, --policy, --json and --save go with --headless", EXIT_USAGE)
+        code = _check_workshop_flags(args)
+        if code:
+            return code
         try:
             case_path = find_case(args.case)
             if not args.watch:  # with --watch the UI shows the problems and waits for the fix
@@ -78,17 +81,28 @@ def run(args) -> int:
     return _send_to_boards(args, result)
 
 
+def _check_workshop_flags(args) -> int:
+    """Usage errors for --workshop (a name to show, a URL with its join code) before any game starts."""
+    if not args.workshop:
+        return 0
+    from sim.board.client import WorkshopURLError, parse_workshop_url
+
+    if not (args.name or "").strip():
+        return fail("--workshop needs --name NAME (your name on the workshop board)", EXIT_USAGE)
+    try:
+        parse_workshop_url(args.workshop)
+    except WorkshopURLError as err:
+        return fail(str(err), EXIT_USAGE)
+    return 0
+
+
 def _check_board_flags(args) -> int:
     """Usage errors for --save / --workshop before playing; then deliver what waits in the outbox."""
-    if args.workshop:
-        from sim.board.client import WorkshopURLError, parse_workshop_url
-
-        if not args.name:
-            return fail("--workshop needs --name NAME (your name on the workshop board)", EXIT_USAGE)
-        try:
-            parse_workshop_url(args.workshop)
-        except WorkshopURLError as err:
-            return fail(str(err), EXIT_USAGE)
+    if args.save is not None and not args.save.strip():
+        return fail("--save needs a name to show on the leaderboard", EXIT_USAGE)
+    code = _check_workshop_flags(args)
+    if code:
+        return code
     from sim.board.client import has_queued
 
     if has_queued():  # results an earlier game could not send: try again now
@@ -133,7 +147,8 @@ def _play_script(game: Game, source: str) -> int:
 
     name = "<stdin>" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+        raw = sys.stdin.buffer.read() if source == "-" else open(source, "rb").read()
+        text = raw.decode("utf-8")
     except OSError as err:
         return fail(f"{name}: cannot be read ({err.strerror})")
     except UnicodeDecodeError:

@@ -21,10 +21,11 @@ class ReplayLog:
     path: Path
 
     @classmethod
-    def start(cls, path: Path, game: Game, case_path: str, name: str | None = None) -> "ReplayLog":
+    def start(cls, path: Path, game: Game, case_path: str, name: str | None = None,
+              workshop: str | None = None) -> "ReplayLog":
         path.parent.mkdir(parents=True, exist_ok=True)
         header = {"format": LOG_FORMAT, "case": game.case.id, "case_path": case_path, "case_hash": game.case_hash,
-                  "seed": game.seed, "name": name}
+                  "seed": game.seed, "name": name, "workshop": workshop}
         log = cls(path)
         log._write(header, mode="w")
         for choice in game.choices:

@@ -21,7 +21,7 @@ class MlsimApp(App[None]):
     COMMANDS = App.COMMANDS | {ActionCommands}
     BINDINGS = [
         # Priority: modal screens (decisions, events) hide app bindings, and q must quit from anywhere.
-        Binding("q", "quit", "Quit", id="quit", priority=True),
+        Binding("q", "quit_key", "Quit", id="quit", priority=True),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme"),
     ]
@@ -92,7 +92,7 @@ class MlsimApp(App[None]):
             from sim.tui.session import Session
 
             case, digest, case_path, seed = self._briefed
-            self.session, self._briefed = Session.create(case, digest, case_path, seed, self.player), None
+            self.session, self._briefed = Session.create(case, digest, case_path, seed, self.player, self.workshop), None
         return self.session
 
     def begin_project(self) -> None:
@@ -201,10 +201,14 @@ class MlsimApp(App[None]):
 
     # ---- keys ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """q is a letter like any other while the player types (a name, the palette's search)."""
-        if action == "quit" and isinstance(self.focused, Input):
+        """The q key is a letter like any other while the player types (a name, the palette's search);
+        Ctrl+Q always quits."""
+        if action == "quit_key" and isinstance(self.focused, Input):
             return False
         return True
+
+    async def action_quit_key(self) -> None:
+        await self.action_quit()
 
     async def action_quit(self) -> None:
         """Every choice is already on disk; say so, so nobody fears losing the game."""

@@ -21,6 +21,7 @@ class Session:
     case_path: str
     log: ReplayLog
     name: str | None = None
+    workshop: str | None = None  # the room's server, when played with --workshop
     events_shown: int = 0
     saved_result: dict | None = field(default=None)
 
@@ -30,18 +31,20 @@ class Session:
         return cls.create(case, digest, case_path, seed, name)
 
     @classmethod
-    def create(cls, case, digest: str, case_path: str, seed: int, name: str | None = None) -> "Session":
+    def create(cls, case, digest: str, case_path: str, seed: int, name: str | None = None,
+               workshop: str | None = None) -> "Session":
         """A new game of an already loaded case; its log is on disk before the first choice."""
         game = Game(case, digest, seed)
-        log = ReplayLog.start(new_save_path(case.id, seed), game, str(case_path), name)
-        return cls(game, str(case_path), log, name)
+        log = ReplayLog.start(new_save_path(case.id, seed), game, str(case_path), name, workshop)
+        return cls(game, str(case_path), log, name, workshop)
 
     @classmethod
     def resume(cls, saved: SavedGame) -> "Session":
         """Continue a saved game at its last choice (raises CaseError if its case has changed)."""
         game = resume(saved)
         header = saved.header
-        session = cls(game, header.get("case_path") or header["case"], ReplayLog(saved.path), header.get("name"))
+        session = cls(game, header.get("case_path") or header["case"], ReplayLog(saved.path), header.get("name"),
+                      header.get("workshop"))
         session.events_shown = len(game.events_seen)
         return session
 
@@ -56,8 +59,8 @@ class Session:
             except ValueError:
                 game = replay(case, digest, old.game.seed, game.choices)
                 break
-        log = ReplayLog.start(Path(old.log.path), game, str(case_path), old.name)
-        session = cls(game, str(case_path), log, old.name)
+        log = ReplayLog.start(Path(old.log.path), game, str(case_path), old.name, old.workshop)
+        session = cls(game, str(case_path), log, old.name, old.workshop)
         session.events_shown = len(game.events_seen)
         return session
 
@@ -68,6 +71,10 @@ class Session:
         if self.game.finished:
             self.saved_result = self.game.result()
             self.log.finish(self.saved_result)
+            if self.workshop and self.name:  # in the outbox before anything is shown; the debrief sends it
+                from sim.board.client import queue
+
+                queue(self.workshop, self.name, self.saved_result)
         return turn
 
     def result(self) -> dict:

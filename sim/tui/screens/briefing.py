@@ -29,7 +29,7 @@ class BriefingScreen(Screen):
 
     BINDINGS = [
         Binding("enter,space", "start", "Start", id="start"),
-        Binding("escape", "back", "Back", id="back", show=False),
+        Binding("escape", "back", "Back", id="back"),
     ]
 
     def __init__(self, case, seed: int, again: bool = False) -> None:
@@ -57,5 +57,8 @@ class BriefingScreen(Screen):
             self.app.begin_project()
 
     def action_back(self) -> None:
+        """Back to the project when reread mid-game; back home when this case was a wrong pick."""
         if self.again:
             self.dismiss()
+        else:
+            self.app.go_home()

@@ -88,6 +88,9 @@ class DebriefScreen(Screen):
         table.add_columns("#", "week", "your choice", "verdict", "expert's choice", "verdict")
         self.fill_paths()
         self.play_expert()
+        if self.session.workshop and self.session.name:
+            self.query_one("#save-status", Label).update("Sending your result to the workshop…")
+            self.deliver()
         # The reveal stays in view; the field under it takes the keys (↑↓ still scroll the page).
         self.query_one("#name", Input).focus(scroll_visible=False)
 
@@ -148,10 +151,13 @@ class DebriefScreen(Screen):
 
     @work(thread=True, exclusive=True, group="save")
     def send(self, name: str) -> None:
-        """The board re-plays the game and the workshop may be far away: off the UI thread."""
-        messages = [board.save(self.result, name)]
-        if self.app.workshop:
-            messages.append(board.submit(self.app.workshop, name, self.result))
+        """The board re-plays the game: off the UI thread."""
+        self.app.call_from_thread(self._saved, board.save(self.result, name))
+
+    @work(thread=True, group="workshop")
+    def deliver(self) -> None:
+        """The finished game waits in the outbox (queued as it ended); send it now and say what happened."""
+        messages = board.flush_outbox() or ["Your result waits in the outbox; `mlsim workshop send` sends it."]
         self.app.call_from_thread(self._saved, "  ".join(messages))
 
     def _saved(self, message: str) -> None:

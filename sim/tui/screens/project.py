@@ -24,6 +24,7 @@ class ProjectScreen(Screen):
     BINDINGS = [
         Binding("e", "show_analysis", "Error table", id="error-table"),
         Binding("b", "briefing", "Briefing", id="briefing"),
+        Binding("escape", "home", "Home", id="project-home"),  # the game is saved after every choice
     ]
 
     def __init__(self, session) -> None:
@@ -135,6 +136,9 @@ class ProjectScreen(Screen):
             self.notify("No error analysis yet: choose error_analysis (Measure).")
         else:
             self.app.push_screen(ErrorAnalysisModal(analysis))
+
+    def action_home(self) -> None:
+        self.app.go_home()
 
     def action_briefing(self) -> None:
         from sim.tui.screens.briefing import BriefingScreen

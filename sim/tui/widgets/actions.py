@@ -31,7 +31,7 @@ class ActionMenu(OptionList):
                 label = Styled()
                 label.append(f"{a.id}", style="bold")
                 over = a.weeks > weeks_left
-                label.append(f"  {a.weeks:g} wk", style="bold $error" if over else "$text-muted")
+                label.append(f"  {a.weeks:.1f} wk", style="bold $error" if over else "$text-muted")
                 label.append(f"\n  {a.summary}", style="dim")
                 options.append(Option(label.content(), id=a.id))
         self.add_options(options)
