@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.coach.anti import AntiRulePolicy, verdict_codes
+from sim.coach.anti import AntiRulePolicy
+from sim.coach.judge import judge_batch
 from sim.coach.judge import MISALIGNED, Choice
 from sim.game import Game, play_policy
 from sim.game.engine import Engine, Moves
@@ -93,7 +94,7 @@ def test_anti_rule_policy_picks_misaligned_actions_where_it_can(bird):
         acting = np.flatnonzero((pending < 0) & ~engine.done)
         none, low = np.full(len(acting), -1), np.full(len(acting), 0.1)
         sub = vis.take(acting)
-        table = np.stack([verdict_codes(sub, case, Choice(a, none, low)) for a in case.actions], axis=1)
+        table = np.stack([judge_batch(sub, case, Choice(a, none, low)).codes for a in case.actions], axis=1)
         chosen = np.array([list(case.actions).index(ACTION_IDS[c]) for c in picks.action[acting]], dtype=int)
         could = (table == MISALIGNED).any(axis=1)
         assert np.all(table[np.arange(len(acting)), chosen][could] == MISALIGNED)

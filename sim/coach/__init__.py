@@ -2,7 +2,7 @@
 
 from sim.coach.diagnose import GAPS, PRIMARIES, Diagnosis, diagnose, diagnose_batch, diagnosis_row
 from sim.coach.judge import VERDICTS, Choice, Verdict, judge, judge_batch
-from sim.coach.rules import RULE_IDS, RULES, Rule
+from sim.rules import RULE_IDS, RULES, Rule
 from sim.coach.score import Score, outcome_points
 from sim.coach.visible import Visible
 

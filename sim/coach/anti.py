@@ -16,17 +16,7 @@ from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, TAPE_TURNS, SeedDraws
 from sim.scenario.schema import Case
 
-LOW_VARIETY = 0.1  # the anti-rule player synthesises from a tiny corner of the real space
-
-
-def codes_in(ctx: Context, action: str) -> np.ndarray:
-    """The coach's verdict code per row of `ctx` for `action` (one Context serves every action)."""
-    return judge_in(ctx, action).codes
-
-
-def verdict_codes(vis: Visible, case: Case, choice: Choice) -> np.ndarray:
-    """The coach's verdict code per row for one action chosen by every row."""
-    return codes_in(Context(vis, case, choice), choice.action)
+ANTI_VARIETY = 0.1  # the anti-rule player synthesises from a tiny corner of the real space
 
 
 class AntiRulePolicy:
@@ -58,12 +48,12 @@ class AntiRulePolicy:
     def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
         b = vis.batch
         u = self.tape[np.arange(b), np.minimum(turn, TAPE_TURNS - 1)] if b else np.zeros(0)
-        no_category, variety = np.full(b, -1), np.full(b, LOW_VARIETY)
+        no_category, variety = np.full(b, -1), np.full(b, ANTI_VARIETY)
         # Preference per (row, action): misaligned 3, neutral 2, aligned 1; ship only as neutral's last resort.
         preference = np.zeros((b, len(self.codes)))
         ctx = Context(vis, case, Choice("", no_category, variety))
         for j, (action, code) in enumerate(zip(self.ids, self.codes)):
-            verdicts = codes_in(ctx, action)
+            verdicts = judge_in(ctx, action).codes
             score = np.select([verdicts == MISALIGNED, verdicts == NEUTRAL, verdicts == ALIGNED], [3.0, 2.0, 1.0])
             if code == SHIP:
                 score = np.where(verdicts == MISALIGNED, 3.0, 0.5)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.coach.rules import RULES
+from sim.rules import RULES
 
 GAPS = ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting")
 GAP_RULES = ("avoidable-bias", "variance", "data-mismatch", "dev-overfitting")
@@ -114,8 +114,7 @@ def diagnosis_row(g: GapsBatch, i: int) -> Diagnosis:
                                "variance from data mismatch."})
     if g.surpassed[i] and not g.missing_human[i]:
         advice.append({"rule": "surpassing-human",
-                       "text": "Error is below human level: avoidable bias can no longer be measured; look for gains "
-                               "in more data and error analysis. " + RULES["surpassing-human"].text})
+                       "text": RULES["surpassing-human"].text})
     for j in order:
         if j == 0 and (g.surpassed[i] or g.missing_human[i]):
             continue

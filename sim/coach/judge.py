@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from sim.coach.diagnose import GAP_NAMES, GAPS, NONE, SURPASSED, UNKNOWN, GapsBatch, diagnose_batch
-from sim.coach.rules import RULE_IDS, RULES
+from sim.rules import RULE_IDS, RULES
 from sim.coach.visible import Visible
 from sim.model import ACTION_IDS, ACTIONS
 from sim.scenario.schema import Case
@@ -55,7 +55,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Choice:
-    """Per-row choices: action id index into the case's actions, category (-1 none), variety."""
+    """One action id chosen by every row, with per-row parameters: category (-1 none) and variety."""
 
     action: str
     category: np.ndarray
@@ -96,6 +96,7 @@ class Context:
 
     def __init__(self, vis: Visible, case: Case, choice: Choice):
         self.vis, self.case, self.choice = vis, case, choice
+        self.next_action: np.ndarray | None = None  # the expert's next move, filled in when judging a ship
         self.g: GapsBatch = diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ)
         b = vis.batch
         self.all = np.ones(b, dtype=bool)
@@ -202,7 +203,7 @@ _FIELDS = {
     "threshold": lambda c, i: f"{c.vis.e2e_threshold[i]:,.0f}",
     "n_target": lambda c, i: f"{c.vis.n_target[i]:,.0f}",
     "variety": lambda c, i: _fmt(100 * c.choice.variety[i], 0),
-    "what": lambda c, i: NOUNS.get(c.choice.action, c.choice.action.replace("_", " ")),
+    "what": lambda c, i: _noun(c.choice.action),
     "time_left": lambda c, i: (f"{c.vis.weeks_left[i]:g} weeks left" if np.isfinite(c.vis.weeks_left[i])
                                else "time left"),
     "next_noun": lambda c, i: _noun(ACTION_IDS[int(c.next_action[i])]),
@@ -336,7 +337,7 @@ def _clauses(c: Context, action: str) -> list[Clause]:
     if action in {"collect_target_data", "synthesize_data"}:
         return _mismatch_family(c, action)
     if action == "data_augmentation":
-        return [cl for cl in _category_clauses(c)] + _variance_family(c, action)
+        return _category_clauses(c) + _variance_family(c, action)
     if family == "bias":
         return _bias_family(c, action)
     if family == "variance":

@@ -32,10 +32,6 @@ class Moves:
     category: np.ndarray
     variety: np.ndarray
 
-    @staticmethod
-    def idle(batch: int) -> "Moves":
-        return Moves(np.full(batch, NO_ACTION), np.full(batch, -1), np.full(batch, -1), np.ones(batch))
-
 
 class _Trial:
     """Knobs for trying an action: a field is copied when first touched, so a trial copies only what it uses."""

@@ -135,8 +135,3 @@ def typical_path(case: Case, path: np.ndarray) -> tuple[list[str], float]:
         else:
             out.append(ACTION_IDS[int(code)])
     return out, float(count / len(path))
-
-
-def most_chosen(run: BatchRun, top: int = 5) -> list[tuple[str, int]]:
-    counter = Counter({ACTION_IDS[i]: int(n) for i, n in enumerate(run.chosen_actions) if n})
-    return counter.most_common(top)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import csv
 import io
 import json
@@ -61,8 +63,7 @@ def test_unreachable_workshop_queues_in_the_outbox_and_says_so(capsys, isolated_
 
 def test_workshop_without_action_and_bad_port_are_usage_errors(capsys):
     assert main(["workshop"]) == 2
-    try:
+    with pytest.raises(SystemExit) as exit_:
         main(["workshop", "serve", "--port", "99999"])
-    except SystemExit as exit_:
-        assert exit_.code == 2
+    assert exit_.value.code == 2
     assert "port" in capsys.readouterr().err
