@@ -47,6 +47,11 @@ class _Trial:
         return value
 
 
+def within(value, limit):
+    """A satisficing metric meets its threshold (a hair of tolerance for floating point)."""
+    return value <= limit + 1e-12
+
+
 # The engine's per-row state besides the knobs and the truth (a test keeps this list complete).
 ROW_STATE = (
     "seeds", "week", "turn", "dev_turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
@@ -151,7 +156,7 @@ class Engine:
         c = costs(self.truth, knobs)
         ok = np.ones(self.batch, dtype=bool)
         for constraint in self.case.constraints:
-            ok &= getattr(c, constraint.metric) <= constraint.max + 1e-12
+            ok &= within(getattr(c, constraint.metric), constraint.max)
         return np.stack([c.inference_s, c.memory_mb]), ok
 
     def visible(self) -> Visible:

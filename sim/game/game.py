@@ -8,6 +8,7 @@ from sim.coach.diagnose import Diagnosis, diagnose_batch, diagnosis_row
 from sim.coach.policy import Picks, RandomPolicy, expert
 from sim.coach.score import Score
 from sim.game.choices import ChoiceError
+from sim.game.engine import within
 from sim.game.playthroughs import RESULT_FORMAT, RUNGS, Playthroughs, Turn, rung_value, result_id
 from sim.game.runner import MAX_TURNS
 from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, costs
@@ -24,6 +25,16 @@ class ActionInfo:
     family: str
     summary: str
     weeks: float  # including the training run it triggers
+
+
+@dataclass(frozen=True)
+class Meter:
+    """A satisficing metric as the player sees it."""
+
+    label: str
+    value: float
+    limit: float
+    ok: bool
 
 
 class Game:
@@ -68,10 +79,12 @@ class Game:
         vis = self.engine.visible()
         return diagnosis_row(diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ), 0)
 
-    def meters(self) -> list[tuple[str, float, float]]:
-        """Each satisficing metric: (label, current value, threshold)."""
+    def meters(self) -> list[Meter]:
+        """Each satisficing metric against its threshold."""
         c = costs(self.engine.truth, self.engine.knobs)
-        return [(con.label, float(getattr(c, con.metric)[0]), con.max) for con in self.case.constraints]
+        values = [float(getattr(c, con.metric)[0]) for con in self.case.constraints]
+        return [Meter(con.label, value, con.max, bool(within(value, con.max)))
+                for con, value in zip(self.case.constraints, values)]
 
     def actions(self) -> list[ActionInfo]:
         weeks = self.engine.visible().weeks_needed[0]

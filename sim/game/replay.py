@@ -26,11 +26,15 @@ class ReplayLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         header = {"format": LOG_FORMAT, "case": game.case.id, "case_path": case_path, "case_hash": game.case_hash,
                   "seed": game.seed, "name": name, "workshop": workshop}
-        log = cls(path)
-        log._write(header, mode="w")
-        for choice in game.choices:
-            log.append(choice)
-        return log
+        # Written aside and moved into place: a kill mid-rewrite (--watch reloads) keeps the old file whole.
+        lines = [header] + [{"choice": choice} for choice in game.choices]
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return cls(path)
 
     def append(self, choice: str) -> None:
         self._write({"choice": choice})
@@ -38,8 +42,8 @@ class ReplayLog:
     def finish(self, result: dict) -> None:
         self._write({"result": result})
 
-    def _write(self, record: dict, mode: str = "a") -> None:
-        with open(self.path, mode, encoding="utf-8") as fh:
+    def _write(self, record: dict) -> None:
+        with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())

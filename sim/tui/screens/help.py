@@ -18,6 +18,8 @@ KEYS = """\
 | Ctrl+P | command palette: every action, by name |
 | e | the last error-analysis table (project) |
 | b | the briefing again (project) |
+| Escape | back home; the game is saved and waits under Continue (briefing, project) |
+| d, d | drop the highlighted saved game (home; asks once) |
 | Enter | save your result under the name you typed (debrief) |
 | Ctrl+N, Escape | a new seed of the same case, or home (debrief) |
 | ? or F1 | this help |

@@ -83,6 +83,7 @@ class HomeScreen(Screen):
         Binding("l", "leaderboard", "Leaderboard", id="leaderboard"),
         Binding("d", "discard", "Drop saved game", id="discard", show=False),
     ]
+    _drop_armed: str | None = None  # the saved game a first d asked about
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,9 +133,15 @@ class HomeScreen(Screen):
         from sim.game.saves import discard
 
         option = self.query_one("#cases", OptionList).highlighted_option
-        if option is not None and (option.id or "").startswith("continue:"):
-            discard(self.saved[int(option.id.split(":")[1])])
-            self.reload()
+        if option is None or not (option.id or "").startswith("continue:"):
+            return
+        if self._drop_armed != option.id:  # a saved game is dropped only on a second d, on the same line
+            self._drop_armed = option.id
+            self.notify("Press d again to drop this saved game for good.", timeout=4)
+            return
+        self._drop_armed = None
+        discard(self.saved[int(option.id.split(":")[1])])
+        self.reload()
 
     def action_leaderboard(self) -> None:
         from sim.tui.screens.leaderboard import LeaderboardModal

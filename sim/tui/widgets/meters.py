@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from sim.game.game import Meter
 from sim.tui.widgets.styled import Styled
 from textual.widget import Widget
 
@@ -20,9 +21,9 @@ class Meters(Widget):
         super().__init__(id=id)
         self.week = 0.0
         self.budget = 1.0
-        self.meters: list[tuple[str, float, float]] = []
+        self.meters: list[Meter] = []
 
-    def show(self, week: float, budget: float, meters: list[tuple[str, float, float]]) -> None:
+    def show(self, week: float, budget: float, meters: list[Meter]) -> None:
         self.week, self.budget, self.meters = week, budget, list(meters)
         self.refresh(layout=True)
 
@@ -38,10 +39,10 @@ class Meters(Widget):
         text.append(f"{'Budget (weeks)':<{label_w}}", style="bold")
         text.append_text(_bar(self.week / self.budget, bar_w, "bold $error" if over else "$primary"))
         text.append(f" {self.week:>5.1f}/{self.budget:g}", style="bold $error" if over else "")
-        for label, value, limit in self.meters:
-            broken = value > limit
+        for meter in self.meters:
+            broken = not meter.ok
             text.append("\n")
-            text.append(f"{label[:label_w - 1]:<{label_w}}", style="bold")
-            text.append_text(_bar(value / limit, bar_w, "bold $error" if broken else "$success"))
-            text.append(f" {value:>5.1f}≤{limit:g}", style="bold $error" if broken else "")
+            text.append(f"{meter.label[:label_w - 1]:<{label_w}}", style="bold")
+            text.append_text(_bar(meter.value / meter.limit, bar_w, "bold $error" if broken else "$success"))
+            text.append(f" {meter.value:>5.1f}≤{meter.limit:g}", style="bold $error" if broken else "")
         return text.content()
