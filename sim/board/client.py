@@ -85,6 +85,9 @@ def _queued_files(folder: Path) -> list[Path]:
 
 
 def _describe(payload) -> str:
+    if isinstance(payload, dict) and payload.get("frozen"):
+        return (f"stored with {payload.get('total')} points on {payload.get('case')}; the board is frozen, "
+                "so ranks show when the trainer reopens it")
     if isinstance(payload, dict) and "rank" in payload:
         return f"rank {payload['rank']} on {payload.get('case')} with {payload.get('total')} points"
     return ""

@@ -171,7 +171,7 @@ async def post_result(request: web.Request) -> web.Response:
         return _json_error(422, "the submission has no result record with an id")
     existing = workshop.store.entry(result_id)
     if existing is not None:
-        return web.json_response(existing.as_json(), status=200)
+        return web.json_response(_as_seen(workshop, existing.as_json()), status=200)
     result = _replayable(result)
     if result is None:
         return _json_error(422, "the result record is malformed; send the record `mlsim play ... --json` printed")
@@ -205,7 +205,14 @@ async def _verify_and_store(workshop: Workshop, result: dict, name: str) -> tupl
     if "error" in outcome:
         return 422, {"error": outcome["error"]}
     entry, created = workshop.store.add(Verified(**outcome), name)
-    return (201 if created else 200), entry.as_json()
+    return (201 if created else 200), _as_seen(workshop, entry.as_json())
+
+
+def _as_seen(workshop: Workshop, entry: dict) -> dict:
+    """A learner's entry as the room may see it: no rank while the board is frozen (the reveal is the trainer's)."""
+    if workshop.frozen_at() is not None:
+        return {**entry, "rank": None, "frozen": True}
+    return entry
 
 
 async def get_leaderboard(request: web.Request) -> web.Response:

@@ -118,7 +118,8 @@ async def test_freeze_hides_later_submissions_until_the_reveal_and_hide_removes_
             assert resp.status == 403  # no token, no freeze
         async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": "now"}, headers=admin) as resp:
             assert resp.status == 200
-        assert (await _post(session, url, {"code": workshop.code, "name": "late", "result": honest_results[1]}))[0] == 201
+        status, late = await _post(session, url, {"code": workshop.code, "name": "late", "result": honest_results[1]})
+        assert status == 201 and late["rank"] is None and late["frozen"]  # no rank leaks before the reveal
         frozen = await board(session)
         assert [e["name"] for e in frozen["entries"]] == ["early"] and frozen["frozen_at"]
         async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": None}, headers=admin) as resp:
