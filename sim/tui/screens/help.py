@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
-from sim.rules import RULES
+from sim.glossary import LADDER, SCORING, rules_markdown
 
 KEYS = """\
 | key | what it does |
@@ -29,17 +29,8 @@ KEYS = """\
 
 
 def glossary_markdown() -> str:
-    lines = ["# Keys", "", KEYS, "# Rules the coach applies", ""]
-    group = None
-    for rule in RULES.values():
-        if rule.group != group:
-            group = rule.group
-            lines += ["", f"## {group}", ""]
-        lines.append(f"- `{rule.id}`: {rule.text}")
-    lines += ["", "# The error ladder", "",
-              "avoidable bias = train − human-level; variance = train-dev − train; data mismatch = dev − train-dev; "
-              "dev overfitting = test − dev; deployment gap = real world − test."]
-    return "\n".join(lines)
+    return "\n".join(["# Keys", "", KEYS, "# Rules the coach applies", "", rules_markdown(table=False),
+                      "# The error ladder", "", LADDER, "", SCORING.replace("## ", "# ")])
 
 
 class HelpModal(ModalScreen[None]):
