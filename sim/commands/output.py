@@ -23,3 +23,16 @@ def fail_problems(problems) -> int:
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     return EXIT_INVALID
+
+
+def port_number(text: str, lowest: int = 1) -> int:
+    """An argparse type for a TCP port (the workshop server also takes 0: any free port)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not lowest <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number ({lowest} to 65535)")
+    return value

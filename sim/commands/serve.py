@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.output import EXIT_USAGE, fail
+from sim.commands.output import EXIT_USAGE, fail, port_number
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not a port (1 to 65535)")
-    return value
+    return port_number(text)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -5,17 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.output import EXIT_USAGE, fail
+from sim.commands.output import EXIT_USAGE, fail, port_number
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not a port number (0 to 65535)")
-    return value
+    return port_number(text, lowest=0)  # 0: any free port
 
 
 def _count(text: str) -> int:
