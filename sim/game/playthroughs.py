@@ -16,7 +16,7 @@ from sim.coach.score import Score, outcome_points, verdict_points
 from sim.game.choices import ChoiceError, ParsedChoice, parse_choice
 from sim.game.engine import Engine, Moves
 from sim.game.runner import MAX_TURNS, expert_real_world
-from sim.model import ACTION_IDS, ACTION_INDEX
+from sim.model import ACTION_IDS, ACTION_INDEX, MODEL_VERSION
 from sim.scenario.schema import Case, Event, Option
 
 RESULT_FORMAT = 1
@@ -136,6 +136,7 @@ class Playthroughs:
         e = self.engine
         return {
             "format": RESULT_FORMAT,
+            "model": MODEL_VERSION,
             "id": result_id(self.case_hash, self.seeds[i], self.choices[i]),
             "case": self.case.id,
             "case_hash": self.case_hash,
