@@ -12,6 +12,13 @@ from sim.model import ACTION_IDS
 from sim.scenario.schema import bare_case
 
 
+EXAMPLES = """\
+  mlsim diagnose --human 1 --train 8 --dev 10
+  mlsim diagnose --human 1 --train 8 --dev 10 --action bigger_network
+  mlsim diagnose --human 0 --train 1 --train-dev 1.5 --dev 10 --json
+"""
+
+
 def _percent(text: str) -> float:
     try:
         value = float(text)

@@ -8,6 +8,13 @@ import sqlite3
 from sim.commands.output import emit_json, fail
 
 
+EXAMPLES = """\
+  mlsim leaderboard
+  mlsim leaderboard --case bird-detection
+  mlsim leaderboard --csv > board.csv
+"""
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case", metavar="ID", help="only this case")
     form = p.add_mutually_exclusive_group()

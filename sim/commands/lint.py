@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.output import EXIT_INVALID, emit_json, fail_problems
+from sim.commands.output import EXIT_INVALID, complete_case, emit_json, fail_problems
 
+EXAMPLES = """\
+  mlsim lint my-case
+  mlsim lint bird-detection --runs 10000
+  mlsim lint my-case.yaml --json
+"""
 MAX_RUNS = 1_000_000
 
 
@@ -20,7 +25,8 @@ def _runs(text: str) -> int:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("case", metavar="CASE", help="a case id (see `mlsim scenarios`) or a path to a case file")
+    p.add_argument("case", metavar="CASE",
+                   help="a case id (see `mlsim scenarios`) or a path to a case file").completer = complete_case
     p.add_argument("--runs", type=_runs, default=1000, help="seeds per policy (default 1000)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 

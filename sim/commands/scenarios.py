@@ -6,6 +6,12 @@ from sim.commands.output import emit_json
 from sim.scenario import CaseError, list_cases, load_case_file, user_folder
 
 
+EXAMPLES = """\
+  mlsim scenarios
+  mlsim scenarios --json
+"""
+
+
 def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
