@@ -12,6 +12,7 @@ EXAMPLES = """\
   mlsim lint my-case.yaml --json
 """
 MAX_RUNS = 1_000_000
+PROGRESS_RUNS = 5_000  # from here on lint takes seconds: show how far it has got (on a terminal only)
 
 
 def _runs(text: str) -> int:
@@ -39,7 +40,14 @@ def run(args) -> int:
         case, _ = load_case_file(find_case(args.case))
     except CaseError as err:
         return fail_problems(err.problems)
-    report = lint(case, args.runs)
+    if args.runs < PROGRESS_RUNS:
+        report = lint(case, args.runs)
+    else:
+        from sim import fmt
+        from sim.progress import Progress
+
+        with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", 3, "policies") as progress:
+            report = lint(case, args.runs, progress=progress)
     if args.json:
         emit_json(report.as_json())
     else:
