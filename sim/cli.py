@@ -84,7 +84,8 @@ class _Version(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None) -> None:
         import sim
 
-        parser.exit(0, f"mlsim {sim.__version__}\n")
+        print(f"mlsim {sim.__version__}")
+        parser.exit(0)
 
 
 def _command_in(argv: list[str]) -> str | None:
