@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 
+from sim import fmt
 from sim.commands.output import emit_json, fail
 
 
@@ -45,5 +46,5 @@ def run(args) -> int:
               f"{'weeks':>6}  date")
         for e in entries:
             print(f"{e.rank:>4}  {e.name:<24.24} {e.case:<20.20} {e.total:>5} {e.strategy:>5} {e.outcome:>5} "
-                  f"{e.real_world_error:>9.2f}% {e.weeks:>6g}  {e.date[:16].replace('T', ' ')}")
+                  f"{fmt.percent(e.real_world_error):>10} {fmt.weeks(e.weeks):>6}  {e.date[:16].replace('T', ' ')}")
     return 0

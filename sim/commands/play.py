@@ -7,6 +7,7 @@ import secrets
 import sys
 from typing import TYPE_CHECKING
 
+from sim import fmt
 from sim.commands.output import EXIT_USAGE, complete_case, emit_json, fail, fail_problems, needs_terminal
 from sim.paths import DataFolderError, home
 from sim.scenario import CaseError, find_case, load_case_file
@@ -182,18 +183,18 @@ def _play_script(game: Game, source: str) -> int:
         except ChoiceError as err:
             return fail(f"{name}:{line_no}: {err}")
     if not game.finished:
-        return fail(f"{name}: the choices ran out at week {game.week:g} before the project ended; end with `ship`")
+        return fail(f"{name}: the choices ran out at week {fmt.weeks(game.week)} before the project ended; end with `ship`")
     return 0
 
 
 def print_transcript(game: Game, result: dict) -> None:
     print(f"{game.case.title} — seed {game.seed}")
     for turn in game.turns:
-        print(f"week {turn.week:5.1f}  {turn.choice:<28} {turn.verdict:<10} [{turn.rule}] {turn.explanation}")
+        print(f"week {fmt.weeks(turn.week):>5}  {turn.choice:<28} {turn.verdict:<10} [{turn.rule}] {turn.explanation}")
     final = result["final"]
-    ladder = ", ".join(f"{k} {v:.2f}" for k, v in final["ladder"].items() if v is not None)
+    ladder = ", ".join(f"{k} {fmt.error(v)}" for k, v in final["ladder"].items() if v is not None)
     print(f"\nFinal ladder: {ladder}")
-    print(f"Real-world error: {final['real_world_error']:.2f}%  weeks used: {final['weeks_used']:g}  "
+    print(f"Real-world error: {fmt.percent(final['real_world_error'])}  weeks used: {fmt.weeks(final['weeks_used'])}  "
           f"constraints met: {'yes' if final['constraints_met'] else 'no'}")
     s = result["score"]
     print(f"Score: strategy {s['strategy']} + outcome {s['outcome']} = {s['total']}")
