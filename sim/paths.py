@@ -4,7 +4,6 @@ outbox, own cases); one sentence, never a traceback, when either cannot be used.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 FIX = "point MLSIM_HOME at a folder you can write to"
@@ -56,6 +55,8 @@ def home() -> Path:
 def builtin_folder() -> Path:
     """The built-in cases: the package sim.scenarios, which the build makes of the top-level scenarios/ folder
     (an editable checkout reads that folder where it is)."""
+    from importlib import resources  # here, not at the top: the CLI imports this module and starts fast
+
     try:
         folder = Path(str(resources.files("sim.scenarios")))
     except ModuleNotFoundError:

@@ -160,7 +160,7 @@ def test_completion_prints_a_script_for_each_shell(capsys, shell, marker):
 
 
 def test_no_built_in_case_found_is_a_sentence_and_exit_1(capsys, monkeypatch, tmp_path):
-    from sim import paths
+    from importlib import resources
 
     class EmptyPackage:
         def __truediv__(self, _):
@@ -169,7 +169,7 @@ def test_no_built_in_case_found_is_a_sentence_and_exit_1(capsys, monkeypatch, tm
         def __str__(self) -> str:
             return str(tmp_path)
 
-    monkeypatch.setattr(paths.resources, "files", lambda package: EmptyPackage())
+    monkeypatch.setattr(resources, "files", lambda package: EmptyPackage())
     for args in (["scenarios"], ["play", "bird-detection", "--headless", "--policy", "expert"],
                  ["lint", "cat-app"]):
         assert main(args) == 1
