@@ -30,6 +30,7 @@ EXAMPLES = """\
   mlsim play cat-app --headless --policy expert --json
 """
 EXIT_USAGE = 2
+EXIT_INVALID = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,9 +83,15 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError
+
         import sim
 
-        print(f"mlsim {sim.__version__}")
+        try:
+            print(f"mlsim {sim.__version__}")
+        except PackageNotFoundError:  # run from a folder that was never installed
+            parser.exit(EXIT_INVALID, "mlsim: this copy of mlsim is not installed, so it has no version; "
+                                      "install it (see the README) and try again\n")
         parser.exit(0)
 
 

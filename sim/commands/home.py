@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.commands.output import needs_terminal
-from sim.paths import home
+from sim.paths import builtin_folder, home
 
 
 def run(args) -> int:
@@ -11,7 +11,8 @@ def run(args) -> int:
                           "play headless: `mlsim play CASE --headless --policy expert`")
     if code:
         return code
-    home()  # a broken data folder is one sentence here (DataFolderError), not a traceback inside the game
+    builtin_folder()  # no built-in case (a broken install) and a broken data folder are one sentence here,
+    home()  # not a traceback inside the game
     from sim.tui.app import run_app
 
     return run_app()
