@@ -12,7 +12,6 @@ from sim.commands.output import EXIT_USAGE, emit_json, fail
 from sim.model import ACTION_IDS
 from sim.scenario.schema import bare_case
 
-
 EXAMPLES = """\
   mlsim diagnose --human 1 --train 8 --dev 10
   mlsim diagnose --human 1 --train 8 --dev 10 --action bigger_network

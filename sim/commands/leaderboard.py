@@ -8,7 +8,6 @@ import sqlite3
 from sim import fmt
 from sim.commands.output import emit_json, fail
 
-
 EXAMPLES = """\
   mlsim leaderboard
   mlsim leaderboard --case bird-detection

@@ -15,7 +15,6 @@ from sim.scenario import CaseError, find_case, load_case_file
 if TYPE_CHECKING:
     from sim.game import Game
 
-
 EXAMPLES = """\
   mlsim play bird-detection --seed 7 --name Ada
   mlsim play cat-app --headless --policy expert --seed 7 --json

@@ -6,7 +6,6 @@ from sim import fmt
 from sim.commands.output import emit_json
 from sim.scenario import CaseError, list_cases, load_case_file, user_folder
 
-
 EXAMPLES = """\
   mlsim scenarios
   mlsim scenarios --json

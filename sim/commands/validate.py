@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sim.commands.output import EXIT_INVALID, EXIT_USAGE, complete_case, emit_json, fail
 
-
 EXAMPLES = """\
   mlsim validate my-case.yaml
   mlsim validate owls bird-detection --json

@@ -7,7 +7,6 @@ import sys
 
 from sim.commands.output import EXIT_USAGE, fail, port_number
 
-
 EXAMPLES = """\
   mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7
   mlsim workshop send
