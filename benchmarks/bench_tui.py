@@ -77,8 +77,10 @@ def _keypress_ms() -> list[float]:
             term.press("\r", lambda drawn: "Decision: metric" in drawn, "the first decision")
             term.press("a", lambda drawn: "Enter to continue" in drawn, "the verdict")
             term.press("\r", lambda drawn: "Decision: split" in drawn, "the second decision")
-            term.press("a", lambda drawn: "Enter to continue" in drawn, "the verdict")
-            term.press("\r", lambda drawn: "Actions" in drawn, "the project screen")
+            term.press("b", lambda drawn: "Enter to continue" in drawn, "the verdict")
+            # Drawn by the coach's log once the verdict has closed (not by the modal's repaints of the screen
+            # under it): keys pressed before that are dropped, like a double press.
+            term.press("\r", lambda drawn: "answer b" in drawn, "the project screen")
             return _presses(term)
 
 

@@ -58,9 +58,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=parse_size, default=(100, 30), metavar="COLSxROWS")
     parser.add_argument("--theme", default="mlsim-dark", choices=("mlsim-dark", "mlsim-light"))
     args = parser.parse_args(argv)
+    before = os.environ.get("MLSIM_HOME")
     with tempfile.TemporaryDirectory() as home:
         os.environ["MLSIM_HOME"] = home  # no saves or settings of the person running it, none left behind
-        svg = asyncio.run(draw(args.size, args.theme))
+        try:
+            svg = asyncio.run(draw(args.size, args.theme))
+        finally:
+            if before is None:
+                os.environ.pop("MLSIM_HOME", None)
+            else:
+                os.environ["MLSIM_HOME"] = before
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(svg, encoding="utf-8")
     print(f"wrote {args.out}")

@@ -112,7 +112,9 @@ class Terminal:
         """Send `key` once and wait until `until(drawn)` holds, `drawn` being the text drawn since the key.
 
         Once only: a key is not idempotent (Enter plays an action). Wait for the screen that takes the key
-        before pressing it (`wait_for`, or the `until` of the previous press).
+        before pressing it (`wait_for`, or the `until` of the previous press), by text that only that screen
+        draws: a modal's repaints re-send the screen under it, and the app drops keys pressed before the
+        screen on top was shown.
         """
         start = self.mark()
         self.send(key)

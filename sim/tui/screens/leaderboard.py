@@ -21,6 +21,7 @@ from sim.tui import board
 
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 MIN_NAME = 8
+WIDE_NAME = 16  # the wide table is worth it only if names get this much room (wrapped beyond it)
 NOTE = "real %: real-world error after launch · Escape to close"
 
 
@@ -48,26 +49,25 @@ def wide_date(entry) -> str:
     return entry.date[:16].replace("T", " ")  # to the minute: enough to tell two games apart
 
 
+def _cells(columns: list[Column], entries: list, width: int) -> tuple[list[list[str]], int, int]:
+    """The rows as text, the name column's index, and the room left for names in `width` columns."""
+    rows = [[str(c.value(e)) for c in columns] for e in entries]
+    name = [c.heading for c in columns].index("name")
+    others = sum(max([len(c.heading)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns) if i != name)
+    return rows, name, width - others - CELL_PADDING * len(columns)
+
+
 def layout(entries: list, width: int) -> tuple[list[str], list[list[str]]]:
-    """Headings and rows that fit in `width` columns: every column when they fit on one line each, else the
-    narrow set, with names wrapped to what is left."""
-
-    def fits(columns, rows) -> bool:
-        widths = [max([len(c.heading)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
-        return sum(widths) + CELL_PADDING * len(columns) <= width
-
-    wide = [c if c.heading != "date" else Column("date", wide_date) for c in COLUMNS]
-    rows = [[str(c.value(e)) for c in wide] for e in entries]
-    if fits(wide, rows):
-        return [c.heading for c in wide], rows
-    narrow = [c for c in COLUMNS if not c.wide_only]
-    rows = [[str(c.value(e)) for c in narrow] for e in entries]
-    name = [c.heading for c in narrow].index("name")
-    others = sum(max([len(c.heading)] + [len(r[i]) for r in rows]) for i, c in enumerate(narrow) if i != name)
-    name_w = max(MIN_NAME, width - others - CELL_PADDING * len(narrow))
+    """Headings and rows that fit in `width` columns: every column if names get at least WIDE_NAME columns
+    (or all they need), else the narrow set; names are wrapped to the room left."""
+    columns = [c if c.heading != "date" else Column("date", wide_date) for c in COLUMNS]
+    rows, name, room = _cells(columns, entries, width)
+    if room < min(max((len(e.name) for e in entries), default=0), WIDE_NAME):
+        columns = [c for c in COLUMNS if not c.wide_only]
+        rows, name, room = _cells(columns, entries, width)
     for r in rows:
-        r[name] = "\n".join(textwrap.wrap(r[name], name_w, break_long_words=True) or [""])
-    return [c.heading for c in narrow], rows
+        r[name] = "\n".join(textwrap.wrap(r[name], max(room, MIN_NAME), break_long_words=True) or [""])
+    return [c.heading for c in columns], rows
 
 
 class LeaderboardModal(ModalScreen[None]):
