@@ -41,7 +41,7 @@ async def test_one_click_selects_and_describes_a_second_click_plays(size):
         assert app.session.game.choices == before  # nothing spent
         assert menu.highlighted_option.id == target
         detail = str(app.screen.query_one(ActionDetail).render())
-        assert menu.actions[target].summary in detail and "click again" in detail
+        assert menu.actions[target].summary in detail and "Click again to play" in detail
 
         await pilot.click(ActionMenu, offset=(2, _line_of(menu, target)))
         await answer_pending(pilot, {})

@@ -52,6 +52,9 @@ class ProjectScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = self.session.game.case.title
+        # A watcher runs as the highlight moves, so the description is drawn in the same frame as the
+        # highlight; the OptionHighlighted message would come a frame later (an arrow key cost two frames).
+        self.watch(self.query_one(ActionMenu), "highlighted", lambda _: self._describe(), init=False)
         self.refresh_view()
         self.call_after_refresh(self.advance)
 
@@ -80,10 +83,6 @@ class ProjectScreen(Screen):
         option = menu.highlighted_option
         self.query_one(ActionDetail).describe(menu.actions.get(option.id) if option else None, menu.weeks_left,
                                               armed=menu.armed is not None)
-
-    def on_option_list_option_highlighted(self, event: ActionMenu.OptionHighlighted) -> None:
-        if event.option_list.id == "actions":
-            self._describe()
 
     def on_action_menu_armed(self, event: ActionMenu.Armed) -> None:
         self._describe()

@@ -94,17 +94,22 @@ class ActionMenu(OptionList):
 
 
 class ActionDetail(Static):
-    """What the highlighted action does and what it costs against the weeks left; after a click, how to play it."""
+    """What the highlighted action costs against the weeks left (after a click: how to play it), then what it
+    does. A fixed height, so following the highlight repaints three lines and never lays the screen out again
+    (that doubled the cost of an arrow key)."""
 
-    DEFAULT_CSS = "ActionDetail { height: auto; padding: 0 1; }"
+    DEFAULT_CSS = "ActionDetail { height: 4; padding: 0 1; }"  # its top border and three lines
 
     def describe(self, action: ActionInfo | None, weeks_left: float, armed: bool = False) -> None:
         if action is None:
-            self.update("")
+            self.update("", layout=False)
             return
-        text = Styled().append(action.summary).append(f"\n{cost(action)} of {fmt.weeks(weeks_left)} left", MUTED)
+        text = Styled()
+        if armed:
+            text.append(f"Click again to play: {cost(action)}", BOLD)
+        else:
+            text.append(f"{cost(action)} of {fmt.weeks(weeks_left)} left", MUTED)
         if action.weeks > weeks_left:
             text.append(": past the budget", BAD)
-        if armed:
-            text.append(" · click again or Enter to play", BOLD)
-        self.update(text.content())
+        text.append(f"\n{action.summary}")
+        self.update(text.content(), layout=False)
