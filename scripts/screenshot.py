@@ -37,7 +37,7 @@ def parse_size(text: str) -> tuple[int, int]:
 async def draw(size: tuple[int, int], theme: str) -> str:
     from sim.scenario import find_case
     from sim.tui.app import make_app
-    from tests.tui.helpers import answer_pending, choose_action, settle
+    from tests.tui.helpers import answer_pending, play, settle
 
     app = make_app(str(find_case(CASE)), SEED, animate=False)
     async with app.run_test(size=size) as pilot:
@@ -46,8 +46,7 @@ async def draw(size: tuple[int, int], theme: str) -> str:
         await pilot.press("enter")  # the briefing -> the project
         await answer_pending(pilot, ANSWERS)
         for action in PLAN:
-            await choose_action(pilot, action)
-            await answer_pending(pilot, ANSWERS)
+            await play(pilot, action, ANSWERS)
         await settle(pilot)
         return app.export_screenshot(title=f"mlsim: {app.session.game.case.title}")
 

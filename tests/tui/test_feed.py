@@ -8,7 +8,7 @@ from sim.scenario import find_case
 from sim.tui.app import make_app
 from sim.tui.screens.project import ProjectScreen
 from sim.tui.widgets.feed import CoachFeed
-from tests.tui.helpers import answer_pending, choose_action, settle
+from tests.tui.helpers import answer_pending, play, settle
 
 PLAN = ("measure_human_level", "bigger_network", "carve_train_dev", "train_longer")
 
@@ -29,8 +29,7 @@ async def test_the_log_follows_the_newest_verdict_until_the_reader_scrolls_up(si
         assert isinstance(app.screen, ProjectScreen)
         feed = app.screen.query_one(CoachFeed)
         for action in PLAN[:3]:
-            await choose_action(pilot, action)
-            await answer_pending(pilot, {})
+            await play(pilot, action)
             await settle(pilot)
             assert len(feed.entries) == len(app.session.game.turns)  # one entry per verdict, the newest last
             assert app.session.game.turns[-1].choice in feed.entries[-1].render().plain
@@ -41,8 +40,7 @@ async def test_the_log_follows_the_newest_verdict_until_the_reader_scrolls_up(si
         feed.scroll_to(y=0, animate=False)  # the reader scrolls up to the oldest verdicts
         await settle(pilot)
         assert not feed.following
-        await choose_action(pilot, PLAN[3])
-        await answer_pending(pilot, {})
+        await play(pilot, PLAN[3])
         await settle(pilot)
         assert feed.scroll_y == 0  # kept where the reader is
         assert "new verdict" in str(feed.border_title)

@@ -6,7 +6,7 @@ import pytest
 
 from sim.scenario import find_case, list_cases
 from sim.tui.app import make_app
-from tests.tui.helpers import answer_pending, choose_action, settle
+from tests.tui.helpers import answer_pending, choose_action, play, settle
 
 SIZE = (100, 30)
 
@@ -62,8 +62,7 @@ def test_project_at_120x40(snap_compare, bird_app):
     async def run_before(pilot):
         await _to_project(pilot)
         for action in ("measure_human_level", "bigger_network", "carve_train_dev"):
-            await choose_action(pilot, action)
-            await answer_pending(pilot, {})
+            await play(pilot, action)
 
     assert snap_compare(bird_app, terminal_size=(120, 40), run_before=run_before)
 
@@ -73,8 +72,7 @@ def test_project_log_at_80x24_after_several_verdicts(snap_compare, bird_app):
     async def run_before(pilot):
         await _to_project(pilot)
         for action in ("measure_human_level", "bigger_network", "carve_train_dev"):
-            await choose_action(pilot, action)
-            await answer_pending(pilot, {})
+            await play(pilot, action)
 
     assert snap_compare(bird_app, terminal_size=(80, 24), run_before=run_before)
 
