@@ -1,5 +1,8 @@
-"""The UI's door to the local leaderboard and the workshop client (sim.board): each call returns what the
-screens show, a damaged board or an unreachable server included."""
+"""The UI's door to the local leaderboard and the workshop client (sim.board): one sentence, never a crash.
+
+sim.board is imported inside each function: the workshop client pulls in aiohttp, which the first frame
+does not need.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ def save(result: dict, name: str) -> str:
     import sqlite3
 
     from sim.board.local import LocalBoard, ResultRejected
+    from sim.paths import DataFolderError
 
     try:
         store = LocalBoard.open()
@@ -41,6 +45,8 @@ def save(result: dict, name: str) -> str:
             store.close()
     except ResultRejected as err:
         return str(err)
+    except DataFolderError as err:
+        return f"Not saved: {err}."
     except (sqlite3.DatabaseError, OSError) as err:  # a damaged or read-only board: say so, keep the game
         return f"Not saved: the local leaderboard cannot be written ({err})."
     return f"Saved as {entry.name}: rank {entry.rank} on {entry.case} with {entry.total} points."
