@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from sim.tui import settings
 from sim.tui.commands import ActionCommands
-from sim.tui.themes import DARK, DEFAULT, LIGHT, THEMES
+from sim.tui.themes import DARK, DEFAULT, LIGHT, THEMES, markdown_styles
 
 WATCH_SECONDS = 0.5
 ALWAYS_TAKEN = frozenset({"q", "ctrl+q", "ctrl+c"})  # quitting works whenever the key was pressed
@@ -64,6 +64,7 @@ class MlsimApp(App[None]):
 
     # ---- flow ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._style_markdown()
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.after_first_frame(self.flush_outbox)
         if self.case_path is None:
@@ -257,8 +258,19 @@ class MlsimApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
 
+    def _style_markdown(self) -> None:
+        """Rich renderables (the briefing's Markdown) in the theme's text colours."""
+        from rich.theme import Theme as RichTheme
+
+        if getattr(self, "_markdown_theme_pushed", False):
+            self.console.pop_theme()
+        self.console.push_theme(RichTheme(markdown_styles(self.get_css_variables())))
+        self._markdown_theme_pushed = True
+
     def _remember_theme(self, theme) -> None:
         """Whichever way it was picked (Ctrl+T, the palette's theme picker), the next run starts with it."""
+        self._style_markdown()
+        self.screen.refresh(layout=True)
         problem = settings.save_theme(theme.name)
         if problem:
             self.notify(problem, severity="warning", timeout=6)

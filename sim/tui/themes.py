@@ -24,3 +24,29 @@ LIGHT = replace(BUILTIN_THEMES["textual-light"], name="mlsim-light", variables={
 })
 THEMES: tuple[Theme, ...] = (DARK, LIGHT)
 DEFAULT = DARK.name
+
+# The briefing is rich Markdown (fast to paint), whose headings and code rich colours with ANSI magenta and
+# cyan-on-black whatever the theme; these take the theme's text colours instead (sim/tui/app.py applies them).
+MARKDOWN_STYLES = {
+    "markdown.h1": "bold underline $text-accent",
+    "markdown.h2": "bold $text-accent",
+    "markdown.h3": "bold $text-accent",
+    "markdown.h4": "italic $text-accent",
+    "markdown.code": "bold $text-primary",
+    "markdown.code_block": "$text-primary",
+    "markdown.block_quote": "italic",
+    "markdown.list": "none",
+    "markdown.item.number": "none",
+    "markdown.link": "underline $text-primary",
+    "markdown.link_url": "underline $text-primary",
+    "markdown.table.border": "none",
+    "markdown.table.header": "bold",
+}
+
+
+def markdown_styles(variables: dict[str, str]) -> dict[str, str]:
+    """MARKDOWN_STYLES with the theme's colours put in (rich knows no theme variables)."""
+    def resolve(word: str) -> str:
+        return variables[word[1:]] if word.startswith("$") else word
+
+    return {name: " ".join(resolve(w) for w in style.split()) for name, style in MARKDOWN_STYLES.items()}

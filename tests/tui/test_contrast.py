@@ -10,7 +10,7 @@ import pytest
 from textual.color import Color
 
 from sim.tui.app import make_app
-from sim.tui.themes import THEMES
+from sim.tui.themes import MARKDOWN_STYLES, THEMES
 from sim.tui.widgets.styled import TEXT_STYLES
 
 TUI = Path(__file__).resolve().parents[2] / "sim" / "tui"
@@ -50,10 +50,11 @@ def on(background: Color, value: str) -> Color:
 
 
 def text_variables() -> set[str]:
-    """Every theme variable used as a text colour: the .tcss's *color: declarations and the widgets' styles."""
+    """Every theme variable used as a text colour: the .tcss's *color: declarations, the widgets' styles and
+    the briefing's Markdown styles."""
     tcss = (TUI / "app.tcss").read_text(encoding="utf-8")
     names = set(re.findall(r"[\w-]*color:\s*\$([\w-]+)", tcss))
-    for style in TEXT_STYLES:
+    for style in (*TEXT_STYLES, *MARKDOWN_STYLES.values()):
         names |= set(re.findall(r"\$([\w-]+)", style))
     return names | {"foreground", "text"}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from sim import fmt
 from sim.game.choices import VARIETY_WORDS, readable
 from sim.game.game import Meter
 from sim.tui.app import make_app
@@ -77,14 +78,16 @@ async def test_an_event_says_when_it_happened_and_when_the_team_learned_of_it(bi
     app = make_app(animate=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await app.push_screen(EventModal(rival, learned=21.61429))
+        await app.push_screen(EventModal(rival, learned=rival.week + 5.61429))
         await settle(pilot)
         title = str(app.screen.query_one(".dialog-title").render())
         when = str(app.screen.query_one("#event-when", Static).render())
-        assert title.startswith(f"Week 16: {rival.title}")
-        assert "week 16" in when and "week 21.6" in when and "21.61" not in when
+        happened, learned = fmt.weeks(rival.week), fmt.weeks(rival.week + 5.61429)
+        assert title.startswith(f"Week {happened}: {rival.title}")
+        assert f"week {happened}," in when and f"week {learned}." in when and learned.count(".") <= 1
+        assert re.search(r"\d\.\d\d", when) is None  # weeks to one decimal
         await pilot.press("enter")
         await settle(pilot)
-        await app.push_screen(EventModal(rival, learned=16))  # learned as it happened: the title says it all
+        await app.push_screen(EventModal(rival, learned=rival.week))  # learned as it happened: the title says it
         await settle(pilot)
         assert not app.screen.query("#event-when")

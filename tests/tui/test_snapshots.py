@@ -83,7 +83,7 @@ def test_event_learned_late(snap_compare, bird_app):
 
         await _to_project(pilot)
         rival = next(e for e in pilot.app.session.game.case.events if e.id == "rival")
-        await pilot.app.push_screen(EventModal(rival, learned=21.6))
+        await pilot.app.push_screen(EventModal(rival, learned=rival.week + 5.6))
         await pilot.pause()
 
     assert snap_compare(bird_app, terminal_size=(80, 24), run_before=run_before)

@@ -104,7 +104,7 @@ class HomeScreen(Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="home")
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)  # an error is shown, below
     def reload(self) -> tuple[list, list[Option]]:
         return home_options()
 
@@ -118,7 +118,7 @@ class HomeScreen(Screen):
             menu.add_options(options)
             menu.action_first()
             self.loaded = True
-        elif event.state == WorkerState.ERROR:  # a bug, not bad input (bad cases are listed as such)
+        elif event.state == WorkerState.ERROR:  # an unusable data folder (its sentence), or a bug
             self.notify(f"The cases could not be read: {event.worker.error}", severity="error", timeout=10)
             self.loaded = True
 
