@@ -126,6 +126,7 @@ def test_debrief(snap_compare, bird_app):
         await answer_pending(pilot, {})
         await choose_action(pilot, "ship")
         await pilot.app.workers.wait_for_complete()
+        pilot.app.screen.query_one("#name").cursor_blink = False  # a blinking cursor makes the picture random
         await pilot.pause()
 
     assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
