@@ -1,7 +1,8 @@
 """The local leaderboard, all cases, ranked as sim.board ranks them; it fits the terminal's width.
 
-At 80 columns the table drops the strategy and outcome columns (the total is their sum and decides the rank),
-shows the date without the time, and wraps long names, so no heading or value is cut or scrolled out of view.
+When every column does not fit with room for names (at 80 columns, usually), the table drops the strategy and
+outcome columns (the total is their sum and decides the rank) and the time of day; long names wrap. No heading
+or value is cut or scrolled out of view.
 """
 
 from __future__ import annotations
