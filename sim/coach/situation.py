@@ -33,7 +33,8 @@ MIN_MISLABELLED = 0.02  # a mislabelled share below 2% of errors is noise in a c
 FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at half the best forecast points per week, or more
 MIN_GAIN = 0.02  # points: a forecast gain below this is never worth a run
 GAIN_SDS = 0.5  # ... nor one the dev set could not tell from its own noise (one standard deviation)
-WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": ten weeks must buy at least one dev-set sd
+WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": five weeks must buy at least one dev-set sd
+MIN_RATE_SD = 0.05  # ... counting a dev set no finer than 0.05 points: chasing hundredths costs more weeks than it buys
 MAX_DEV_GROWTH = 2  # a dev set is enlarged twice at most: the users' data it is drawn from is not endless
 
 
@@ -512,7 +513,7 @@ class Situation:
     @cached_property
     def min_rate(self) -> np.ndarray:
         """Forecast points per week below which a fix is not worth its weeks (ship when the gain per week is small)."""
-        return np.maximum(MIN_GAIN, self.dev_sd) / WEEKS_PER_SD
+        return np.maximum(MIN_RATE_SD, self.dev_sd) / WEEKS_PER_SD
 
     def slot(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
         """Each row's index into `ranked` for its (action, category, variety); -1 for a fix not ranked."""
