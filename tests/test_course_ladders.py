@@ -201,7 +201,6 @@ LADDERS: tuple[Ladder, ...] = (
     Ladder("overfit-dev", "--human 1.1 --train 1.2 --dev 2 --test 3", OVER, (OVER, VAR),
            "002:274-276 (test - dev is overfitting to dev; if large, a bigger dev set)", (
                V("bigger_dev_set", "aligned", "dev-overfitting", (1.0,), ref="002:276"),
-               V("evaluate_test", "neutral", ref="test is already read for this model"),
            )),
     Ladder("overfit-within-noise", "--human 1.1 --train 1.2 --dev 2 --test 3 --dev-size 1000 --test-size 1000",
            "none", (), "001:167; 1.0 between two sets of 1,000 (sd 0.7) and 0.8 (sd 0.44) are within noise", ()),

@@ -26,7 +26,7 @@ from sim.scenario.schema import Case, Category, bare_case
 
 EXAMPLES = """\
   mlsim diagnose --human 1 --train 8 --dev 10 --action bigger_network
-  mlsim diagnose --human 0 --train 1 --train-dev 1.5 --dev 10 --categories fog=0.5,night=0.2 --json
+  mlsim diagnose --human 0 --train 1 --train-dev 1.5 --dev 10 --categories dogs=0.08,blurry=0.61 --json
   mlsim diagnose --human 0 --train 1 --train-dev 1.5 --dev 10 --categories fog=0.5 --action "synthesize_data kind=fog variety=high"
 """
 
@@ -143,9 +143,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="the training data comes from another distribution than dev/test")
     p.add_argument("--run-weeks", dest="run_weeks", type=_weeks, metavar="W", help="weeks one training run takes")
     p.add_argument("--categories", type=_table, metavar="NAME=SHARE,...",
-                   help="an error-analysis table of the current model's dev errors: each category's share, 0 to 1 "
-                        "(mislabelled=SHARE: the mislabelled share); names alone (NAME,...) are categories "
-                        "suspected but not yet counted")
+                   help="an error-analysis table of the current model's dev errors: each category's share, 0 to 1, "
+                        "named as a table's columns read (dogs=0.08,great_cats=0.43,blurry=0.61); mislabelled=SHARE "
+                        "is the mislabelled column; names alone (dogs,blurry) are categories suspected but not yet "
+                        "counted")
     p.add_argument("--dev-size", dest="dev_size", type=_size, metavar="N", help="examples in the dev set")
     p.add_argument("--test-size", dest="test_size", type=_size, metavar="N", help="examples in the test set")
     p.add_argument("--train-dev-size", dest="train_dev_size", type=_size, metavar="N",
