@@ -23,7 +23,7 @@ def test_the_thresholds_the_glossary_states_are_the_coachs():
 
     text = (DOCS / "rules.md").read_text(encoding="utf-8")
     section = text.split("## When a gap is a problem", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| [^|]+ \| ([\d.]+) \| `([\w.]+)` \|$", section, flags=re.M)
+    rows = re.findall(r"^\| [^|]+ \| ([\d.]+) \| `([\w.]+)` \|$", section, flags=re.MULTILINE)
     assert len(rows) >= 10, "the thresholds table lost its rows"
     for value, name in rows:
         if name == "sim.scenario.schema.CoachFacts.long_run_weeks":

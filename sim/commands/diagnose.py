@@ -169,8 +169,8 @@ def _case(table: Table | None) -> Case:
     if table is None or not table.names:
         return bare_case()
     shares = table.shares or (0.0,) * len(table.names)
-    categories = [Category.model_construct(id=name, label=name.replace("_", " ").replace("-", " ").capitalize(),
-                                           share=share, fix=0.8, fixed_by=list(CATEGORY_FIXES))
+    categories = [Category(id=name, label=name.replace("_", " ").replace("-", " ").capitalize(), share=share,
+                           fixed_by=list(CATEGORY_FIXES))
                   for name, share in zip(table.names, shares)]
     return bare_case(categories=categories)
 
@@ -178,15 +178,15 @@ def _case(table: Table | None) -> Case:
 def _facts(args, differ: bool) -> dict:
     """The Visible fields the flags state (sim.coach.visible); the rest keep Visible.single's neutral values."""
     nan = float("nan")
-    facts = dict(
-        differ=differ,
-        regularized=args.regularized == "yes",
-        regularization_known=args.regularized != "unknown",
-        n_dev=nan if args.dev_size is None else float(args.dev_size),
-        n_test=nan if args.test_size is None else float(args.test_size),
-        n_train_dev=nan if args.train_dev_size is None else float(args.train_dev_size),
-        run_weeks=nan if args.run_weeks is None else args.run_weeks,
-    )
+    facts = {
+        "differ": differ,
+        "regularized": args.regularized == "yes",
+        "regularization_known": args.regularized != "unknown",
+        "n_dev": nan if args.dev_size is None else float(args.dev_size),
+        "n_test": nan if args.test_size is None else float(args.test_size),
+        "n_train_dev": nan if args.train_dev_size is None else float(args.train_dev_size),
+        "run_weeks": nan if args.run_weeks is None else args.run_weeks,
+    }
     table: Table | None = args.categories
     if table is not None and (table.shares is not None or table.mislabelled is not None):
         # A counted table of the model on screen: done, and fresh.
