@@ -266,6 +266,7 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "n_target": lambda c, i: fmt.count(c.vis.n_target[i]),
     "variety": lambda c, i: fmt.share(c.choice.variety[i]),
     "dev_sd": lambda c, i: fmt.error(c.s.dev_sd[i]),
+    "ea_age": lambda c, i: f"{int(c.vis.ea_age[i])}",
     "stale": lambda c, i: "" if c.vis.ea_fresh[i] else " (in an analysis from before the last change: shares move)",
     "growth": lambda c, i: fmt.share(c.s.data_growth(c.choice.action)[i]),
     "gain": lambda c, i: fmt.error(c.s.gain_of(c.choice.action, c.choice.category, c.choice.variety)[i]),
@@ -393,6 +394,9 @@ def _category_clauses(action: str) -> tuple[Clause, ...]:
     tail = (" and the synthetic data covers about {variety} of their real variety" if action == "synthesize_data"
             else "")
     return (
+        Clause(lambda s, c: named(s, c) & s.vis.devset_flawed, NEUTRAL, "dev-test-same-distribution",
+               "The dev/test sets do not hold the users' data (an earlier choice), so their error analysis cannot "
+               "say how much {label} cost users; rebuild them from the users' data first."),
         Clause(lambda s, c: named(s, c) & s.speed_up_first, NEUTRAL, "iteration-speed",
                "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), "
                "then fix {label}."),
@@ -420,7 +424,9 @@ def _mismatch_family(action: str) -> tuple[Clause, ...]:
                           "Without a train-dev set, dev - train {dev_minus_train} mixes variance and data mismatch; "
                           "carve a train-dev set first."))
     clauses += list(_category_clauses(action))
-    clauses.append(_SPEED)
+    clauses += [_SPEED, Clause(lambda s, c: s.vis.devset_flawed, NEUTRAL, "dev-test-same-distribution",
+                               "The dev/test sets do not hold the users' data (an earlier choice), so they cannot "
+                               "show what {what} gains for users; rebuild them from the users' data first.")]
     same = lambda s, c: ~s.vis.differ  # noqa: E731  one distribution everywhere: no data mismatch to close
     if action == "collect_target_data":
         clauses.append(Clause(lambda s, c: s.data_growth(action) < SMALL_DATA_STEP, NEUTRAL, "variance",
@@ -462,6 +468,9 @@ def _analysis() -> tuple[Clause, ...]:
                "kind of example the model needs more of, and which fix is worth the weeks."),
         Clause(lambda s, c: s.unknown, NEUTRAL, "error-analysis-first",
                "Reading errors is always useful, but first measure what is missing: the largest gap is not known."),
+        Clause(lambda s, c: s.vis.ea_done & (s.mismatch_problem | s.variance_problem), NEUTRAL, "error-analysis-first",
+               "The last table is recent enough to aim a fix by ({ea_age} run since): reading the errors again now "
+               "would mostly show the same shares."),
         Clause(lambda s, c: s.worth_a_run, NEUTRAL, "error-analysis-first",
                "The ladder already says what to do: {primary} is the largest gap ({primary_gap} points), and its "
                "fixes do not need a count of categories."),
@@ -481,9 +490,12 @@ def _ship() -> tuple[Clause, ...]:
         Clause(lambda s, c: _next_is(s, c, "measure"), NEUTRAL, "need-human-level",
                "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
                "weeks could still gain."),
-        Clause(lambda s, c: _next_is(s, c, "fix"), MISALIGNED, "build-fast-then-iterate",
+        Clause(lambda s, c: _next_is(s, c, "fix") & s.clearly_worth, MISALIGNED, "build-fast-then-iterate",
                "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
-               "fits the budget; ship when the gain per week is small."),
+               "fits the budget and should gain more than the noise; ship when the gain per week is small."),
+        Clause(lambda s, c: _next_is(s, c, "fix"), NEUTRAL, "build-fast-then-iterate",
+               "Shipping at dev {dev}% with {time_left}: {next_noun} could still gain a little, about as much as "
+               "the dev set can tell from noise; shipping now is defensible."),
         Clause(None, ALIGNED, "optimizing-satisficing",
                "Every threshold is met ({limits}) and dev error is {dev}%: what is left gains little per week; "
                "ship the best model that satisfies them."),

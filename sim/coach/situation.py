@@ -21,6 +21,7 @@ from sim.scenario.schema import Case
 
 SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at a fifth of dev errors (or when it is the largest)
 LARGEST_SHARE_FLOOR = 0.1  # ... but being the largest counts only from a tenth of dev errors
+REANALYSE_AFTER = 2  # training runs after which the last table is too old to aim a fix by
 TINY_SHARE = 0.05  # a category under a twentieth of dev errors caps its fix so low it is never worth the weeks
 VALUE_RATIO = 0.5  # ... and when its points per week are at least half the best fix's in the table
 TEST_CHECK_ROUNDS = 4  # tuning rounds after which a look at test is due
@@ -30,7 +31,8 @@ SMALL_DATA_STEP = 0.25  # more data worth a run: at least a quarter more of what
 LOW_VARIETY = 0.3  # synthetic data covering less of the real variety than this fits its own corner
 MIN_MISLABELLED = 0.02  # a mislabelled share below 2% of errors is noise in a count of 100
 FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at half the best forecast points per week, or more
-MIN_GAIN = 0.02  # points: a forecast gain below this is not worth a run (and below half a dev-set sd)
+MIN_GAIN = 0.02  # points: a forecast gain below this is never worth a run
+GAIN_SDS = 0.5  # ... nor one the dev set could not tell from its own noise (one standard deviation)
 WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": ten weeks must buy at least one dev-set sd
 MAX_DEV_GROWTH = 2  # a dev set is enlarged twice at most: the users' data it is drawn from is not endless
 
@@ -69,7 +71,9 @@ class Situation:
 
     @cached_property
     def unknown(self) -> np.ndarray:
-        return self.human_unknown | self.need_train_dev
+        """The largest gap cannot be known yet: human level or a train-dev set is missing, or the dev/test sets do
+        not hold the users' data (an earlier choice the coach called wrong), so no gap on screen is the users'."""
+        return self.human_unknown | self.need_train_dev | self.vis.devset_flawed
 
     @cached_property
     def surpassed(self) -> np.ndarray:
@@ -113,7 +117,16 @@ class Situation:
         if not self.case.categories:
             return self.none
         owned = self.variance_problem | self.mismatch_problem | self.surpassed
-        return self.worth_a_run & owned & ~self.vis.ea_fresh
+        due = ~self.vis.ea_done | (self.vis.ea_age >= REANALYSE_AFTER) | (self.vis.ea_dev_changed)
+        return self.worth_a_run & owned & due
+
+    @cached_property
+    def clearly_worth(self) -> np.ndarray:
+        """A fix left is forecast to gain at least twice what is worth a run: shipping now leaves it on the table."""
+        if not self.ranked:
+            return self.none
+        good = self.allowed & (self.values >= 2.0 * self.min_rate[:, None])
+        return np.any(good & (self.gains >= 2.0 * self.min_gain[:, None]), axis=1)
 
     @cached_property
     def resolution_limited(self) -> np.ndarray:
@@ -313,7 +326,19 @@ class Situation:
     @cached_property
     def gains(self) -> np.ndarray:
         """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
-        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked)
+        # Only fixes some row's rules allow are worth forecasting.
+        first, later = self._candidate_rules
+        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=(first | later).any(axis=0))
+
+    @cached_property
+    def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, len(ranked)) a fix's rule holds for the problems or, once they are spent, for any real gap."""
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
+        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
+        later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
+        return first, later
 
     @cached_property
     def values(self) -> np.ndarray:
@@ -326,17 +351,106 @@ class Situation:
         """(B, len(ranked)) the rules call each fix right for the gaps on screen, and it fits the budget.
 
         The largest gaps come first. A smaller real gap's fix is right too once the larger gaps' fixes are no
-        longer worth their weeks, or when it buys more per week than any of them (weighed against the cost).
+        longer worth their weeks, or when it buys nearly as much per week as the best of them.
         """
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        first, later = self._candidate_rules
+        worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
+        best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
+        exhausted = ~np.isfinite(best_first)
+        better = later & worth & (self.values >= FIX_VALUE_RATIO * best_first[:, None] - 1e-12)
+        return first | better | (later & exhausted[:, None])
+
+    @cached_property
+    def best_value(self) -> np.ndarray:
+        """The best points per week in the last analysis: any category's fix or cleaning dev/test labels."""
+        values = np.nan_to_num(self.category_value, nan=0.0)
+        best = values.max(axis=1) if values.shape[1] else np.zeros(self.batch)
+        if "clean_dev_test_labels" in self.case.actions:
+            best = np.maximum(best, np.nan_to_num(self.labels_value, nan=0.0))
+        return best
+
+    @cached_property
+    def largest_share(self) -> np.ndarray:
+        shares = np.nan_to_num(self.shares, nan=-1.0)
+        largest = shares.max(axis=1) if shares.shape[1] else np.full(self.batch, -1.0)
+        return np.maximum(largest, self.mislabelled)
+
+    @cached_property
+    def largest_category(self) -> np.ndarray:
+        shares = np.nan_to_num(self.shares, nan=-1.0)
+        return np.argmax(shares, axis=1) if shares.shape[1] else np.full(self.batch, -1)
+
+    def share_of(self, category: np.ndarray) -> np.ndarray:
+        """The analysed share of each row's named category (NaN without a category or an analysis)."""
+        if not self.case.categories:
+            return np.full(self.batch, np.nan)
+        safe = np.where(category >= 0, category, 0)
+        return np.where((category >= 0) & self.vis.ea_done, self.shares[np.arange(self.batch), safe], np.nan)
+
+    def big(self, share: np.ndarray) -> np.ndarray:
+        """A share large enough to be worth its fix: a fifth of dev errors, or the largest in the table if it is a
+        tenth at least (4% is small however it ranks)."""
+        return ((share >= SIGNIFICANT_SHARE - 1e-12)
+                | (share >= self.largest_share - 1e-12) & (share >= LARGEST_SHARE_FLOOR - 1e-12))
+
+    def good_value(self, share: np.ndarray, action: str) -> np.ndarray:
+        """Its fix's points per week are at least half the best fix's in the table."""
+        value = self.ceiling(share) / np.maximum(self._weeks(action), 0.1)
+        return value >= VALUE_RATIO * self.best_value - 1e-12
+
+    @cached_property
+    def labels_big(self) -> np.ndarray:
+        m = self.mislabelled
+        return self.vis.ea_done & self.big(m) & (m > MIN_MISLABELLED)
+
+    # ---- what each fix is worth (docs/rules.md, "What a fix is worth") -----------------------------
+    @cached_property
+    def ranked(self) -> tuple[Candidate, ...]:
+        return ranked(self.case)
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, int, float], int]:
+        return {(c.action, c.category, c.variety): j for j, c in enumerate(self.ranked)}
+
+    @cached_property
+    def gains(self) -> np.ndarray:
+        """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
+        # Only fixes some row's rules allow are worth forecasting.
+        first, later = self._candidate_rules
+        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=(first | later).any(axis=0))
+
+    @cached_property
+    def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, len(ranked)) a fix's rule holds for the problems or, once they are spent, for any real gap."""
         if not self.ranked:
             return np.zeros((self.batch, 0), dtype=bool)
         afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
         first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
         later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
+        return first, later
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """(B, len(ranked)) forecast points per week."""
+        weeks = np.stack([self._weeks(c.action) for c in self.ranked], axis=1) if self.ranked else np.zeros((self.batch, 0))
+        return self.gains / np.maximum(weeks, 0.1)
+
+    @cached_property
+    def allowed(self) -> np.ndarray:
+        """(B, len(ranked)) the rules call each fix right for the gaps on screen, and it fits the budget.
+
+        The largest gaps come first. A smaller real gap's fix is right too once the larger gaps' fixes are no
+        longer worth their weeks, or when it buys nearly as much per week as the best of them.
+        """
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        first, later = self._candidate_rules
         worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
         exhausted = ~np.isfinite(best_first)
-        better = later & worth & (self.values > best_first[:, None] + 1e-12)
+        better = later & worth & (self.values >= FIX_VALUE_RATIO * best_first[:, None] - 1e-12)
         return first | better | (later & exhausted[:, None])
 
     @cached_property
@@ -366,7 +480,7 @@ class Situation:
     @cached_property
     def min_gain(self) -> np.ndarray:
         """A forecast gain worth a run: more than half the noise a dev reading could hide it in."""
-        return np.maximum(MIN_GAIN, 0.5 * self.dev_sd)
+        return np.maximum(MIN_GAIN, GAIN_SDS * self.dev_sd)
 
     @cached_property
     def min_rate(self) -> np.ndarray:
