@@ -10,6 +10,11 @@ turns into a failure the day the coach gives the course's answer and the mark mu
 
 Assertions read the verdict, the rule, the primary, the problems and the numbers an explanation must show, never
 whole sentences (the coach's wording moves).
+
+Course questions a bare ladder cannot state, so not asked here: a related task and its data (transfer and
+multi-task learning), the data an end-to-end mapping needs, whether training-label noise is random or systematic,
+what each fix costs in weeks (every action of the bare case takes one), a budget, an error-analysis table from
+before the last run, and human level measured on the dev/test distribution as well as on the training one.
 """
 
 from __future__ import annotations
