@@ -54,3 +54,11 @@ def test_pair_orders_like_the_numbers(a, b):
 def test_never_more_than_max_digits():
     sa, sb = fmt.pair(1.000001, 1.000002)
     assert len(sa.split(".")[1]) <= fmt.MAX_DIGITS
+
+
+def test_numpy_scalars_are_numbers_too():
+    import numpy as np
+
+    assert fmt.weeks(np.int64(40)) == "40"
+    assert fmt.error(np.float32(1.5)) == "1.50"
+    assert fmt.error(True) == "unknown"

@@ -270,10 +270,10 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "stale": lambda c, i: "" if c.vis.ea_fresh[i] else " (in an analysis from before the last change: shares move)",
     "growth": lambda c, i: fmt.share(c.s.data_growth(c.choice.action)[i]),
     "gain": lambda c, i: fmt.error(c.s.gain_of(c.choice.action, c.choice.category, c.choice.variety)[i]),
-    "fix_weeks": lambda c, i: fmt.weeks(c.vis.weeks_needed[i, ACTION_IDS.index(c.choice.action)]),
+    "fix_weeks": lambda c, i: fmt.weeks(c.s.weeks_table[i, ACTION_IDS.index(c.choice.action)]),
     "best_fix": _best_fix_name,
     "best_gain": lambda c, i: fmt.error(c.s.gains[i, c.s.best_fix[i]]) if c.s.best_fix[i] >= 0 else "0",
-    "best_weeks": lambda c, i: (fmt.weeks(c.vis.weeks_needed[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
+    "best_weeks": lambda c, i: (fmt.weeks(c.s.weeks_table[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
                                 if c.s.best_fix[i] >= 0 else "0"),
     "what": lambda c, i: _noun(c.choice.action),
     "time_left": _time_left,
@@ -326,12 +326,12 @@ def _bias_family(action: str) -> tuple[Clause, ...]:
         Clause(lambda s, c: s.surpassed, NEUTRAL, "surpassing-human",
                "{below}: avoidable bias can no longer be measured, so a bias fix is a guess; more data and error "
                "analysis are surer."),
-        Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
-               "Avoidable bias is {bias} points, but dev - train {dev_minus_train} is variance and data mismatch "
-               "in unknown shares: carve a train-dev set before choosing which gap to attack."),
         _SPEED,
         Clause(_good, ALIGNED, "avoidable-bias", "Avoidable bias is {bias} points ({not_bias}): " + _WORTH),
         Clause(_allowed, NEUTRAL, "avoidable-bias", "Avoidable bias is {bias} points, " + _POORER),
+        Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
+               "Avoidable bias is {bias} points, but dev - train {dev_minus_train} is variance and data mismatch "
+               "in unknown shares: carve a train-dev set before choosing which gap to attack."),
     ]
     if action == "architecture_search":
         clauses.append(Clause(lambda s, c: s.bias_problem | s.variance_problem, NEUTRAL, "avoidable-bias",
@@ -429,7 +429,7 @@ def _mismatch_family(action: str) -> tuple[Clause, ...]:
                                "show what {what} gains for users; rebuild them from the users' data first.")]
     same = lambda s, c: ~s.vis.differ  # noqa: E731  one distribution everywhere: no data mismatch to close
     if action == "collect_target_data":
-        clauses.append(Clause(lambda s, c: s.data_growth(action) < SMALL_DATA_STEP, NEUTRAL, "variance",
+        clauses.append(Clause(lambda s, c: s.forecasts & (s.data_growth(action) < SMALL_DATA_STEP), NEUTRAL, "variance",
                               "One collection adds only {growth} more examples like these: too small a step on a "
                               "learning curve to be worth a run."))
         # Data like dev/test is then simply more data: judged as a variance fix.
@@ -490,9 +490,10 @@ def _ship() -> tuple[Clause, ...]:
         Clause(lambda s, c: _next_is(s, c, "measure"), NEUTRAL, "need-human-level",
                "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
                "weeks could still gain."),
-        Clause(lambda s, c: _next_is(s, c, "fix") & s.clearly_worth, MISALIGNED, "build-fast-then-iterate",
-               "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
-               "fits the budget and should gain more than the noise; ship when the gain per week is small."),
+        *[Clause(_next_family(family) , MISALIGNED, rule,
+                 "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
+                 "fits the budget and should gain more than the noise; ship when the gain per week is small.")
+          for family, rule in SKIPPED_RULE.items()],
         Clause(lambda s, c: _next_is(s, c, "fix"), NEUTRAL, "build-fast-then-iterate",
                "Shipping at dev {dev}% with {time_left}: {next_noun} could still gain a little, about as much as "
                "the dev set can tell from noise; shipping now is defensible."),
@@ -508,6 +509,12 @@ SKIPPED_RULE = {"bias": "avoidable-bias", "variance": "variance", "mismatch": "d
                 "other_tasks": "build-fast-then-iterate"}
 SKIPPED_MEASURE = {"measure_human_level": "need-human-level", "carve_train_dev": "train-dev-set",
                    "evaluate_test": "dev-overfitting", "error_analysis": "error-analysis-first"}
+
+
+def _next_family(family: str) -> Condition:
+    """The expert's next move is a fix of this family, clearly worth its weeks."""
+    codes = [ACTION_IDS.index(a) for a in ACTION_IDS if ACTIONS[a].family == family and a not in SKIPPED_MEASURE]
+    return lambda s, c: np.isin(s.ship_next, codes) & s.clearly_worth
 
 
 def _next_is(s: Situation, c: Choice, kind: str) -> np.ndarray:

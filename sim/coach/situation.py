@@ -59,6 +59,9 @@ class Situation:
                                            vis.n_train, vis.n_train_dev, vis.n_dev, vis.n_test)
         self.all = np.ones(b, dtype=bool)
         self.none = np.zeros(b, dtype=bool)
+        # A view built from a bare ladder (`mlsim diagnose`) carries no knobs: nothing to forecast, so the
+        # course's rules alone decide (every fix of a problem gap is right; weeks are not weighed).
+        self.forecasts = vis.plan is not None
 
     # ---- the ladder --------------------------------------------------------------------------
     @cached_property
@@ -87,7 +90,8 @@ class Situation:
 
     @cached_property
     def bias_problem(self) -> np.ndarray:
-        return self.problem(BIAS) & ~self.unknown & ~self.surpassed
+        # Not held back by a missing train-dev set: the diagnosis counts bias only when it dwarfs dev - train.
+        return self.problem(BIAS) & ~self.human_unknown & ~self.vis.devset_flawed & ~self.surpassed
 
     @cached_property
     def variance_problem(self) -> np.ndarray:
@@ -125,6 +129,8 @@ class Situation:
         """A fix left is forecast to gain at least twice what is worth a run: shipping now leaves it on the table."""
         if not self.ranked:
             return self.none
+        if not self.forecasts:
+            return self.allowed.any(axis=1)
         good = self.allowed & (self.values >= 2.0 * self.min_rate[:, None])
         return np.any(good & (self.gains >= 2.0 * self.min_gain[:, None]), axis=1)
 
@@ -200,8 +206,8 @@ class Situation:
     def without_speed_up(self) -> "Situation":
         """The same situation with the loop taken as sped up: what the fixes are worth once it is."""
         twin = Situation.__new__(Situation)
-        twin.__dict__.update({k: v for k, v in self.__dict__.items()
-                              if k not in ("allowed", "best_value", "best_fix", "speed_up_first")})
+        base = ("vis", "case", "facts", "batch", "g", "all", "none", "forecasts")
+        twin.__dict__.update({k: self.__dict__[k] for k in base})
         twin.__dict__["speed_up_first"] = self.none
         return twin
 
@@ -221,7 +227,24 @@ class Situation:
         if action not in self.case.actions:
             return self.none
         code = ACTION_INDEX[action]
-        return self.vis.weeks_needed[:, code] + self.vis.ship_after[:, code] <= self.vis.weeks_left + 1e-9
+        return self.weeks_table[:, code] + self.ship_after[:, code] <= self.vis.weeks_left + 1e-9
+
+    @cached_property
+    def weeks_table(self) -> np.ndarray:
+        """(B, len(ACTION_IDS)) weeks each action takes: the engine's, or the case's own costs for a bare ladder."""
+        if self.forecasts:
+            return self.vis.weeks_needed
+        from sim.model import ACTION_IDS
+
+        costs = np.array([self.case.actions[a].weeks if a in self.case.actions else np.nan for a in ACTION_IDS])
+        return np.tile(costs, (self.batch, 1))
+
+    @cached_property
+    def ship_after(self) -> np.ndarray:
+        if self.forecasts:
+            return self.vis.ship_after
+        ship = self.case.actions["ship"].weeks if "ship" in self.case.actions else 0.0
+        return np.full_like(self.weeks_table, ship)
 
     # ---- other tasks -------------------------------------------------------------------------
     @cached_property
@@ -356,6 +379,8 @@ class Situation:
         if not self.ranked:
             return np.zeros((self.batch, 0), dtype=bool)
         first, later = self._candidate_rules
+        if not self.forecasts:
+            return first
         worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
         exhausted = ~np.isfinite(best_first)
@@ -447,6 +472,8 @@ class Situation:
         if not self.ranked:
             return np.zeros((self.batch, 0), dtype=bool)
         first, later = self._candidate_rules
+        if not self.forecasts:
+            return first
         worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
         exhausted = ~np.isfinite(best_first)
@@ -512,6 +539,8 @@ class Situation:
     def good_fix_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
         """The rules allow it and it is a good use of the weeks: near the best forecast points per week."""
         slot = self.slot(action, category, variety)
+        if not self.forecasts:
+            return self._pick(self.allowed, slot, False)
         value = self.value_of(action, category, variety)
         return (self._pick(self.allowed, slot, False) & (value >= FIX_VALUE_RATIO * self.best_value - 1e-12)
                 & (self.gain_of(action, category, variety) >= self.min_gain) & (value >= self.min_rate))
@@ -521,6 +550,9 @@ class Situation:
         """Index into `ranked` of the best good fix per row (-1 where none)."""
         if not self.ranked:
             return np.full(self.batch, -1)
+        if not self.forecasts:  # no forecast: the first fix the rules allow, in the case's order
+            first = np.argmax(self.allowed, axis=1)
+            return np.where(self.allowed.any(axis=1), first, -1)
         good = self.allowed & (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         score = np.where(good, self.values, -np.inf)
         best = np.argmax(score, axis=1)
@@ -538,7 +570,7 @@ class Situation:
     @cached_property
     def _any_gaps(self) -> "_Gaps":
         """Every real gap counts, and variance is as good as leading: the problems' fixes are spent."""
-        return _Gaps(self.real_gap(BIAS) & ~self.unknown & ~self.surpassed, self.real_gap(VARIANCE) & ~self.unknown,
+        return _Gaps(self.real_gap(BIAS) & ~self.human_unknown & ~self.vis.devset_flawed & ~self.surpassed, self.real_gap(VARIANCE) & ~self.unknown,
                      self.all, self.real_gap(MISMATCH) & ~self.unknown)
 
     def fix_rule(self, c: Candidate, next_gaps: bool = False) -> np.ndarray:
@@ -550,11 +582,15 @@ class Situation:
         if c.category >= 0:
             # A category fix reads the last table (a stale one is a rougher guide, and the coach says so).
             share = self.shares[:, c.category]
-            ok = self.vis.ea_done & (share > 0)
+            # Without a forecast the course's ceiling rule decides alone: only large categories are worth a fix.
+            ok = self.vis.ea_done & ((share > 0) if self.forecasts else self.big(share))
             if action == "synthesize_data":
                 ok &= c.variety >= LOW_VARIETY
             return ready & ok
         if family == "bias":
+            # A bias large beside the whole unsplit dev - train gap matters however it splits (the diagnosis
+            # counts it a problem only then), so a missing train-dev set does not hold a bias fix back.
+            ready = ~self.human_unknown & ~self.vis.devset_flawed & ~self.speed_up_first
             ok = gaps.bias
             if action == "bigger_network":
                 ok = ok & ~self.vis.bigger_breaks
@@ -571,7 +607,7 @@ class Situation:
             "smaller_network": gaps.variance & gaps.variance_leads & ~gaps.bias,
             "early_stopping": self.none,
             "collect_target_data": (gaps.mismatch | (same & gaps.variance))
-                                   & (self.data_growth("collect_target_data") >= SMALL_DATA_STEP),
+                                   & ((self.data_growth("collect_target_data") >= SMALL_DATA_STEP) | ~self.forecasts),
             "synthesize_data": gaps.mismatch & np.full(self.batch, c.variety >= LOW_VARIETY),
         }
         return ready & rules.get(action, self.none)
@@ -579,4 +615,4 @@ class Situation:
     def _weeks(self, action: str) -> np.ndarray:
         if action not in self.case.actions:
             return np.full(self.batch, np.inf)
-        return self.vis.weeks_needed[:, ACTION_INDEX[action]]
+        return self.weeks_table[:, ACTION_INDEX[action]]

@@ -85,7 +85,7 @@ class Visible:
             transfer_used=false, multitask_used=false, e2e=false, data=zero, n_target=zero,
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
             regularization_known=np.array([True]),
-            labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
+            labels_cleaned=false, weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
             weeks_source=lambda: (np.zeros((1, len(ACTION_IDS))), np.zeros((1, len(ACTION_IDS)))),
         )
         for name, value in facts.items():
