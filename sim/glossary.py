@@ -83,7 +83,9 @@ the two equal).
   rules call right is aligned when its points per week are at least 75% of the best such fix on
   screen, and neutral below that. A gain must also be worth a run at all: at least 0.02 points
   and half a standard deviation of the dev reading, and at least one dev standard deviation per
-  five weeks; below that, the gain per week is small and it is time to ship.
+  five weeks; below that, the gain per week is small and it is time to ship. A bare ladder (a
+  question put to `mlsim diagnose`) has no project to forecast from: there, every fix the rules
+  call right for a problem gap is aligned, and weeks are not weighed.
 
 | threshold | value | in the code |
 |---|---|---|
