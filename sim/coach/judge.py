@@ -431,7 +431,7 @@ def _mismatch_family(action: str) -> tuple[Clause, ...]:
     if action == "collect_target_data":
         clauses.append(Clause(lambda s, c: s.forecasts & (s.data_growth(action) < SMALL_DATA_STEP), NEUTRAL, "variance",
                               "One collection adds only {growth} more examples like these: too small a step on a "
-                              "learning curve to be worth a run."))
+                              "learning curve to be worth a run (dev is {dev}%)."))
         # Data like dev/test is then simply more data: judged as a variance fix.
         clauses += [Clause(lambda s, c: same(s, c) & s.human_unknown, NEUTRAL, "need-human-level",
                            "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be "
@@ -467,7 +467,8 @@ def _analysis() -> tuple[Clause, ...]:
                "Variance is {variance} points: counting ~100 misclassified dev examples by category shows which "
                "kind of example the model needs more of, and which fix is worth the weeks."),
         Clause(lambda s, c: s.unknown, NEUTRAL, "error-analysis-first",
-               "Reading errors is always useful, but first measure what is missing: the largest gap is not known."),
+               "Reading errors is always useful, but first measure what is missing: the largest gap behind dev "
+               "{dev}% is not known yet."),
         Clause(lambda s, c: s.vis.ea_done & (s.mismatch_problem | s.variance_problem), NEUTRAL, "error-analysis-first",
                "The last table is recent enough to aim a fix by ({ea_age} run since): reading the errors again now "
                "would mostly show the same shares."),
