@@ -66,6 +66,14 @@ def weeks(x: float | None, unknown: str = UNKNOWN) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def weeks_phrase(x: float | None, unknown: str = "an unknown number of weeks") -> str:
+    """A time in weeks with its unit, singular when it reads as one: "1 week", "2.5 weeks"."""
+    text = weeks(x, unknown="")
+    if not text:
+        return unknown
+    return f"{text} week" if text == "1" else f"{text} weeks"
+
+
 def share(x: float | None, unknown: str = UNKNOWN) -> str:
     """A share 0..1 as a whole percent: "18%" (error-analysis tables count ~100 examples)."""
     if not _finite(x):

@@ -118,6 +118,8 @@ def _assumptions(c: Context, action: str, clause: Clause, i: int) -> str:
     v = c.vis
     if action in ("reduce_regularization", "add_regularization") and not v.regularization_known[i]:
         notes.append("whether the model is regularised is not given; judged by the rule")
+    if action in ("faster_hardware", "train_on_subset") and np.isnan(v.run_weeks[i]):
+        notes.append("how long a training run takes is not given, so the loop is taken as fast enough")
     gap_rules = {"avoidable-bias", "variance", "data-mismatch", "dev-overfitting"}
     if clause.rule in gap_rules and np.isnan(v.n_dev[i]) and not np.isnan(v.dev[i]):
         notes.append("set sizes not given, so sampling noise is taken as negligible")
@@ -226,7 +228,7 @@ def _metric_now(c: Context, i: int) -> str:
 
 def _time_left(c: Context, i: int) -> str:
     left = c.vis.weeks_left[i]
-    return f"{fmt.weeks(left)} weeks left" if np.isfinite(left) else "time left"
+    return f"{fmt.weeks_phrase(left)} left" if np.isfinite(left) else "time left"
 
 
 FIELDS: dict[str, Callable[[Context, int], str]] = {
@@ -247,8 +249,8 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "primary_gap": _primary_gap,
     "against": _against,
     "dev_minus_train": lambda c, i: fmt.error(c.vis.dev[i] - c.vis.train[i]),
-    "run_weeks": lambda c, i: fmt.weeks(c.vis.run_weeks[i]),
-    "long_run": lambda c, i: fmt.weeks(c.case.coach.long_run_weeks),
+    "run_weeks": lambda c, i: fmt.weeks_phrase(c.vis.run_weeks[i]),
+    "long_run": lambda c, i: fmt.weeks_phrase(c.case.coach.long_run_weeks),
     "below": _below,
     "label": _label,
     "Label": lambda c, i: _label(c, i)[:1].upper() + _label(c, i)[1:],
@@ -270,10 +272,13 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "stale": lambda c, i: "" if c.vis.ea_fresh[i] else " (in an analysis from before the last change: shares move)",
     "growth": lambda c, i: fmt.share(c.s.data_growth(c.choice.action)[i]),
     "gain": lambda c, i: fmt.error(c.s.gain_of(c.choice.action, c.choice.category, c.choice.variety)[i]),
-    "fix_weeks": lambda c, i: fmt.weeks(c.s.weeks_table[i, ACTION_IDS.index(c.choice.action)]),
+    "fix_weeks": lambda c, i: fmt.weeks_phrase(c.s.weeks_table[i, ACTION_IDS.index(c.choice.action)]),
+    "worth": lambda c, i: (", and " + _WORTH_FORECAST.format(**{name: FIELDS[name](c, i) for name in
+                                                                 _template_fields(_WORTH_FORECAST)}).rstrip(".")
+                           if c.s.forecasts else ""),
     "best_fix": _best_fix_name,
     "best_gain": lambda c, i: fmt.error(c.s.gains[i, c.s.best_fix[i]]) if c.s.best_fix[i] >= 0 else "0",
-    "best_weeks": lambda c, i: (fmt.weeks(c.s.weeks_table[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
+    "best_weeks": lambda c, i: (fmt.weeks_phrase(c.s.weeks_table[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
                                 if c.s.best_fix[i] >= 0 else "0"),
     "what": lambda c, i: _noun(c.choice.action),
     "time_left": _time_left,
@@ -298,11 +303,12 @@ def _allowed(s: Situation, c: Choice) -> np.ndarray:
 
 
 _SPEED = Clause(lambda s, c: s.speed_up_first, NEUTRAL, "iteration-speed",
-                "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), then "
+                "One training run takes {run_weeks}: speed up the loop first (faster hardware, a subset), then "
                 "tune; every later experiment gets cheaper.")
-_WORTH = ("{what} should gain about {gain} points in {fix_weeks} weeks, as good a use of the weeks as any fix on "
+_WORTH = ("{what} attacks a gap that matters{worth}.")
+_WORTH_FORECAST = ("it should gain about {gain} points in {fix_weeks}, as good a use of the weeks as any fix on "
           "screen.")
-_POORER = ("but {best_fix} should gain about {best_gain} points in {best_weeks} weeks: more per week than {what} "
+_POORER = ("but {best_fix} should gain about {best_gain} points in {best_weeks}: more per week than {what} "
            "(about {gain} in {fix_weeks}).")
 
 
@@ -398,7 +404,7 @@ def _category_clauses(action: str) -> tuple[Clause, ...]:
                "The dev/test sets do not hold the users' data (an earlier choice), so their error analysis cannot "
                "say how much {label} cost users; rebuild them from the users' data first."),
         Clause(lambda s, c: named(s, c) & s.speed_up_first, NEUTRAL, "iteration-speed",
-               "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), "
+               "One training run takes {run_weeks}: speed up the loop first (faster hardware, a subset), "
                "then fix {label}."),
         Clause(lambda s, c: named(s, c) & ~s.vis.ea_done, NEUTRAL, "error-analysis-first",
                "No error analysis yet: you cannot know how much of the dev error {dev}% comes from {label}, nor "
@@ -677,15 +683,15 @@ def _table(action: str) -> tuple[Clause, ...]:
         done = (lambda s, c: s.vis.faster_hardware) if action == "faster_hardware" else (lambda s, c: s.vis.subset)
         return (
             Clause(lambda s, c: done(s, c), NEUTRAL, "iteration-speed",
-                   "The loop is already sped up that way; a training run takes {run_weeks} weeks."),
+                   "The loop is already sped up that way; a training run takes {run_weeks}."),
             Clause(lambda s, c: s.slow_enough & s.speed_up_pays(c.action), ALIGNED, "iteration-speed",
-                   "One training run takes {run_weeks} weeks: speed up the loop before tuning; the runs left will "
+                   "One training run takes {run_weeks}: speed up the loop before tuning; the runs left will "
                    "save more than it costs."),
             Clause(lambda s, c: s.long_run, NEUTRAL, "iteration-speed",
-                   "A training run takes {run_weeks} weeks, but with {time_left} too few runs are left to win back "
+                   "A training run takes {run_weeks}, but with {time_left} too few runs are left to win back "
                    "what speeding up costs."),
             Clause(None, NEUTRAL, "iteration-speed",
-                   "A training run takes {run_weeks} weeks (long is {long_run} or more): the loop is fast enough."),
+                   "A training run takes {run_weeks} (slow is {long_run} or more): the loop is fast enough."),
         )
     if action in ("collect_target_data", "synthesize_data"):
         return _mismatch_family(action)

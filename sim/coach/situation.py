@@ -19,7 +19,7 @@ from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, ACTIONS
 from sim.scenario.schema import Case
 
-SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at a fifth of dev errors (or when it is the largest)
+SIGNIFICANT_SHARE = 0.2  # a share of dev errors worth a fix on its own: a fifth (the mislabelled share; a bare ladder's categories)
 LARGEST_SHARE_FLOOR = 0.1  # ... but being the largest counts only from a tenth of dev errors
 REANALYSE_AFTER = 2  # training runs after which the last table is too old to aim a fix by
 TINY_SHARE = 0.05  # a category under a twentieth of dev errors caps its fix so low it is never worth the weeks
@@ -30,7 +30,7 @@ SMALL_GAP = 0.3  # points: below this the expert's next fix is not worth a train
 SMALL_DATA_STEP = 0.25  # more data worth a run: at least a quarter more of what it adds to
 LOW_VARIETY = 0.3  # synthetic data covering less of the real variety than this fits its own corner
 MIN_MISLABELLED = 0.02  # a mislabelled share below 2% of errors is noise in a count of 100
-FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at half the best forecast points per week, or more
+FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at three quarters of the best forecast points per week
 MIN_GAIN = 0.02  # points: a forecast gain below this is never worth a run
 GAIN_SDS = 0.5  # ... nor one the dev set could not tell from its own noise (one standard deviation)
 WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": five weeks must buy at least one dev-set sd
@@ -119,9 +119,9 @@ class Situation:
     def analyse(self) -> np.ndarray:
         """Where error analysis is due: the case has error categories to count, the table (if any) is stale, and the
         errors the categories own (variance and mismatch) are a problem, or error is below human level."""
-        if not self.case.categories:
-            return self.none
         owned = self.variance_problem | self.mismatch_problem | self.surpassed
+        if not self.case.categories:  # a bare ladder: reading the errors is how to see how dev differs
+            return self.worth_a_run & owned & ~self.forecasts
         due = ~self.vis.ea_done | (self.vis.ea_age >= REANALYSE_AFTER) | (self.vis.ea_dev_changed)
         return self.worth_a_run & owned & due
 
