@@ -35,3 +35,11 @@ def test_the_thresholds_the_glossary_states_are_the_coachs():
     for constant in ("PROBLEM_SHARE", "NOISE_Z", "SIGNIFICANT_SHARE", "LARGEST_SHARE_FLOOR", "TINY_SHARE",
                      "FIX_VALUE_RATIO", "WEEKS_PER_SD", "MIN_PROBLEM", "long_run_weeks"):
         assert any(name.endswith(constant) for _, name in rows), constant
+
+
+def test_the_situations_each_case_poses_are_the_ones_docs_cases_shows():
+    """docs/cases.md: the share of seeds 0-999 by primary problem at the first full diagnosis, per case."""
+    from sim.game.spread import _builtin_cases, embed
+
+    text = (DOCS / "cases.md").read_text(encoding="utf-8")
+    assert text == embed(text, _builtin_cases()), "run `python -m sim.game.spread docs/cases.md`"
