@@ -24,12 +24,15 @@ def _median_time(fn, repeats: int) -> float:
 
 
 def measure() -> dict[str, float]:
-    from sim.game.engine import Engine
+    from dataclasses import fields
+
     from sim.game import Game, play_policy
+    from sim.game.engine import Engine
     from sim.game.runner import _expert_cache
-    from sim.model import ACTION_INDEX, Params, apply_actions, ladder
+    from sim.model import ACTION_INDEX, Noise, Params, apply_actions, ladder
+    from sim.model import noise as noise_streams
     from sim.scenario import load
-    from tests.reference_model import step as reference_step
+    from tests import reference_model as ref
 
     case, digest = load("bird-detection")
     engine = Engine(case, np.arange(BATCH))
@@ -37,30 +40,34 @@ def measure() -> dict[str, float]:
     codes = np.array([ACTION_INDEX[a] for a in case.actions if a != "ship"])
     actions = rng.choice(codes, size=BATCH)
     params = Params.none(BATCH)
-    knobs = engine.knobs.copy()
-    turn = np.zeros(BATCH, dtype=np.int64)
+    plan, sets = engine.plan.copy(), engine.sets
+    key, model_id = engine.truth.draws.key, np.zeros(BATCH, dtype=np.int64)
+    zero = np.zeros(BATCH, dtype=np.int64)
 
     def batch_step():
-        apply_actions(knobs, actions, params, engine.amounts)
-        ladder(engine.truth, knobs, turn)
+        # One step of the model: each row's action, a new model, its readings' noise, every rung.
+        apply_actions(plan, actions, params, engine.amounts)
+        model_id[:] += 1
+        z = Noise(*(noise_streams.normals(key, kind, model_id, zero) for kind in range(1, 6)))
+        ladder(engine.truth, plan, sets, z)
 
     batch_step()
     batch_s = _median_time(batch_step, 15)
 
     # The scalar reference on one row (same truth and knobs as row 0).
-    t = {name: (getattr(engine.truth, name)[0].tolist()) for name in
-         ("bayes", "bayes_gap", "A", "S", "V", "a", "b", "mismatch_scale", "gamma", "k_overfit", "world_shift",
-          "real_noise", "transfer_data", "transfer_half", "multitask_data", "e2e_floor", "e2e_threshold", "cat_share")}
-    k = engine.knobs.row(0)
+    t = {f.name: (getattr(engine.truth, f.name)[0].tolist()) for f in fields(engine.truth) if f.name != "draws"}
+    k, measured = engine.plan.row(0), engine.sets.row(0)
     amounts = {"collect_factor": engine.amounts.collect_factor, "target_amount": engine.amounts.target_amount,
                "synthetic_amount": engine.amounts.synthetic_amount, "dev_factor": engine.amounts.dev_factor,
                "category_fix": engine.amounts.category_fix.tolist()}
     names = [a for a in case.actions if a != "ship"]
+    z1 = {"train": 0.1, "train_dev": -0.2, "dev": 0.3, "test": 0.0, "real": 0.5}
     n_scalar = 20_000
 
     def scalar_steps():
         for i in range(n_scalar):
-            reference_step(t, k, names[i % len(names)], -1, 1.0, amounts, (0.1, -0.2, 0.3))
+            knobs = ref.apply(names[i % len(names)], k, -1, 1.0, amounts)
+            ref.ladder(t, knobs, measured, z1, (0.0, 0.0))
 
     scalar_s = _median_time(scalar_steps, 5)
 
@@ -70,7 +77,7 @@ def measure() -> dict[str, float]:
         game.result()
 
     expert_game()
-    game_s = _median_time(expert_game, 15)
+    game_s = _median_time(expert_game, 9)
     batch_rate = BATCH / batch_s
     scalar_rate = n_scalar / scalar_s
     return {

@@ -81,10 +81,11 @@ the two equal).
   a category, its ceiling times the part one fix removes) against its weeks: "how much could this
   gain" is only half of the course's question, the other half is how long it takes. A fix the
   rules call right is aligned when its points per week are at least 75% of the best such fix on
-  screen, and neutral below that. A gain must also be worth a run at all: at least 0.02 points
-  and half a standard deviation of the dev reading, and at least one dev standard deviation
-  (counted as no finer than 0.05 points) per five weeks; below that, the gain per week is small
-  and it is time to ship. A smaller gap's fix is right too once the larger gaps' fixes are spent,
+  screen, and neutral below that. A gain must also be worth a run at all: at least 0.02 points,
+  and at least one dev standard deviation (counted as no finer than 0.05 points) per five weeks;
+  below that, the gain per week is small and it is time to ship. A gain the dev set cannot see is
+  still a gain (cheap runs that each gain a little add up), but shipping is called wrong only
+  while a fix left should gain at least one dev standard deviation (and 0.04 points). A smaller gap's fix is right too once the larger gaps' fixes are spent,
   or when it buys at least 75% of what the best of them buys per week. A bare ladder (a
   question put to `mlsim diagnose`) has no project to forecast from: there, every fix the rules
   call right for a problem gap is aligned, and weeks are not weighed.
@@ -101,7 +102,7 @@ the two equal).
 | the smallest mislabelled share worth cleaning | 0.02 | `sim.coach.situation.MIN_MISLABELLED` |
 | a fix is aligned at this part of the best points per week | 0.75 | `sim.coach.situation.FIX_VALUE_RATIO` |
 | the smallest forecast gain worth a run, points | 0.02 | `sim.coach.situation.MIN_GAIN` |
-| ... and in dev standard deviations | 0.5 | `sim.coach.situation.GAIN_SDS` |
+| shipping leaves a fix on the table from this many dev standard deviations | 1 | `sim.coach.situation.CLEAR_GAIN_SDS` |
 | weeks that must buy one dev standard deviation | 5 | `sim.coach.situation.WEEKS_PER_SD` |
 | ... counting a dev standard deviation as at least, points | 0.05 | `sim.coach.situation.MIN_RATE_SD` |
 """

@@ -94,7 +94,7 @@ def apply(action: str, k: dict, category: int, variety: float, amounts: dict) ->
     """New knobs after one action (the input is not changed). A category named aims the fix at it alone."""
     k = {name: (list(v) if isinstance(v, list) else v) for name, v in k.items()}
     strength = min(max(variety, 0.0), 1.0) if action == "synthesize_data" else 1.0
-    aimed = category >= 0 and action in ("data_augmentation", "collect_target_data", "synthesize_data")
+    aimed = category >= 0  # any fix a case lists for a category acts on that category alone
     if aimed:
         k["cat_residual"][category] *= 1.0 - amounts["category_fix"][category] * strength
     elif action == "bigger_network":

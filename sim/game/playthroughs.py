@@ -142,7 +142,7 @@ class Playthroughs:
         return Score(strategy, outcome, strategy + outcome)
 
     def result(self, i: int, expert_real: float | None = None) -> dict:
-        """Row i's result record (DESIGN.md): what the board stores and anyone can re-play."""
+        """Row i's result record (docs/design.md, "Results"): what the board stores and anyone can re-play."""
         e = self.engine
         return {
             "format": RESULT_FORMAT,

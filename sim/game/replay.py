@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.game.game import Game
+from sim.model import MODEL_VERSION
 from sim.scenario import CaseError, Problem, load_case_file, find_case
 from sim.scenario.schema import Case
 
@@ -24,7 +25,7 @@ class ReplayLog:
     def start(cls, path: Path, game: Game, case_path: str, name: str | None = None,
               workshop: str | None = None) -> "ReplayLog":
         path.parent.mkdir(parents=True, exist_ok=True)
-        header = {"format": LOG_FORMAT, "case": game.case.id, "case_path": case_path, "case_hash": game.case_hash,
+        header = {"format": LOG_FORMAT, "model": MODEL_VERSION, "case": game.case.id, "case_path": case_path, "case_hash": game.case_hash,
                   "seed": game.seed, "name": name, "workshop": workshop}
         # Written aside and moved into place: a kill mid-rewrite (--watch reloads) keeps the old file whole.
         lines = [header] + [{"choice": choice} for choice in game.choices]
@@ -55,6 +56,17 @@ class SavedGame:
     header: dict
     choices: list[str]
     finished: bool
+
+    @property
+    def model(self) -> int:
+        """The version of the error law the game was played under (logs from before versions were kept: 1)."""
+        value = self.header.get("model", 1)
+        return value if isinstance(value, int) else 1
+
+    @property
+    def resumable(self) -> bool:
+        """Only the law it was played under can replay its choices to the same state."""
+        return self.model == MODEL_VERSION
 
 
 def read_log(path: Path) -> SavedGame:
@@ -90,6 +102,11 @@ def replay(case: Case, case_hash: str, seed: int, choices: list[str]) -> Game:
 def resume(saved: SavedGame) -> Game:
     """Rebuild a saved game at its last choice (the case file must still hash the same)."""
     header = saved.header
+    if not saved.resumable:
+        raise CaseError([Problem(str(saved.path), 0, 0, f"this game was saved by an older version of the simulator "
+                                                        f"(model {saved.model}, now {MODEL_VERSION}); its choices "
+                                                        "would lead elsewhere, so it cannot be resumed: start the "
+                                                        "case again")])
     case, digest = load_case_file(header.get("case_path") or find_case(header["case"]))
     if digest != header["case_hash"]:
         raise CaseError([Problem(str(saved.path), 0, 0, f"the case '{header['case']}' has changed since this game "

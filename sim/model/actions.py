@@ -51,17 +51,19 @@ class ActionDef:
     new_sets: tuple[str, ...] = ()  # data sets it replaces ("dev", "test", "train_dev"): measured afresh at once
 
 
-def _fix_categories(k: Knobs, idx: np.ndarray, p: Params, amounts: ActionAmounts, strength: np.ndarray) -> np.ndarray:
+def fix_categories(k: Knobs, idx: np.ndarray, p: Params, amounts: ActionAmounts, by_variety: bool) -> np.ndarray:
     """Remove part of the named error category for rows that named one; return the rows that named none.
 
-    A fix aimed at a category acts on that category alone (its part of variance and mismatch), so what it
-    can gain is exactly the category's remaining part: the ceiling error analysis shows.
+    Any fix aimed at a category (the case lists which may be) acts on that category alone (its part of
+    variance and mismatch), so what it can gain is exactly the category's remaining part: the ceiling error
+    analysis shows. Synthetic data (by_variety) removes it in proportion to the variety it covers.
     """
     cat = p.category[idx]
     named = cat >= 0
     if np.any(named) and amounts.category_fix.size:
         rows, cats = idx[named], cat[named]
-        k.cat_residual[rows, cats] *= 1.0 - amounts.category_fix[cats] * strength[named]
+        strength = np.clip(p.variety[rows], 0.0, 1.0) if by_variety else 1.0
+        k.cat_residual[rows, cats] *= 1.0 - amounts.category_fix[cats] * strength
     return idx[~named]
 
 
@@ -109,8 +111,7 @@ def _add_regularization(k, idx, p, a):
 
 
 def _data_augmentation(k, idx, p, a):
-    plain = _fix_categories(k, idx, p, a, np.ones(len(idx)))
-    k.aug[plain] += 1.0
+    k.aug[idx] += 1.0
 
 
 def _early_stopping(k, idx, p, a):
@@ -120,20 +121,17 @@ def _early_stopping(k, idx, p, a):
 
 
 def _collect_target_data(k, idx, p, a):
-    plain = _fix_categories(k, idx, p, a, np.ones(len(idx)))
-    k.n_target[plain] += a.target_amount
+    k.n_target[idx] += a.target_amount
 
 
 def _synthesize_data(k, idx, p, a):
-    variety = np.clip(p.variety[idx], 0.0, 1.0)
-    plain = _fix_categories(k, idx, p, a, variety)
     # Synthetic data that imitates no named category adds coverage of the target by its variety.
-    v = np.clip(p.variety[plain], 0.0, 1.0)
+    v = np.clip(p.variety[idx], 0.0, 1.0)
     added = a.synthetic_amount
-    total = k.n_syn[plain] + added
-    k.syn_variety[plain] = np.where(total > 0, (k.n_syn[plain] * k.syn_variety[plain] + added * v)
-                                    / np.maximum(total, 1.0), 0.0)
-    k.n_syn[plain] = total
+    total = k.n_syn[idx] + added
+    k.syn_variety[idx] = np.where(total > 0, (k.n_syn[idx] * k.syn_variety[idx] + added * v)
+                                  / np.maximum(total, 1.0), 0.0)
+    k.n_syn[idx] = total
 
 
 def _bigger_dev_set(k, idx, p, a):

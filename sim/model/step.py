@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.actions import ACTIONS, ACTION_IDS, RETRAINS, ActionAmounts, Params
+from sim.model.actions import ACTIONS, ACTION_IDS, RETRAINS, ActionAmounts, Params, fix_categories
 from sim.model.knobs import Knobs
 
 
@@ -16,7 +16,9 @@ def apply_actions(k: Knobs, action: np.ndarray, params: Params, amounts: ActionA
     bounds = np.cumsum(counts)
     for code in np.flatnonzero(counts[1:]):  # slot 0 holds -1: rows that made no move this step
         idx = order[bounds[code]: bounds[code + 1]]
-        ACTIONS[ACTION_IDS[code]].effect(k, idx, params, amounts)
+        # A fix aimed at a category acts on it alone; synthetic data as far as its variety reaches.
+        plain = fix_categories(k, idx, params, amounts, by_variety=ACTION_IDS[code] == "synthesize_data")
+        ACTIONS[ACTION_IDS[code]].effect(k, plain, params, amounts)
     trains = (action >= 0) & RETRAINS[np.maximum(action, 0)]
     k.rounds += trains
     return trains

@@ -73,6 +73,8 @@ def home_options() -> tuple[list, list[Option]]:
         for i, game in enumerate(saved):
             h = game.header
             label = Styled().append(f"{h['case']}", BOLD).append(f"  seed {h['seed']} · {len(game.choices)} choices so far")
+            if not game.resumable:  # another version of the law would replay its choices elsewhere
+                label.append("  (saved by an older simulator: cannot be resumed; d drops it)")
             options.append(Option(label.content(), id=f"continue:{i}"))
         options.append(_heading("New game"))
     options += [_case_option(ref) for ref in list_cases()]
