@@ -75,9 +75,8 @@ class _Worker:
         try:
             ready = await asyncio.wait_for(worker._read(), START_TIMEOUT_S)
         except (WorkerDied, asyncio.TimeoutError):
-            worker.kill()
-            await proc.wait()
-            raise WorkerDied(f"a new re-play worker {_ended(proc.returncode)} while starting") from None
+            code = await worker.ended()
+            raise WorkerDied(f"a new re-play worker {_ended(code)} while starting") from None
         if not isinstance(ready, dict) or "ready" not in ready:
             worker.kill()
             raise WorkerDied("a new re-play worker said something else than that it was ready")
@@ -112,6 +111,16 @@ class _Worker:
     def alive(self) -> bool:
         return self.proc.returncode is None
 
+    async def ended(self) -> int | None:
+        """How it ended. Killed only if it lingers: kill() polls, and a poll here would take the exit status
+        from asyncio's child watcher (it would then report 255 instead of the real cause)."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.proc.wait()), 2.0)
+        except asyncio.TimeoutError:
+            self.kill()
+            await self.proc.wait()
+            return None
+
     def kill(self) -> None:
         if self.proc.returncode is None:
             try:
@@ -145,8 +154,7 @@ class ProcessPool:
         try:
             outcomes = await worker.run(records)
         except WorkerDied:
-            worker.kill()
-            code = await worker.proc.wait()
+            code = await worker.ended()
             self.workers.remove(worker)
             self.restarts += 1
             self.say(f"Re-play worker {worker.pid} {_ended(code)} while re-playing {len(records)} result(s); "

@@ -394,7 +394,8 @@ async def post_result(request: web.Request) -> web.Response:
     status, payload = await asyncio.shield(pending)
     if status == 201 and not first:
         status = 200
-    return web.json_response(payload, status=status)
+    headers = {"Retry-After": "2"} if status == 503 else None  # busy: the client's outbox tries again
+    return web.json_response(payload, status=status, headers=headers)
 
 
 async def _answer_existing(workshop: Workshop, room: Room, entry: Entry, record: dict) -> web.Response:
@@ -709,6 +710,13 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
                      say_started, say: Callable[[str], None], page_seconds: int = 12) -> None:
     loop = asyncio.get_running_loop()
     quiet_loop_errors(loop, say)
+    try:
+        import signal
+
+        # An inherited "ignore SIGCHLD" would let the kernel reap dead workers before we learn how they ended.
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    except (AttributeError, ValueError):  # pragma: no cover - no SIGCHLD (Windows) or not the main thread
+        pass
     limits.connections = min(limits.connections, max(16, open_file_limit() - 200))
     app = create_app(store, room_id, replayer, limits, say, page_seconds=page_seconds)
     runner = web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT_S, handle_signals=False)
