@@ -30,7 +30,7 @@ th, td { height: 4.6vh; padding: 0 1vw; text-align: right; white-space: nowrap; 
   text-overflow: ellipsis; line-height: 4.6vh; }
 th { border-bottom: .3vh solid #666; color: #bbb; font-weight: 600; font-size: 2.4vh; }
 tr:nth-child(even) td { background: #1b1b1b; }
-td.name, th.name { text-align: left; width: 40%; }
+td.name, th.name { text-align: left; width: 36%; }
 td.rank, th.rank { width: 7%; }
 td.practice { color: #888; font-size: 2.2vh; }
 p.empty { font-size: 3.5vh; color: #aaa; }
@@ -41,7 +41,7 @@ _JS = r"""
   'use strict';
   var config = JSON.parse(document.getElementById('config').textContent);
   var COLS = [['rank', '#'], ['name', 'Name'], ['total', 'Total'], ['strategy', 'Strategy'],
-              ['outcome', 'Outcome'], ['real_world_error', 'Real-world error %'], ['weeks', 'Weeks']];
+              ['outcome', 'Outcome'], ['real_world_error', 'Real world %'], ['weeks', 'Weeks']];
   var data = {entries: [], frozen_at: null}, etag = null, pages = [], current = 0, paused = false;
   var lastTurn = Date.now();
 

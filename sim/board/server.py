@@ -4,7 +4,7 @@ Routes (docs/workshop.md has the trainer's view):
   POST /api/tickets          {"code", "name", "case", "learner"?} -> 201 ticket | 200 the same ticket again
   POST /api/results          {"code", "name", "ticket", "result"} -> 201 entry | 200 already stored | 409 | 422 ...
   GET  /api/leaderboard      ?case=ID -> {"entries": [...], "frozen_at": ISO|null}  (ETag; public, respects the freeze)
-  GET  /                     the projector page (?case=ID for one case)
+  GET  /                     the projector page (?case=ID for one case, ?advance=S to turn pages every S s)
   GET  /healthz              the pool, the queue and the store, as JSON
   GET  /export.csv           every entry, hidden ones marked     (admin token, or a signed link)
   POST /api/admin/freeze     {"at": "now" | ISO time | null}        (admin token)
@@ -481,7 +481,9 @@ async def get_page(request: web.Request) -> web.Response:
     from sim.board.page import render_page
 
     workshop = request.app[WORKSHOP]
-    html = render_page(workshop.join_url, request.query.get("case") or None, workshop.page_seconds)
+    advance = request.query.get("advance", "")  # /?advance=20: this screen turns pages every 20 s
+    seconds = min(int(advance), 3600) if advance.isdigit() else workshop.page_seconds
+    html = render_page(workshop.join_url, request.query.get("case") or None, seconds)
     return web.Response(text=html, content_type="text/html",
                         headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                                  "Referrer-Policy": "no-referrer"})
