@@ -20,6 +20,7 @@ from typing import Callable, Protocol
 from sim.board.worker import HEADER, MAX_FRAME, encode_frame
 
 MAX_CHUNK = 64  # records one worker re-plays in one go (in lockstep through the batched engine)
+LINGER_S = 0.01
 START_TIMEOUT_S = 60.0  # a cold worker imports numpy and parses every case
 RESTART_DELAY_S = 1.0  # between failed attempts to start a replacement
 
@@ -263,6 +264,7 @@ class Verifier:
         self.replayer = replayer
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=max(1, queue_limit))
         self.in_replay = 0
+        self.idle = 0  # dispatchers waiting for a record
         self.tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
@@ -287,9 +289,18 @@ class Verifier:
 
     async def _dispatch(self) -> None:
         while True:
-            chunk = [await self.queue.get()]
-            # Share what is waiting among the slots: big batches under a burst, single records when quiet.
-            want = min(MAX_CHUNK, math.ceil((1 + self.queue.qsize()) / self.replayer.size))
+            self.idle += 1
+            try:
+                chunk = [await self.queue.get()]
+            finally:
+                self.idle -= 1
+            if self.queue.empty():
+                # A burst arrives over a few milliseconds: wait that long for company, since one record costs
+                # a worker about as much as a dozen re-played together (lockstep through the batched engine).
+                await asyncio.sleep(LINGER_S)
+            # Share what is waiting among the slots free to take it (a busy one cannot): big batches under a
+            # burst, single records when quiet.
+            want = min(MAX_CHUNK, math.ceil((1 + self.queue.qsize()) / (1 + self.idle)))
             while len(chunk) < want and not self.queue.empty():
                 chunk.append(self.queue.get_nowait())
             chunk = [(r, f) for r, f in chunk if not f.done()]  # a client that gave up needs no re-play

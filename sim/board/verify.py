@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 MAX_CHOICES = 200  # far above a real game (the engine ships by itself long before); bounds the work per record
 MAX_CHOICE_CHARS = 200
@@ -45,7 +45,8 @@ class Verified:
     follows_expert: bool = False  # its choices are the expert policy's on its seed, move for move
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """Shallow on purpose: `asdict` would deep-copy the record, which costs more than its re-play."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 # (path, mtime_ns, size) -> (Case, hash): a case file is parsed once until it changes.
@@ -204,6 +205,7 @@ def expert_paths(case, case_hash: str, seeds: list[int]) -> list[tuple[str, ...]
         if len(_expert_paths) > MAX_EXPERT_PATHS:
             _expert_paths.clear()
         run = run_batch(case, todo, "expert")
+        _share_expert_errors(case_hash, todo, run.real_world)
         for seed, row in zip(todo, run.path):
             steps = []
             for code in (int(c) for c in row if c >= 0):
@@ -214,6 +216,19 @@ def expert_paths(case, case_hash: str, seeds: list[int]) -> list[tuple[str, ...]
                     steps.append(ACTION_IDS[code])
             _expert_paths[(case_hash, seed)] = tuple(steps)
     return [_expert_paths[(case_hash, s)] for s in seeds]
+
+
+def _share_expert_errors(case_hash: str, seeds: list[int], real_world) -> None:
+    """The re-play that follows needs the expert's real-world error on these seeds (the outcome score's
+    yardstick), which this run has just computed: put it where sim.game.runner.expert_real_world caches it,
+    so the expert is played once per seed, not twice. A lookup by name, so a runner that caches otherwise
+    only costs the second run."""
+    from sim.game import runner
+
+    cache = getattr(runner, "_expert_cache", None)
+    if isinstance(cache, dict):
+        for seed, value in zip(seeds, real_world):
+            cache.setdefault((case_hash, int(seed)), float(value))
 
 
 def verify_chunk(results: list) -> list[dict]:
@@ -229,15 +244,19 @@ def verify_chunk(results: list) -> list[dict]:
     for i, result in enumerate(results):
         try:
             check_record(result)
-            _known_case(result["case"], result["case_hash"])
         except ResultRejected as err:
             out[i] = {"error": str(err)}
             continue
         groups.setdefault((result["case"], result["case_hash"]), []).append(i)
     for (case_id, case_hash), members in groups.items():
-        case = _known_case(case_id, case_hash)
-        replays = replay_many(case, case_hash, [(results[i]["seed"], results[i]["choices"]) for i in members])
+        try:
+            case = _known_case(case_id, case_hash)
+        except ResultRejected as err:
+            for i in members:
+                out[i] = {"error": str(err)}
+            continue
         experts = expert_paths(case, case_hash, [results[i]["seed"] for i in members])
+        replays = replay_many(case, case_hash, [(results[i]["seed"], results[i]["choices"]) for i in members])
         for i, replayed, expert in zip(members, replays, experts):
             try:
                 verified = _accept(results[i], replayed).as_dict()

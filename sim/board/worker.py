@@ -19,6 +19,7 @@ import time
 
 HEADER = struct.Struct(">I")
 MAX_FRAME = 64 * 1024 * 1024
+WORKER_NICENESS = 10
 
 
 def read_frame(stream) -> object | None:
@@ -52,6 +53,12 @@ def main() -> int:
     from sim.board.verify import verify_chunk, warm_up
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle; it closes our stdin
+    try:
+        # Re-play is batch work: when the cores are busy with it, the server's answers (pages, health, the
+        # learners' submissions waiting to be read) come first, and re-play takes what is left.
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # pragma: no cover - no nice() here
+        pass
 
     # The protocol owns the real stdout; anything else printed (a warning) goes to stderr, the console.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)

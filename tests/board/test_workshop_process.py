@@ -26,11 +26,11 @@ ROOM_SEED = 777
 TRACEBACK = "Traceback (most recent call last)"
 
 
-async def _tickets(session, base: str, n: int, prefix: str = "learner") -> list[dict]:
+async def _tickets(session, base: str, n: int, prefix: str = "learner", status: int = 201) -> list[dict]:
     async def one(i):
         async with session.post(f"{base}/api/tickets", json={"code": "BIRDS7", "name": f"{prefix} {i}",
                                                              "case": "bird-detection"}) as resp:
-            assert resp.status == 201, await resp.text()
+            assert resp.status == status, await resp.text()
             return await resp.json()
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
@@ -245,3 +245,28 @@ def _fill(path) -> None:
                 fh.flush()
         except OSError:
             pass
+
+
+async def test_two_server_processes_serve_one_board_file(tmp_path, servers):
+    """Everything that outlives a process is in the store: a ticket one signed is good at the other, and a
+    freeze made at one shows on the other."""
+    db = tmp_path / "workshop.sqlite3"
+    one = servers(db, tmp_path / "one.log", "--room-seed", str(ROOM_SEED))
+    two = servers(db, tmp_path / "two.log", "--room-seed", str(ROOM_SEED))
+    token = next(line.split(": ", 1)[1] for line in one.output().splitlines() if line.startswith("Admin token"))
+    async with _client_session() as session:
+        ticket = (await _tickets(session, one.base, 1))[0]
+        status, entry = await _submit(session, two.base, ticket, played(ROOM_SEED, 0))
+        assert status == 201
+        again = (await _tickets(session, two.base, 1, status=200))[0]
+        assert again["ticket"] == ticket["ticket"]  # one ticket per learner and case, whichever process answers
+        async with session.post(f"{one.base}/api/admin/freeze", json={"at": "now"},
+                                headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status == 200
+
+        async def frozen_at_two():
+            async with session.get(f"{two.base}/api/leaderboard") as resp:
+                return (await resp.json())["frozen_at"]
+
+        assert await wait_for(frozen_at_two, timeout=5, what="the freeze to show on the other process")
+        assert [e["id"] for e in await _entries(session, one.base)] == [entry["id"]]
