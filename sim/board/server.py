@@ -31,7 +31,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import partial
 from typing import Callable
 
 from aiohttp import web
@@ -56,6 +55,7 @@ ROOM_RATE = 2000  # per minute for the whole room: a room behind one address sti
 RATE_WINDOW_S = 60
 GET_RATE_PER_S, GET_BURST = 50.0, 200  # per address, per server process (a flood of GETs is a per-process load)
 CACHE_TTL_S = 1.0  # another process's writes show on this one's pages within this
+MAX_CACHED_BOARDS = 64
 ROOM_TTL_S = 1.0  # and its room settings (a freeze) too
 LINK_LIFETIME_S = 600
 MAX_SUFFIX = 99
@@ -376,6 +376,9 @@ async def post_result(request: web.Request) -> web.Response:
     existing = await workshop.gate.read(workshop.store.entry_for_ticket, ticket.id)
     if existing is not None:
         return await _answer_existing(workshop, room, existing, record)
+    if await workshop.gate.read(workshop.store.ticket, ticket.id) != ticket:
+        raise Refused(422, "the ticket is not one this board issued (it is not in the board file: another "
+                           "board's, or from before the board was reset); start the game again for a new one")
     elapsed = time.time() - ticket.issued_at
     if elapsed < room.min_play_seconds:
         raise Refused(422, f"the result came {fmt.seconds(elapsed)} after its ticket; this workshop counts games "
@@ -385,12 +388,13 @@ async def post_result(request: web.Request) -> web.Response:
     if reason and not room.allow_practice:
         raise _not_a_learner(reason)
     await _rate(workshop, f"result:{room.id}:{_client(request)}:{ticket.id}", room, "result")
-    pending = workshop.inflight.get(ticket.id)
+    key = f"{ticket.id}:{record['id']}"
+    pending = workshop.inflight.get(key)
     first = pending is None
-    if first:  # the same ticket twice at once: the second waits for the first's answer
+    if first:  # the same result twice at once: the second waits for the first's answer
         pending = asyncio.ensure_future(_verify_and_store(workshop, room, ticket, name, record, reason))
-        workshop.inflight[ticket.id] = pending
-        pending.add_done_callback(lambda _: workshop.inflight.pop(ticket.id, None))
+        workshop.inflight[key] = pending
+        pending.add_done_callback(lambda _: workshop.inflight.pop(key, None))
     status, payload = await asyncio.shield(pending)
     if status == 201 and not first:
         status = 200
@@ -462,6 +466,8 @@ async def get_leaderboard(request: web.Request) -> web.Response:
             body = json.dumps({"entries": [shown(e) for e in entries], "frozen_at": _frozen_text(room)},
                               separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             cached = (time.monotonic(), '"' + hashlib.sha256(body).hexdigest()[:32] + '"', body)
+            if len(workshop.board_cache) >= MAX_CACHED_BOARDS:  # ?case= is the client's to choose: stay bounded
+                workshop.board_cache.clear()
             workshop.board_cache[key] = cached
         except (StoreUnavailable, Refused):
             if cached is None:

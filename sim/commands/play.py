@@ -82,8 +82,6 @@ def run(args) -> int:
         if code:
             return code
     result = game.result()
-    if args.policy:  # a policy's game is labelled: a board may take it as practice, never as a learner's
-        result["policy"] = args.policy
     if args.json:
         emit_json(result)
     else:
@@ -178,6 +176,8 @@ def _send_to_boards(args, result: dict) -> int:
     if args.workshop:
         from sim.board.client import submit_or_queue
 
+        if args.policy:  # a policy's game is labelled: the workshop takes it as practice, never as a learner's
+            result = {**result, "policy": args.policy}
         outcome = submit_or_queue(args.workshop, args.name, result)
         print(outcome.message, file=out)
         if outcome.refused:

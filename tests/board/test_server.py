@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import csv
 import io
 
@@ -100,6 +99,7 @@ async def _forged(workshop, session) -> str:
     ("none", "has no ticket"),
     ("garbage", "not one this workshop issued"),
     ("forged", "signature does not match"),
+    ("unknown to the store", "not in the board file"),
     ("other learner's", "was issued to Ada, not to Mallory"),
     ("other seed", "its ticket gives seed"),
     ("other case", "its ticket is for cat-app"),
@@ -116,6 +116,13 @@ async def test_results_without_a_valid_ticket_of_their_own_are_refused_with_a_se
     elif how == "forged":
         body["ticket"] = await _forged(workshop, session)
         body["name"] = "Eve"
+    elif how == "unknown to the store":  # signed with the board's own secret, yet never issued
+        from sim.board import tickets
+        from sim.board.server import WORKSHOP
+        from sim.board.store import Ticket
+
+        made_up = Ticket("0" * 24, "main", "Mallory", CASE, mallory["seed"], 0.0)
+        body["ticket"] = tickets.sign(made_up, workshop.app[WORKSHOP].secret)
     elif how == "other learner's":
         body["ticket"] = ada["ticket"]
         body["result"] = played(ada["seed"], 3)
