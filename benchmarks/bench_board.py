@@ -8,6 +8,7 @@ Keys (each the median of RUNS runs, each run a fresh server; targets on a 2-core
 Every learner first gets a ticket (a seed of their own, the default); each game is the expert's with one
 move changed, so full length (the slowest to re-play) and not the bot's path. Nothing is trusted: every
 result is re-played in the server's worker processes, and the expert is played on its seed.
+MLSIM_BENCH_RUNS=1 runs once (a quick look while changing the server).
 """
 
 from __future__ import annotations

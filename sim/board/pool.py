@@ -91,9 +91,13 @@ class _Worker:
             (size,) = HEADER.unpack(header)
             if size > MAX_FRAME:
                 raise WorkerDied(f"worker {self.pid} sent a frame of {size} bytes")
-            return json.loads(await self.proc.stdout.readexactly(size))
+            data = await self.proc.stdout.readexactly(size)
         except (asyncio.IncompleteReadError, ConnectionError) as err:
             raise WorkerDied(str(err)) from None
+        if size < 65536:
+            return json.loads(data)
+        # A big batch's answer takes milliseconds to decode: in a thread, so the loop can answer in between.
+        return await asyncio.get_running_loop().run_in_executor(None, json.loads, data)
 
     async def run(self, records: list[dict]) -> list[dict]:
         self.busy_with = len(records)

@@ -373,10 +373,11 @@ async def post_result(request: web.Request) -> web.Response:
     if record["seed"] != ticket.seed:
         raise Refused(422, f"the result was played on seed {record['seed']}, but its ticket gives seed {ticket.seed}: "
                            "play the seed the ticket gives (`mlsim play CASE --workshop URL` fetches it)")
-    existing = await workshop.gate.read(workshop.store.entry_for_ticket, ticket.id)
+    store = workshop.store
+    existing, known = await workshop.gate.read(lambda: (store.entry_for_ticket(ticket.id), store.ticket(ticket.id)))
     if existing is not None:
         return await _answer_existing(workshop, room, existing, record)
-    if await workshop.gate.read(workshop.store.ticket, ticket.id) != ticket:
+    if known != ticket:
         raise Refused(422, "the ticket is not one this board issued (it is not in the board file: another "
                            "board's, or from before the board was reset); start the game again for a new one")
     elapsed = time.time() - ticket.issued_at
