@@ -81,6 +81,18 @@ def count(n: float | None, unknown: str = UNKNOWN) -> str:
     return f"{round(n):,}"
 
 
+def duration(seconds: float | None, unknown: str = UNKNOWN) -> str:
+    """A wall-clock time, as a person waiting reads it: "4.2 s", "38 s", "2 min 05 s"."""
+    if not _finite(seconds):
+        return unknown
+    if seconds < 10:
+        return f"{fixed(seconds, 1)} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    return f"{whole // 60} min {whole % 60:02d} s"
+
+
 def number(x: float | None, unknown: str = UNKNOWN) -> str:
     """A plain number a case states (a threshold, a factor): as short as it reads exactly, at most 4 decimals."""
     if not _finite(x):

@@ -10,7 +10,8 @@ import copy
 
 import numpy as np
 
-from sim.coach.judge import ALIGNED, MISALIGNED, NEUTRAL, Choice, Context, judge_in
+from sim.coach.judge import ALIGNED, MISALIGNED, NEUTRAL, Choice, judge_in
+from sim.coach.situation import Situation
 from sim.coach.policy import SHIP, Picks
 from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, TAPE_TURNS, SeedDraws
@@ -45,15 +46,16 @@ class AntiRulePolicy:
         rank = {"misaligned": 0, "neutral": 1, "aligned": 2}
         return min(range(len(decision.options)), key=lambda i: (rank[decision.options[i].verdict], i))
 
-    def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
+    def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray,
+                 situation: Situation | None = None) -> Picks:
         b = vis.batch
         u = self.tape[np.arange(b), np.minimum(turn, TAPE_TURNS - 1)] if b else np.zeros(0)
         no_category, variety = np.full(b, -1), np.full(b, ANTI_VARIETY)
         # Preference per (row, action): misaligned 3, neutral 2, aligned 1; ship only as neutral's last resort.
         preference = np.zeros((b, len(self.codes)))
-        ctx = Context(vis, case, Choice("", no_category, variety))
+        s = situation if situation is not None else Situation(vis, case)
         for j, (action, code) in enumerate(zip(self.ids, self.codes)):
-            verdicts = judge_in(ctx, action).codes
+            verdicts = judge_in(s, action, Choice(action, no_category, variety)).codes
             score = np.select([verdicts == MISALIGNED, verdicts == NEUTRAL, verdicts == ALIGNED], [3.0, 2.0, 1.0])
             if code == SHIP:
                 score = np.where(verdicts == MISALIGNED, 3.0, 0.5)

@@ -1,4 +1,7 @@
-"""Diagnosis of the error ladder: the gaps, which of them are problems, the primary one, and advice."""
+"""Diagnosis of the error ladder: the gaps, which of them are problems, the primary one, and advice.
+
+The thresholds and their reasons from the course are stated in docs/rules.md ("When a gap is a problem").
+"""
 
 from __future__ import annotations
 
@@ -6,30 +9,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import fmt
 from sim.rules import RULES
 
 GAPS = ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting")
 GAP_RULES = ("avoidable-bias", "variance", "data-mismatch", "dev-overfitting")
 GAP_NAMES = ("avoidable bias", "variance", "data mismatch", "dev overfitting")
 PRIMARIES = GAPS + ("unknown", "surpassed_human", "none")
+BIAS, VARIANCE, MISMATCH, OVERFIT = range(4)
 UNKNOWN, SURPASSED, NONE = 4, 5, 6
-MIN_PROBLEM = 0.2  # points: a smaller gap is never a problem
-PROBLEM_SHARE = 0.5  # a gap at least this share of the largest is a problem too
+MIN_PROBLEM = 0.2  # points: a smaller gap is never a problem (the course's smallest telling gap is 0.5 vs 0.2)
+# A second gap is a problem only when it is clearly one: strictly more than half the largest. The course's
+# examples: bias 0.5 beside variance 2 (a quarter) is "focus on variance"; bias 9 beside mismatch 9 (equal) and
+# bias 10 beside mismatch 6 (60%) are "both"; half exactly is where the course stops calling it a tie.
+PROBLEM_SHARE = 0.5
+NOISE_Z = 2.0  # a gap under twice its own sampling noise (about 95% confidence) could be chance
 EPS = 1e-9
 
 ADVICE = {
-    "avoidable-bias": "Avoidable bias is {gap:.1f} points: train a bigger network, train longer or better, search architectures.",
-    "variance": "Variance is {gap:.1f} points: get more training data, regularise or augment.",
-    "data-mismatch": "Data mismatch is {gap:.1f} points: analyse the dev errors, then get or synthesise data like dev/test.",
-    "dev-overfitting": "Test is {gap:.1f} points above dev: the dev set is overfit; get a bigger dev set.",
+    "avoidable-bias": "Avoidable bias is {gap} points: train a bigger network, train longer or better, search architectures.",
+    "variance": "Variance is {gap} points: get more training data, regularise or augment.",
+    "data-mismatch": "Data mismatch is {gap} points: analyse the dev errors, then get or synthesise data like dev/test.",
+    "dev-overfitting": "Test is {gap} points above dev: the dev set is overfit; get a bigger dev set.",
 }
 
 
 @dataclass(frozen=True)
 class GapsBatch:
-    """Gaps (NaN where a rung is missing), problem masks, primary codes and what is missing, per row."""
+    """Gaps (NaN where a rung is missing), their sampling noise, problem masks, primary codes and what is missing."""
 
     gaps: np.ndarray  # (B, 4)
+    noise: np.ndarray  # (B, 4) standard deviation of each gap from the sets' sampling noise (0: sizes unknown)
     problems: np.ndarray  # (B, 4) bool
     primary: np.ndarray  # (B,) index into PRIMARIES
     missing_human: np.ndarray
@@ -42,10 +52,32 @@ class GapsBatch:
     def problem(self, name: str) -> np.ndarray:
         return self.problems[:, GAPS.index(name)]
 
+    @property
+    def largest(self) -> np.ndarray:
+        """The largest gap that is a problem (-inf where none)."""
+        return np.max(np.where(self.problems, self.gaps, -np.inf), axis=1)
 
-def diagnose_batch(human, train, train_dev, dev, test, differ) -> GapsBatch:
-    """Vectorised diagnosis. `differ`: training data comes from another distribution than dev."""
+    def take(self, idx) -> "GapsBatch":
+        return GapsBatch(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
+
+
+def _sd(error: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Sampling standard deviation of a reading, in points; 0 where the set's size is unknown (NaN)."""
+    e = np.clip(np.nan_to_num(error, nan=0.0), 0.0, 100.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(e * (100.0 - e) / np.maximum(n, 1.0))
+    return np.where(np.isnan(n), 0.0, sd)
+
+
+def diagnose_batch(human, train, train_dev, dev, test, differ, n_train=None, n_train_dev=None, n_dev=None,
+                   n_test=None) -> GapsBatch:
+    """Vectorised diagnosis. `differ`: training data comes from another distribution than dev.
+    `n_*`: the sets' sizes (NaN or None: unknown, and their sampling noise is taken as negligible)."""
     human, train, train_dev, dev, test = (np.asarray(x, dtype=np.float64) for x in (human, train, train_dev, dev, test))
+    b = len(train)
+    size = lambda n: np.full(b, np.nan) if n is None else np.broadcast_to(np.asarray(n, dtype=np.float64), (b,))  # noqa: E731
+    sd_train, sd_td = _sd(train, size(n_train)), _sd(train_dev, size(n_train_dev))
+    sd_dev, sd_test = _sd(dev, size(n_dev)), _sd(test, size(n_test))
     differ = np.asarray(differ, dtype=bool)
     no_td = np.isnan(train_dev)
     bias = train - human
@@ -54,23 +86,26 @@ def diagnose_batch(human, train, train_dev, dev, test, differ) -> GapsBatch:
     mismatch = np.where(no_td, np.nan, dev - train_dev)
     overfit = test - dev
     gaps = np.stack([bias, variance, mismatch, overfit], axis=1)
+    noise = np.stack([sd_train, np.where(no_td, np.hypot(sd_dev, sd_train), np.hypot(sd_td, sd_train)),
+                      np.hypot(sd_dev, sd_td), np.hypot(sd_test, sd_dev)], axis=1)
     with np.errstate(invalid="ignore"):
-        largest = np.nanmax(np.where(np.isnan(gaps), -np.inf, gaps), axis=1)
         # A hair of tolerance: 0.7 - 0.5 is 0.19999999999999996 in floating point, and means 0.2.
-        problems = (gaps >= MIN_PROBLEM - EPS) & (gaps >= PROBLEM_SHARE * largest[:, None] - EPS)
+        real = (gaps >= MIN_PROBLEM - EPS) & (gaps > NOISE_Z * noise - EPS)  # not chance, not negligible
+        largest = np.max(np.where(real, gaps, -np.inf), axis=1)
+        problems = real & (gaps > PROBLEM_SHARE * largest[:, None] + EPS)
     missing_human = np.isnan(human)
     missing_td = no_td & differ
     # Without a train-dev set on mismatched data, dev - train is variance and mismatch in unknown
     # shares, either of which may be all of it: bias is a problem only if it is large beside that.
     with np.errstate(invalid="ignore"):
         unsplit = np.where(missing_td, dev - train, -np.inf)
-        problems[:, 0] &= ~(bias < PROBLEM_SHARE * unsplit - EPS)
-    surpassed = ~missing_human & ((train < human) | (dev < human))
+        problems[:, BIAS] &= ~(bias <= PROBLEM_SHARE * unsplit + EPS)
+    surpassed = ~missing_human & ((train < human - EPS) | (dev < human - EPS))
     ranked = np.where(problems, gaps, -np.inf)
     primary = np.where(np.any(problems, axis=1), np.argmax(ranked, axis=1), NONE)
     primary = np.where(surpassed, SURPASSED, primary)
     primary = np.where(missing_human | missing_td, UNKNOWN, primary)
-    return GapsBatch(gaps, problems, primary, missing_human, missing_td, surpassed)
+    return GapsBatch(gaps, noise, problems, primary, missing_human, missing_td, surpassed)
 
 
 @dataclass(frozen=True)
@@ -92,9 +127,10 @@ def _num(x) -> float:
     return np.nan if x is None else float(x)
 
 
-def diagnose(human=None, train=None, train_dev=None, dev=None, test=None, differ=False) -> Diagnosis:
+def diagnose(human=None, train=None, train_dev=None, dev=None, test=None, differ=False, **sizes) -> Diagnosis:
     """Diagnose one ladder given in percent; None marks a rung not measured."""
-    g = diagnose_batch(*([_num(v)] for v in (human, train, train_dev, dev, test)), [differ])
+    g = diagnose_batch(*([_num(v)] for v in (human, train, train_dev, dev, test)), [differ],
+                       **{k: (None if v is None else [float(v)]) for k, v in sizes.items()})
     return diagnosis_row(g, 0)
 
 
@@ -113,10 +149,9 @@ def diagnosis_row(g: GapsBatch, i: int) -> Diagnosis:
                        "text": "Training data comes from another distribution: carve a train-dev set to tell "
                                "variance from data mismatch."})
     if g.surpassed[i] and not g.missing_human[i]:
-        advice.append({"rule": "surpassing-human",
-                       "text": RULES["surpassing-human"].text})
+        advice.append({"rule": "surpassing-human", "text": RULES["surpassing-human"].text})
     for j in order:
-        if j == 0 and (g.surpassed[i] or g.missing_human[i]):
+        if j == BIAS and (g.surpassed[i] or g.missing_human[i]):
             continue
-        advice.append({"rule": GAP_RULES[j], "text": ADVICE[GAP_RULES[j]].format(gap=g.gaps[i, j])})
+        advice.append({"rule": GAP_RULES[j], "text": ADVICE[GAP_RULES[j]].format(gap=fmt.error(g.gaps[i, j]))})
     return Diagnosis(gaps, problems, PRIMARIES[int(g.primary[i])], missing, advice)

@@ -1,4 +1,9 @@
-"""The verdict on one choice, judged only from what the player could see when making it."""
+"""The verdict on one choice, judged only from what the player could see when making it.
+
+Each action has an ordered table of clauses (condition, verdict, rule, sentence) over the Situation
+(sim.coach.situation); the first that holds for a row is its verdict. Every table ends in a catch-all and
+every sentence names only fields that exist: both are checked when this module loads.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,17 @@ from typing import Callable
 
 import numpy as np
 
-from sim.coach.diagnose import GAP_NAMES, GAPS, NONE, SURPASSED, UNKNOWN, GapsBatch, diagnose_batch
-from sim.rules import RULE_IDS, RULES
+from sim import fmt
+from sim.coach.diagnose import BIAS, GAP_NAMES, MISMATCH, NONE, OVERFIT, SURPASSED, UNKNOWN, VARIANCE
+from sim.coach.policy import next_fix
+from sim.coach.situation import LOW_VARIETY, SMALL_DATA_STEP, TINY_SHARE, Situation
 from sim.coach.visible import Visible
 from sim.model import ACTION_IDS, ACTIONS
+from sim.rules import RULE_IDS, RULES
 from sim.scenario.schema import Case
 
 VERDICTS = ("aligned", "neutral", "misaligned")
 ALIGNED, NEUTRAL, MISALIGNED = 0, 1, 2
-LOW_VARIETY = 0.3  # synthetic data covering less of the real space than this overfits its corner
-SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at this share of dev errors (or the largest)
-TEST_CHECK_ROUNDS = 4  # tuning rounds after which a look at test is due
-TRANSFER_RATIO = 10.0  # task A needs this many times B's data for transfer to pay
 
 # How explanations name an action ("... : a bigger network attacks a gap that matters").
 NOUNS = {
@@ -29,13 +33,32 @@ NOUNS = {
     "collect_more_data": "more training data", "add_regularization": "more regularisation",
     "data_augmentation": "data augmentation", "smaller_network": "a smaller network",
     "early_stopping": "early stopping", "collect_target_data": "data like dev/test",
-    "synthesize_data": "synthetic data",
+    "synthesize_data": "synthetic data", "error_analysis": "an error analysis",
+    "measure_human_level": "measuring human-level error", "carve_train_dev": "a train-dev set",
+    "evaluate_test": "a look at the test set", "bigger_dev_set": "a bigger dev set", "change_metric": "a new metric",
+    "change_dev_test": "new dev/test sets", "clean_dev_test_labels": "cleaning dev and test labels",
+    "clean_dev_labels": "cleaning dev labels", "clean_train_labels": "cleaning training labels",
+    "transfer_learning": "transfer learning", "multi_task_learning": "multi-task learning",
+    "end_to_end": "an end-to-end system", "pipeline": "a pipeline", "train_on_subset": "a subset",
+    "faster_hardware": "faster hardware", "ship": "shipping",
 }
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One action id chosen by every row, with per-row parameters: category (-1 none) and variety."""
+
+    action: str
+    category: np.ndarray
+    variety: np.ndarray
+
+
+Condition = Callable[[Situation, Choice], np.ndarray]
+
+
+@dataclass(frozen=True)
 class Clause:
-    when: np.ndarray  # (B,) bool
+    when: Condition | None  # None: always (the catch-all that ends every table)
     verdict: int
     rule: str
     template: str
@@ -53,88 +76,60 @@ class Verdict:
         return {"action": self.action, "verdict": self.verdict, "rule": self.rule, "explanation": self.explanation}
 
 
-@dataclass(frozen=True)
-class Choice:
-    """One action id chosen by every row, with per-row parameters: category (-1 none) and variety."""
+class Context:
+    """What one judgement reads: the situation, the choice, and (for ship) the expert's next move."""
 
-    action: str
-    category: np.ndarray
-    variety: np.ndarray
+    def __init__(self, situation: Situation, choice: Choice):
+        self.s, self.choice = situation, choice
+        self.vis, self.case, self.g = situation.vis, situation.case, situation.g
+        self.next_action: np.ndarray | None = None
+
+    def explain(self, template: str, i: int) -> str:
+        """Fill a clause's sentence with row i's visible numbers (only the fields the sentence names)."""
+        return template.format(**{name: FIELDS[name](self, i) for name in _template_fields(template)})
 
 
 class Judgement:
     """Verdicts for a batch that made one action, with the clause each row matched."""
 
-    def __init__(self, action: str, clauses: list[Clause], ctx: "Context"):
-        batch = ctx.vis.batch
+    def __init__(self, action: str, ctx: Context):
+        clauses = CLAUSES[action]
+        batch = ctx.s.batch
         self.action, self.clauses, self.ctx = action, clauses, ctx
         self.clause = np.full(batch, -1)
         for i, clause in enumerate(clauses):
-            self.clause = np.where((self.clause < 0) & clause.when, i, self.clause)
-        self.codes = np.array([c.verdict for c in clauses])[self.clause]
-        self.rule_index = np.array([RULE_IDS.index(c.rule) for c in clauses])[self.clause]  # into RULE_IDS
+            open_rows = self.clause < 0
+            if not open_rows.any():
+                break
+            when = ctx.s.all if clause.when is None else np.asarray(clause.when(ctx.s, ctx.choice), dtype=bool)
+            self.clause = np.where(open_rows & when, i, self.clause)
+        self.codes = _CODES[action][self.clause]
+        self.rule_index = _RULE_INDEX[action][self.clause]  # into RULE_IDS
 
     def row(self, i: int) -> Verdict:
         clause = self.clauses[self.clause[i]]
-        return Verdict(self.action, VERDICTS[clause.verdict], clause.rule, RULES[clause.rule].text,
-                       self.ctx.explain(clause.template, i))
+        text = self.ctx.explain(clause.template, i) + _assumptions(self.ctx, self.action, clause, i)
+        return Verdict(self.action, VERDICTS[clause.verdict], clause.rule, RULES[clause.rule].text, text)
 
 
+def _assumptions(c: Context, action: str, clause: Clause, i: int) -> str:
+    """What a verdict takes for granted because the question did not say it (only `mlsim diagnose` leaves gaps)."""
+    notes = []
+    v = c.vis
+    if action in ("reduce_regularization", "add_regularization") and not v.regularization_known[i]:
+        notes.append("whether the model is regularised is not given; judged by the rule")
+    gap_rules = {"avoidable-bias", "variance", "data-mismatch", "dev-overfitting"}
+    if clause.rule in gap_rules and np.isnan(v.n_dev[i]) and not np.isnan(v.dev[i]):
+        notes.append("set sizes not given, so sampling noise is taken as negligible")
+    return f" (Assumed: {'; '.join(notes)}.)" if notes else ""
+
+
+# ---- the fields a sentence may name --------------------------------------------------------------
 def _in_sentence(label: str) -> str:
     """A category label as it reads mid-sentence ("Blurry images" -> "blurry images"; "UI glitches" stays)."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
         return label[0].lower() + label[1:]
     return label
-
-
-def _fmt(value: float, digits: int = 1) -> str:
-    return "unknown" if np.isnan(value) else f"{value:.{digits}f}"
-
-
-class Context:
-    """Masks and numbers shared by every clause of one judgement."""
-
-    def __init__(self, vis: Visible, case: Case, choice: Choice):
-        self.vis, self.case, self.choice = vis, case, choice
-        self.next_action: np.ndarray | None = None  # the expert's next move, filled in when judging a ship
-        self.g: GapsBatch = diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ)
-        b = vis.batch
-        self.all = np.ones(b, dtype=bool)
-        self.human_unknown = self.g.missing_human
-        self.need_td = self.g.missing_train_dev
-        self.surpassed = self.g.surpassed & ~self.human_unknown
-        k = len(case.categories)
-        self.category = choice.category
-        named = self.category >= 0
-        # A view built without an analysis (e.g. from a bare ladder) carries no per-category shares.
-        shares = vis.ea_shares if vis.ea_shares.shape[1] == k else np.full((b, k), np.nan)
-        safe = np.where(named, self.category, 0)
-        self.cat_share = np.where(named & vis.ea_done, shares[np.arange(b), safe] if k else 0.0, np.nan)
-        largest = np.nanmax(np.where(np.isnan(shares), -np.inf, shares), axis=1) if k else np.zeros(b)
-        largest = np.maximum(largest, np.where(np.isnan(vis.ea_mislabelled), 0.0, vis.ea_mislabelled))
-        self.largest_share = largest
-        self.cat_big = (self.cat_share >= SIGNIFICANT_SHARE) | (self.cat_share >= largest - 1e-12)
-        mis = vis.ea_mislabelled
-        self.labels_big = vis.ea_done & ((mis >= SIGNIFICANT_SHARE) | (mis >= largest - 1e-12)) & (mis > 0.02)
-
-    def others(self, i: int, skip: int) -> str:
-        parts = [f"{GAP_NAMES[j]} {self.g.gaps[i, j]:.1f}" for j in range(4)
-                 if j != skip and not np.isnan(self.g.gaps[i, j])]
-        return ", ".join(parts) if parts else "no other gap measured"
-
-    def explain(self, template: str, i: int) -> str:
-        """Fill a clause's sentence with row i's visible numbers (only the fields the sentence names)."""
-        return template.format(**{name: _FIELDS[name](self, i) for name in _template_fields(template)})
-
-    def _below(self, i: int) -> str:
-        v = self.vis
-        if np.isnan(v.human[i]):
-            return f"Error {_fmt(v.dev[i])}%"
-        return f"Train {_fmt(v.train[i])}%" if v.train[i] < v.human[i] else f"Dev {_fmt(v.dev[i])}%"
-
-    def _label(self, i: int) -> str:
-        cat = int(self.category[i])
-        return _in_sentence(self.case.categories[cat].label) if cat >= 0 else ""
 
 
 @lru_cache(maxsize=None)
@@ -146,381 +141,598 @@ def _template_fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
 
 
-def _primary_name(c: "Context", i: int) -> str:
+def _gap(c: Context, i: int, j: int) -> str:
+    return fmt.error(c.g.gaps[i, j])
+
+
+def _others(c: Context, i: int, skip: int) -> str:
+    parts = [f"{GAP_NAMES[j]} {fmt.error(c.g.gaps[i, j])}" for j in range(4)
+             if j != skip and not np.isnan(c.g.gaps[i, j])]
+    return ", ".join(parts) if parts else "no other gap measured"
+
+
+def _primary_name(c: Context, i: int) -> str:
     primary = int(c.g.primary[i])
     return GAP_NAMES[primary] if primary < 4 else "no gap"
 
 
-def _primary_gap(c: "Context", i: int) -> str:
+def _primary_gap(c: Context, i: int) -> str:
     primary = int(c.g.primary[i])
-    return _fmt(c.g.gaps[i, primary]) if primary < 4 else "0"
+    return fmt.error(c.g.gaps[i, primary]) if primary < 4 else "0"
 
 
-def _against(c: "Context", i: int) -> str:
+def _against(c: Context, i: int) -> str:
     """What the judged gap stands against: the primary problem, or that none stands out."""
     primary = int(c.g.primary[i])
     if primary < 4:
-        return f" while {GAP_NAMES[primary]} is {_fmt(c.g.gaps[i, primary])}"
+        return f" while {GAP_NAMES[primary]} is {fmt.error(c.g.gaps[i, primary])}"
     return {UNKNOWN: " and the largest gap is not yet known", SURPASSED: " and error is below human level"}.get(
         primary, " and no gap stands out")
 
 
-# Every field a clause's sentence may name, computed for one row from what the player could see.
-_FIELDS = {
-    "human": lambda c, i: _fmt(c.vis.human[i]),
-    "train": lambda c, i: _fmt(c.vis.train[i]),
-    "train_dev": lambda c, i: _fmt(c.vis.train_dev[i]),
-    "dev": lambda c, i: _fmt(c.vis.dev[i]),
-    "test": lambda c, i: _fmt(c.vis.test[i]),
-    "bias": lambda c, i: _fmt(c.g.gaps[i, 0]),
-    "variance": lambda c, i: _fmt(c.g.gaps[i, 1]),
-    "mismatch": lambda c, i: _fmt(c.g.gaps[i, 2]),
-    "overfit": lambda c, i: _fmt(c.g.gaps[i, 3]),
-    "not_bias": lambda c, i: c.others(i, 0),
-    "not_variance": lambda c, i: c.others(i, 1),
-    "not_mismatch": lambda c, i: c.others(i, 2),
-    "not_overfit": lambda c, i: c.others(i, 3),
+def _below(c: Context, i: int) -> str:
+    """Which rung is below human level, both printed with the digits the comparison needs."""
+    v = c.vis
+    rung, name = (v.train[i], "Train") if v.train[i] < v.human[i] else (v.dev[i], "Dev")
+    ours, human = fmt.pair(rung, v.human[i])
+    return f"{name} {ours}% is below the human-level {human}%"
+
+
+def _label(c: Context, i: int) -> str:
+    cat = int(c.choice.category[i])
+    return _in_sentence(c.case.categories[cat].label) if cat >= 0 else ""
+
+
+def _share(c: Context, i: int) -> float:
+    return float(c.s.share_of(c.choice.category)[i])
+
+
+def _ceiling(c: Context, i: int, share: float) -> str:
+    """A share's ceiling with the +- of a count of 100 (95%), e.g. "0.93 (+-0.34)"."""
+    dev = float(c.vis.dev[i])
+    half = 1.96 * np.sqrt(max(share * (1.0 - share), 0.0) / 100.0) * dev
+    return f"{fmt.error(share * dev)} (±{fmt.error(half)})"
+
+
+def _best_fix_name(c: Context, i: int) -> str:
+    """The fix with the most forecast points per week, as a phrase ("synthetic data aimed at fog")."""
+    j = int(c.s.best_fix[i])
+    if j < 0:
+        return "no fix"
+    best = c.s.ranked[j]
+    name = _noun(best.action)
+    if best.category >= 0:
+        name += f" for {_in_sentence(c.case.categories[best.category].label)}"
+    return name
+
+
+def _limits(c: Context, i: int) -> str:
+    return ", ".join(f"{k.label} ≤ {fmt.number(k.max)}" for k in c.case.constraints) or "none"
+
+
+def _metric_now(c: Context, i: int) -> str:
+    parts = []
+    for k in c.case.constraints:
+        value = c.vis.inference_s[i] if k.metric == "inference_s" else c.vis.memory_mb[i]
+        parts.append(f"{k.label} {fmt.metric(value, k.max)}")
+    return ", ".join(parts) or "no thresholds"
+
+
+def _time_left(c: Context, i: int) -> str:
+    left = c.vis.weeks_left[i]
+    return f"{fmt.weeks(left)} weeks left" if np.isfinite(left) else "time left"
+
+
+FIELDS: dict[str, Callable[[Context, int], str]] = {
+    "human": lambda c, i: fmt.error(c.vis.human[i]),
+    "train": lambda c, i: fmt.error(c.vis.train[i]),
+    "train_dev": lambda c, i: fmt.error(c.vis.train_dev[i]),
+    "dev": lambda c, i: fmt.error(c.vis.dev[i]),
+    "test": lambda c, i: fmt.error(c.vis.test[i]),
+    "bias": lambda c, i: _gap(c, i, BIAS),
+    "variance": lambda c, i: _gap(c, i, VARIANCE),
+    "mismatch": lambda c, i: _gap(c, i, MISMATCH),
+    "overfit": lambda c, i: _gap(c, i, OVERFIT),
+    "not_bias": lambda c, i: _others(c, i, BIAS),
+    "not_variance": lambda c, i: _others(c, i, VARIANCE),
+    "not_mismatch": lambda c, i: _others(c, i, MISMATCH),
+    "not_overfit": lambda c, i: _others(c, i, OVERFIT),
     "primary": _primary_name,
     "primary_gap": _primary_gap,
     "against": _against,
-    "dev_minus_train": lambda c, i: _fmt(c.vis.dev[i] - c.vis.train[i]),
-    "run_weeks": lambda c, i: _fmt(c.vis.run_weeks[i]),
-    "long_run": lambda c, i: f"{c.case.coach.long_run_weeks:g}",
-    "below": lambda c, i: c._below(i),
-    "label": lambda c, i: c._label(i),
-    "Label": lambda c, i: c._label(i)[:1].upper() + c._label(i)[1:],
-    "share": lambda c, i: _fmt(100 * c.cat_share[i], 0),
-    "ceiling": lambda c, i: _fmt(c.cat_share[i] * c.vis.dev[i], 2),
-    "largest": lambda c, i: _fmt(100 * c.largest_share[i], 0),
-    "mislabelled": lambda c, i: _fmt(100 * c.vis.ea_mislabelled[i], 0),
-    "mis_points": lambda c, i: _fmt(c.vis.ea_mislabelled[i] * c.vis.dev[i], 2),
-    "limits": lambda c, i: ", ".join(f"{k.label} ≤ {k.max:g}" for k in c.case.constraints) or "none",
-    "inference": lambda c, i: _fmt(c.vis.inference_s[i], 2),
-    "memory": lambda c, i: _fmt(c.vis.memory_mb[i], 1),
+    "dev_minus_train": lambda c, i: fmt.error(c.vis.dev[i] - c.vis.train[i]),
+    "run_weeks": lambda c, i: fmt.weeks(c.vis.run_weeks[i]),
+    "long_run": lambda c, i: fmt.weeks(c.case.coach.long_run_weeks),
+    "below": _below,
+    "label": _label,
+    "Label": lambda c, i: _label(c, i)[:1].upper() + _label(c, i)[1:],
+    "share": lambda c, i: fmt.share(_share(c, i)),
+    "ceiling": lambda c, i: _ceiling(c, i, _share(c, i)),
+    "largest": lambda c, i: fmt.share(c.s.largest_share[i]),
+    "mislabelled": lambda c, i: fmt.share(c.s.mislabelled[i]),
+    "mis_points": lambda c, i: _ceiling(c, i, float(c.s.mislabelled[i])),
+    "limits": _limits,
+    "metrics_now": _metric_now,
     "rounds": lambda c, i: f"{c.vis.rounds_since_test[i]:.0f}",
     "peeks": lambda c, i: f"{c.vis.test_peeks[i]:.0f}",
-    "data": lambda c, i: f"{c.vis.data[i]:,.0f}",
-    "threshold": lambda c, i: f"{c.vis.e2e_threshold[i]:,.0f}",
-    "n_target": lambda c, i: f"{c.vis.n_target[i]:,.0f}",
-    "variety": lambda c, i: _fmt(100 * c.choice.variety[i], 0),
+    "data": lambda c, i: fmt.count(c.vis.data[i]),
+    "threshold": lambda c, i: fmt.count(c.vis.e2e_threshold[i]),
+    "n_target": lambda c, i: fmt.count(c.vis.n_target[i]),
+    "variety": lambda c, i: fmt.share(c.choice.variety[i]),
+    "dev_sd": lambda c, i: fmt.error(c.s.dev_sd[i]),
+    "stale": lambda c, i: "" if c.vis.ea_fresh[i] else " (in an analysis from before the last change: shares move)",
+    "growth": lambda c, i: fmt.share(c.s.data_growth(c.choice.action)[i]),
+    "gain": lambda c, i: fmt.error(c.s.gain_of(c.choice.action, c.choice.category, c.choice.variety)[i]),
+    "fix_weeks": lambda c, i: fmt.weeks(c.vis.weeks_needed[i, ACTION_IDS.index(c.choice.action)]),
+    "best_fix": _best_fix_name,
+    "best_gain": lambda c, i: fmt.error(c.s.gains[i, c.s.best_fix[i]]) if c.s.best_fix[i] >= 0 else "0",
+    "best_weeks": lambda c, i: (fmt.weeks(c.vis.weeks_needed[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
+                                if c.s.best_fix[i] >= 0 else "0"),
     "what": lambda c, i: _noun(c.choice.action),
-    "time_left": lambda c, i: (f"{c.vis.weeks_left[i]:g} weeks left" if np.isfinite(c.vis.weeks_left[i])
-                               else "time left"),
+    "time_left": _time_left,
     "next_noun": lambda c, i: _noun(ACTION_IDS[int(c.next_action[i])]),
+    "source": lambda c, i: c.case.coach.transfer.source if c.case.coach.transfer else "no related task",
+    "source_examples": lambda c, i: fmt.count(c.case.coach.transfer.source_examples) if c.case.coach.transfer else "0",
+    "tasks": lambda c, i: c.case.coach.multitask.tasks if c.case.coach.multitask else "no related tasks",
 }
 
 
-def _bias_family(c: Context, action: str) -> list[Clause]:
-    g, v = c.g, c.vis
-    p_bias = g.problem("avoidable_bias")
-    clauses = []
+# ---- the clause tables ---------------------------------------------------------------------------
+def _named(c: Choice) -> np.ndarray:
+    return c.category >= 0
+
+
+def _good(s: Situation, c: Choice) -> np.ndarray:
+    return s.good_fix_of(c.action, c.category, c.variety)
+
+
+def _allowed(s: Situation, c: Choice) -> np.ndarray:
+    return s.rule_fix_of(c.action, c.category, c.variety)
+
+
+_SPEED = Clause(lambda s, c: s.speed_up_first, NEUTRAL, "iteration-speed",
+                "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), then "
+                "tune; every later experiment gets cheaper.")
+_WORTH = ("{what} should gain about {gain} points in {fix_weeks} weeks, as good a use of the weeks as any fix on "
+          "screen.")
+_POORER = ("but {best_fix} should gain about {best_gain} points in {best_weeks} weeks: more per week than {what} "
+           "(about {gain} in {fix_weeks}).")
+
+
+def _bias_family(action: str) -> tuple[Clause, ...]:
+    clauses: list[Clause] = []
     if action == "bigger_network":
-        clauses.append(Clause(v.bigger_breaks, MISALIGNED, "optimizing-satisficing",
-                              "One size up would break a satisficing threshold ({limits}; now {inference} s, "
-                              "{memory} MB): optimise accuracy only among models that meet every threshold."))
+        clauses.append(Clause(lambda s, c: s.vis.bigger_breaks, MISALIGNED, "optimizing-satisficing",
+                              "One size up would break a satisficing threshold ({limits}; now {metrics_now}): "
+                              "optimise accuracy only among models that meet every threshold."))
     if action == "reduce_regularization":
-        clauses.append(Clause(~v.regularized, NEUTRAL, "avoidable-bias",
-                              "The model has no regularisation to remove: train {train}% will not move; this changes nothing."))
+        clauses.append(Clause(lambda s, c: s.vis.regularization_known & ~s.vis.regularized, NEUTRAL, "avoidable-bias",
+                              "The model has no regularisation to remove: train {train}% will not move."))
+    if action == "train_longer":
+        clauses.append(Clause(lambda s, c: s.vis.retrain_due, ALIGNED, "change-metric-or-dev-set",
+                              "The dev/test sets changed since this model was trained: a training run aims it at "
+                              "the new target (dev {dev}% is measured on them)."))
     clauses += [
-        Clause(c.human_unknown, NEUTRAL, "need-human-level",
+        Clause(lambda s, c: s.human_unknown, NEUTRAL, "need-human-level",
                "Human-level error is unknown, so train error {train}% cannot be split into avoidable bias and "
                "Bayes error: measure human-level first."),
-        Clause(c.surpassed, NEUTRAL, "surpassing-human",
-               "{below} is below the human-level {human}%: avoidable bias can no longer be "
-               "measured, so a bias fix is a guess; more data and error analysis are surer."),
-    ]
-    if action == "architecture_search":
-        p_var = g.problem("variance")
-        clauses.append(Clause(p_bias | p_var, ALIGNED, "avoidable-bias",
-                              "Avoidable bias is {bias} points, variance {variance}: a search over architectures "
-                              "and hyper-parameters can lower both."))
-    clauses += [
-        Clause(p_bias, ALIGNED, "avoidable-bias",
-               "Avoidable bias is {bias} points ({not_bias}): {what} attacks a gap that matters."),
-        Clause(c.need_td, NEUTRAL, "train-dev-set",
+        Clause(lambda s, c: s.surpassed, NEUTRAL, "surpassing-human",
+               "{below}: avoidable bias can no longer be measured, so a bias fix is a guess; more data and error "
+               "analysis are surer."),
+        Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
                "Avoidable bias is {bias} points, but dev - train {dev_minus_train} is variance and data mismatch "
                "in unknown shares: carve a train-dev set before choosing which gap to attack."),
-        Clause(c.all, MISALIGNED, "avoidable-bias",
-               "Avoidable bias is only {bias} points{against}: {what} works on the "
-               "smaller gap."),
+        _SPEED,
+        Clause(_good, ALIGNED, "avoidable-bias", "Avoidable bias is {bias} points ({not_bias}): " + _WORTH),
+        Clause(_allowed, NEUTRAL, "avoidable-bias", "Avoidable bias is {bias} points, " + _POORER),
     ]
-    return clauses
+    if action == "architecture_search":
+        clauses.append(Clause(lambda s, c: s.bias_problem | s.variance_problem, NEUTRAL, "avoidable-bias",
+                              "Only one of avoidable bias ({bias}) and variance ({variance}) is a problem: its own "
+                              "knob is cheaper than a search that spends weeks and tuning rounds on both."))
+    clauses += [
+        Clause(lambda s, c: s.bias_problem, NEUTRAL, "avoidable-bias",
+               "Avoidable bias is {bias} points, but {what} does not fit the {time_left} with a ship after it."),
+        Clause(None, MISALIGNED, "avoidable-bias",
+               "Avoidable bias is only {bias} points{against}: {what} works on the smaller gap."),
+    ]
+    return tuple(clauses)
 
 
-def _variance_family(c: Context, action: str) -> list[Clause]:
-    g = c.g
-    p_var = g.problem("variance")
-    clauses = [
-        Clause(c.human_unknown, NEUTRAL, "need-human-level",
+def _variance_family(action: str) -> tuple[Clause, ...]:
+    clauses = []
+    if action == "smaller_network":
+        clauses.append(Clause(lambda s, c: ~s.vis.constraints_ok, ALIGNED, "optimizing-satisficing",
+                              "The model breaks a satisficing threshold ({limits}; now {metrics_now}): a smaller "
+                              "network is how it gets back under them before anything else."))
+    clauses += [
+        Clause(lambda s, c: s.human_unknown, NEUTRAL, "need-human-level",
                "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be weighed against "
                "avoidable bias; measure human-level first."),
-        Clause(c.need_td, NEUTRAL, "train-dev-set",
+        Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
                "Training data comes from another distribution and there is no train-dev set: dev - train "
                "{dev_minus_train} mixes variance and data mismatch; carve a train-dev set first."),
+        _SPEED,
     ]
     if action == "early_stopping":
-        clauses.append(Clause(p_var, NEUTRAL, "orthogonalization",
+        clauses.append(Clause(lambda s, c: s.variance_problem, NEUTRAL, "orthogonalization",
                               "Variance is {variance} points, but early stopping also raises train error: it moves "
                               "two links at once. Prefer regularisation or more data."))
     if action == "collect_more_data":
-        clauses.append(Clause(c.surpassed, ALIGNED, "surpassing-human",
-                              "{below} is below the human-level {human}%: gains now come from more data."))
+        clauses.append(Clause(lambda s, c: s.surpassed & _good(s, c), ALIGNED, "surpassing-human",
+                              "{below}: gains now come from more data; " + _WORTH))
     clauses += [
-        Clause(c.surpassed & ~p_var, NEUTRAL, "surpassing-human",
-               "{below} is below the human-level {human}%: the gaps are hard to read; "
-               "look at the errors first."),
-        Clause(p_var, ALIGNED, "variance",
-               "Variance is {variance} points ({not_variance}): {what} attacks a gap that matters."),
-        Clause(c.all, MISALIGNED, "variance",
+        Clause(lambda s, c: s.surpassed & ~s.variance_problem, NEUTRAL, "surpassing-human",
+               "{below}: the gaps are hard to read; look at the errors first."),
+        Clause(_good, ALIGNED, "variance", "Variance is {variance} points ({not_variance}): " + _WORTH),
+        Clause(_allowed, NEUTRAL, "variance", "Variance is {variance} points, " + _POORER),
+    ]
+    if action in ("add_regularization", "smaller_network"):
+        # Regularisation and a smaller network buy variance with bias: only when variance leads.
+        clauses.append(Clause(lambda s, c: s.variance_problem, NEUTRAL, "variance",
+                              "Variance is {variance} points, but {primary} is {primary_gap}: {what} would raise bias "
+                              "to cut variance; more data cuts it at no bias cost."))
+    clauses += [
+        Clause(lambda s, c: s.variance_problem, NEUTRAL, "variance",
+               "Variance is {variance} points, but {what} does not fit the {time_left} with a ship after it."),
+        Clause(None, MISALIGNED, "variance",
                "Variance is only {variance} points{against}: {what} works on the smaller gap."),
     ]
-    return clauses
+    return tuple(clauses)
 
 
-def _category_clauses(c: Context) -> list[Clause]:
-    named = c.category >= 0
-    return [
-        Clause(named & ~c.vis.ea_done, NEUTRAL, "error-analysis-first",
+def _category_clauses(action: str) -> tuple[Clause, ...]:
+    named = lambda s, c: _named(c)  # noqa: E731
+    rule = "synthetic-data-coverage" if action == "synthesize_data" else "error-analysis-ceiling"
+    tail = (" and the synthetic data covers about {variety} of their real variety" if action == "synthesize_data"
+            else "")
+    return (
+        Clause(lambda s, c: named(s, c) & s.speed_up_first, NEUTRAL, "iteration-speed",
+               "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), "
+               "then fix {label}."),
+        Clause(lambda s, c: named(s, c) & ~s.vis.ea_done, NEUTRAL, "error-analysis-first",
                "No error analysis yet: you cannot know how much of the dev error {dev}% comes from {label}, nor "
                "whether they are worth the weeks; look at the errors first."),
-        Clause(named & c.cat_big, ALIGNED, "error-analysis-ceiling",
-               "{Label} are {share}% of dev errors (largest {largest}%): fixing them can gain up to {ceiling} points."),
+        Clause(lambda s, c: named(s, c) & _good(s, c), ALIGNED, rule,
+               "{Label} are {share} of dev errors{stale}: fixing them can gain up to {ceiling} points" + tail + "; "
+               + _WORTH),
+        Clause(lambda s, c: named(s, c) & _allowed(s, c) & (s.share_of(c.category) >= TINY_SHARE - 1e-12), NEUTRAL,
+               "error-analysis-ceiling", "{Label} are {share} of dev errors{stale} (up to {ceiling} points), " + _POORER),
         Clause(named, MISALIGNED, "error-analysis-ceiling",
-               "{Label} are only {share}% of dev errors: at most {ceiling} of the {dev} points, while the largest "
-               "category is {largest}%."),
-    ]
+               "{Label} are only {share} of dev errors: at most {ceiling} of the {dev} points, too little for the "
+               "weeks a fix takes."),
+    )
 
 
-def _mismatch_family(c: Context, action: str) -> list[Clause]:
-    v = c.vis
-    clauses = []
+def _mismatch_family(action: str) -> tuple[Clause, ...]:
+    clauses: list[Clause] = []
     if action == "synthesize_data":
-        clauses.append(Clause(c.choice.variety < LOW_VARIETY, NEUTRAL, "synthetic-data-coverage",
-                              "The synthetic data covers about {variety}% of the real variety: the network may fit "
+        clauses.append(Clause(lambda s, c: c.variety < LOW_VARIETY, NEUTRAL, "synthetic-data-coverage",
+                              "The synthetic data covers about {variety} of the real variety: the network may fit "
                               "that small corner and gain little on dev."))
-    clauses.append(Clause(c.need_td, NEUTRAL, "train-dev-set",
+    clauses.append(Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
                           "Without a train-dev set, dev - train {dev_minus_train} mixes variance and data mismatch; "
                           "carve a train-dev set first."))
-    if action == "synthesize_data":
-        # A large category fixed with varied synthetic data: the ceiling and the coverage both hold.
-        named = (c.category >= 0) & v.ea_done
-        clauses.append(Clause(named & c.cat_big, ALIGNED, "synthetic-data-coverage",
-                              "{Label} are {share}% of dev errors (up to {ceiling} points) and the synthetic data "
-                              "covers about {variety}% of their real variety: enough to learn from, not one corner."))
-    clauses += _category_clauses(c)
-    same = ~v.differ  # one distribution everywhere: no data mismatch to close
+    clauses += list(_category_clauses(action))
+    clauses.append(_SPEED)
+    same = lambda s, c: ~s.vis.differ  # noqa: E731  one distribution everywhere: no data mismatch to close
     if action == "collect_target_data":
+        clauses.append(Clause(lambda s, c: s.data_growth(action) < SMALL_DATA_STEP, NEUTRAL, "variance",
+                              "One collection adds only {growth} more examples like these: too small a step on a "
+                              "learning curve to be worth a run."))
         # Data like dev/test is then simply more data: judged as a variance fix.
-        clauses += [Clause(same & c.human_unknown, NEUTRAL, "need-human-level",
+        clauses += [Clause(lambda s, c: same(s, c) & s.human_unknown, NEUTRAL, "need-human-level",
                            "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be "
                            "weighed against avoidable bias; measure human-level first."),
-                    Clause(same & c.g.problem("variance"), ALIGNED, "variance",
-                           "Train and dev share a distribution and variance is {variance} points: more data helps.")]
+                    Clause(lambda s, c: same(s, c) & _good(s, c), ALIGNED, "variance",
+                           "Train and dev share a distribution and variance is {variance} points: " + _WORTH)]
     clauses.append(Clause(same, MISALIGNED, "data-mismatch",
                           "Training data already looks like dev/test (one distribution), so there is no data "
                           "mismatch for {what} to close{against}."))
     rule = "synthetic-data-coverage" if action == "synthesize_data" else "data-mismatch"
     clauses += [
-        Clause(c.g.problem("data_mismatch"), ALIGNED, rule,
-               "Data mismatch is {mismatch} points ({not_mismatch}): {what} makes training look more like dev/test."),
-        Clause(c.all, MISALIGNED, "data-mismatch",
-               "Data mismatch is only {mismatch} points{against}: {what} works on the "
-               "smaller gap."),
+        Clause(_good, ALIGNED, rule, "Data mismatch is {mismatch} points ({not_mismatch}): " + _WORTH),
+        Clause(_allowed, NEUTRAL, rule, "Data mismatch is {mismatch} points, " + _POORER),
+        Clause(lambda s, c: s.mismatch_problem, NEUTRAL, "data-mismatch",
+               "Data mismatch is {mismatch} points, but {what} does not fit the {time_left} with a ship after it."),
+        Clause(None, MISALIGNED, "data-mismatch",
+               "Data mismatch is only {mismatch} points{against}: {what} works on the smaller gap."),
     ]
-    return clauses
+    return tuple(clauses)
 
 
-def _clauses(c: Context, action: str) -> list[Clause]:
-    v, g = c.vis, c.g
+def _analysis() -> tuple[Clause, ...]:
+    return (
+        Clause(lambda s, c: s.vis.ea_fresh & ~s.vis.ea_cleaned, NEUTRAL, "error-analysis-first",
+               "These dev errors ({dev}%) were already analysed and neither the model nor the dev set has changed "
+               "since."),
+        Clause(lambda s, c: s.analyse & s.mismatch_problem, ALIGNED, "data-mismatch",
+               "Data mismatch is {mismatch} points: reading ~100 misclassified dev examples shows how dev differs "
+               "from the training data, and which difference is worth the weeks."),
+        Clause(lambda s, c: s.analyse & s.surpassed, ALIGNED, "surpassing-human",
+               "{below}: reading the misclassified dev examples is how you still find gains."),
+        Clause(lambda s, c: s.analyse, ALIGNED, "error-analysis-first",
+               "Variance is {variance} points: counting ~100 misclassified dev examples by category shows which "
+               "kind of example the model needs more of, and which fix is worth the weeks."),
+        Clause(lambda s, c: s.unknown, NEUTRAL, "error-analysis-first",
+               "Reading errors is always useful, but first measure what is missing: the largest gap is not known."),
+        Clause(lambda s, c: s.worth_a_run, NEUTRAL, "error-analysis-first",
+               "The ladder already says what to do: {primary} is the largest gap ({primary_gap} points), and its "
+               "fixes do not need a count of categories."),
+        Clause(None, NEUTRAL, "error-analysis-first", "Dev error is {dev}% and no gap stands out: little left to find."),
+    )
+
+
+def _ship() -> tuple[Clause, ...]:
+    return (
+        Clause(lambda s, c: ~s.vis.constraints_ok, MISALIGNED, "optimizing-satisficing",
+               "The model breaks a satisficing threshold ({limits}; now {metrics_now}): it cannot ship."),
+        Clause(lambda s, c: s.metric_stale | s.devset_stale, MISALIGNED, "change-metric-or-dev-set",
+               "The metric or the dev/test sets no longer say what users need (an event showed it, or an earlier "
+               "choice the coach called wrong): dev {dev}% says little about the real world."),
+        Clause(lambda s, c: s.vis.retrain_due, MISALIGNED, "change-metric-or-dev-set",
+               "The dev/test sets changed since this model was trained and no run has aimed it at them yet."),
+        Clause(lambda s, c: _next_is(s, c, "measure"), NEUTRAL, "need-human-level",
+               "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
+               "weeks could still gain."),
+        Clause(lambda s, c: _next_is(s, c, "fix"), MISALIGNED, "build-fast-then-iterate",
+               "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
+               "fits the budget; ship when the gain per week is small."),
+        Clause(None, ALIGNED, "optimizing-satisficing",
+               "Every threshold is met ({limits}) and dev error is {dev}%: what is left gains little per week; "
+               "ship the best model that satisfies them."),
+    )
+
+
+# Which rule the expert's next move follows, when shipping skips it (the ship clauses read these).
+SKIPPED_RULE = {"bias": "avoidable-bias", "variance": "variance", "mismatch": "data-mismatch",
+                "dev_overfitting": "dev-overfitting", "aim": "change-metric-or-dev-set",
+                "other_tasks": "build-fast-then-iterate"}
+SKIPPED_MEASURE = {"measure_human_level": "need-human-level", "carve_train_dev": "train-dev-set",
+                   "evaluate_test": "dev-overfitting", "error_analysis": "error-analysis-first"}
+
+
+def _next_is(s: Situation, c: Choice, kind: str) -> np.ndarray:
+    nxt = s.ship_next  # set by judge_in for ship
+    measure = np.isin(nxt, [ACTION_IDS.index(a) for a in SKIPPED_MEASURE])
+    fix = (nxt >= 0) & (nxt != ACTION_IDS.index("ship")) & ~measure
+    return measure if kind == "measure" else fix
+
+
+def _table(action: str) -> tuple[Clause, ...]:
     family = ACTIONS[action].family
-    facts = c.case.coach
-    if action in {"collect_target_data", "synthesize_data"}:
-        return _mismatch_family(c, action)
+    facts_free = {
+        "measure_human_level": (
+            Clause(lambda s, c: s.human_unknown, ALIGNED, "need-human-level",
+                   "Train error is {train}% but Bayes error is unknown: human-level error tells how much of it is "
+                   "avoidable."),
+            Clause(None, NEUTRAL, "need-human-level", "Human-level error ({human}%) is already known."),
+        ),
+        "carve_train_dev": (
+            Clause(lambda s, c: s.need_train_dev, ALIGNED, "train-dev-set",
+                   "Training data comes from another distribution: a train-dev set splits dev - train "
+                   "{dev_minus_train} into variance and data mismatch."),
+            Clause(lambda s, c: ~np.isnan(s.vis.train_dev), NEUTRAL, "train-dev-set",
+                   "A train-dev set is already there ({train_dev}%)."),
+            Clause(None, NEUTRAL, "train-dev-set",
+                   "Train and dev come from one distribution: dev - train ({dev_minus_train}) already measures "
+                   "variance."),
+        ),
+        "evaluate_test": (
+            Clause(lambda s, c: ~s.test_unread, NEUTRAL, "dev-overfitting",
+                   "Test was already read for this model ({test}%): reading it again tells nothing new."),
+            Clause(lambda s, c: s.test_due & ~s.vis.test_ever_read, ALIGNED, "dev-overfitting",
+                   "{rounds} tuning rounds against the dev set and test never read: time to check test - dev for "
+                   "overfitting."),
+            Clause(lambda s, c: s.test_due, ALIGNED, "dev-overfitting",
+                   "{rounds} tuning rounds against the dev set since the last look at test: time to check test - "
+                   "dev for overfitting."),
+            Clause(lambda s, c: s.test_worn, MISALIGNED, "dev-overfitting",
+                   "Test has been looked at {peeks} times with little tuning between: it is turning into a second "
+                   "dev set."),
+            Clause(lambda s, c: ~s.vis.test_ever_read, NEUTRAL, "dev-overfitting",
+                   "Only {rounds} tuning rounds so far: too few to overfit the dev set; keep test for later."),
+            Clause(None, NEUTRAL, "dev-overfitting",
+                   "Only {rounds} tuning rounds since test was last read: little overfitting to find yet."),
+        ),
+        "bigger_dev_set": (
+            Clause(lambda s, c: s.split_wrong, MISALIGNED, "dev-test-same-distribution",
+                   "Dev and test come from different distributions, so test - dev measures that difference, not "
+                   "overfitting: make them one distribution first."),
+            Clause(lambda s, c: s.resolution_limited, ALIGNED, "split-size",
+                   "The fixes left should gain about {best_gain} points, less than this dev set can tell from noise "
+                   "(one standard deviation is {dev_sd}): a bigger dev set lets the team see what still helps."),
+            Clause(lambda s, c: s.test_unread, NEUTRAL, "dev-overfitting",
+                   "Test is not measured for this model, so overfitting to the dev set (dev {dev}%) is unknown: "
+                   "evaluate on test first."),
+            Clause(lambda s, c: s.overfit_problem, ALIGNED, "dev-overfitting",
+                   "Test is {overfit} points above dev ({not_overfit}): the dev set is overfit; a bigger one fixes "
+                   "that."),
+            Clause(None, MISALIGNED, "dev-overfitting",
+                   "Test - dev is only {overfit} points: the dev set is not overfit."),
+        ),
+        "change_metric": (
+            Clause(lambda s, c: s.vis.metric_problem, ALIGNED, "change-metric-or-dev-set",
+                   "Dev error is {dev}%, yet doing well on this metric no longer means doing well for users: change "
+                   "the metric first, then optimise it."),
+            Clause(lambda s, c: s.vis.metric_flawed, ALIGNED, "single-number-metric",
+                   "The metric chosen earlier misranks models for users (the coach said so then): replace it with "
+                   "one number that says what users need, then optimise that."),
+            Clause(None, MISALIGNED, "change-metric-or-dev-set",
+                   "Nothing shows the metric misleads you (dev {dev}%); changing the target now costs weeks and "
+                   "comparability."),
+        ),
+        "change_dev_test": (
+            Clause(lambda s, c: s.vis.devset_stale, ALIGNED, "change-metric-or-dev-set",
+                   "Dev error is {dev}%, yet the dev/test sets no longer reflect the users' data: change them first, "
+                   "then optimise on them."),
+            Clause(lambda s, c: s.split_wrong, ALIGNED, "dev-test-same-distribution",
+                   "Dev and test come from different distributions: rebuild both from the users' data so that "
+                   "doing well on dev means doing well on test."),
+            Clause(lambda s, c: s.vis.devset_flawed, ALIGNED, "dev-test-same-distribution",
+                   "The dev/test sets built earlier do not reflect the users' data (the coach said so then): rebuild "
+                   "them from it, then optimise on them."),
+            Clause(None, MISALIGNED, "change-metric-or-dev-set",
+                   "Nothing shows the dev set misleads you (dev {dev}%); changing it now costs weeks and "
+                   "comparability."),
+        ),
+        "clean_dev_test_labels": (
+            Clause(lambda s, c: s.vis.dev_labels_clean, MISALIGNED, "fix-dev-test-labels-together",
+                   "The dev and test labels were already cleaned: there is nothing left to fix."),
+            Clause(lambda s, c: ~s.vis.ea_done, NEUTRAL, "error-analysis-first",
+                   "No error analysis yet: you do not know how much of the dev error {dev}% is mislabelled examples."),
+            Clause(lambda s, c: s.labels_big, ALIGNED, "fix-dev-test-labels-together",
+                   "Mislabelled examples are {mislabelled} of dev errors (up to {mis_points} points): fixing dev and "
+                   "test by the same process keeps them one distribution."),
+            Clause(None, MISALIGNED, "fix-dev-test-labels-together",
+                   "Mislabelled examples are only {mislabelled} of dev errors (up to {mis_points} points): not worth "
+                   "the weeks."),
+        ),
+        "clean_dev_labels": (
+            Clause(None, MISALIGNED, "fix-dev-test-labels-together",
+                   "Fixing dev labels (dev {dev}%) but not test makes dev and test two distributions; fix both by the "
+                   "same process or neither."),
+        ),
+        "clean_train_labels": (
+            Clause(lambda s, c: s.vis.labels_cleaned, NEUTRAL, "train-label-noise",
+                   "No label noise is left in the training data; train error is {train}%."),
+            Clause(lambda s, c: np.full(s.batch, s.facts.train_label_noise == "systematic"), ALIGNED,
+                   "train-label-noise",
+                   "The training labels are wrong in a systematic way; the network learns that mistake (dev {dev}% "
+                   "against train {train}%), so cleaning pays."),
+            Clause(lambda s, c: np.full(s.batch, s.facts.train_label_noise == "random"), MISALIGNED,
+                   "train-label-noise",
+                   "The training-label errors are random and the set is large ({data} examples): a deep network "
+                   "shrugs them off."),
+            Clause(None, NEUTRAL, "train-label-noise",
+                   "No label noise in the training data has been reported; train error is {train}%."),
+        ),
+        "transfer_learning": (
+            Clause(lambda s, c: s.vis.transfer_used, NEUTRAL, "transfer-learning",
+                   "Pretrained weights are already in use ({data} effective examples)."),
+            Clause(lambda s, c: s.transfer_holds, ALIGNED, "transfer-learning",
+                   "{source} has {source_examples} examples of the same kind of input against {n_target} here, and "
+                   "its low-level features help: start from its weights."),
+            Clause(None, MISALIGNED, "transfer-learning", "Transfer does not pay here: {transfer_why} (dev {dev}%)."),
+        ),
+        "multi_task_learning": (
+            Clause(lambda s, c: s.vis.multitask_used, NEUTRAL, "multi-task-learning",
+                   "The tasks are already learned together (train {train}%, dev {dev}%)."),
+            Clause(lambda s, c: s.multitask_holds, ALIGNED, "multi-task-learning",
+                   "{tasks} share low-level features and have similar amounts of data: one network can learn them "
+                   "together (the loss summed over the labels each image has); train is {train}%, dev {dev}%."),
+            Clause(None, MISALIGNED, "multi-task-learning",
+                   "Multi-task learning does not pay here: {multitask_why} (dev {dev}%)."),
+        ),
+        "end_to_end": (
+            Clause(lambda s, c: s.vis.e2e, NEUTRAL, "end-to-end-needs-data",
+                   "The system is already end-to-end ({data} examples)."),
+            Clause(lambda s, c: s.enough_for_e2e, ALIGNED, "end-to-end-needs-data",
+                   "{data} examples are enough (the whole mapping needs about {threshold}) to learn it end to end."),
+            Clause(None, MISALIGNED, "end-to-end-needs-data",
+                   "{data} examples are too few to learn the whole mapping (about {threshold} needed): keep the "
+                   "hand-designed pipeline."),
+        ),
+        "pipeline": (
+            Clause(lambda s, c: ~s.vis.e2e, NEUTRAL, "end-to-end-needs-data",
+                   "The system is already a pipeline ({data} examples)."),
+            Clause(lambda s, c: ~s.enough_for_e2e, ALIGNED, "end-to-end-needs-data",
+                   "With {data} examples (about {threshold} needed end to end), hand-designed components win."),
+            Clause(None, MISALIGNED, "end-to-end-needs-data",
+                   "{data} examples are enough to learn the mapping end to end; the pipeline's hand-designed parts "
+                   "now cost accuracy."),
+        ),
+        "error_analysis": _analysis(),
+        "ship": _ship(),
+    }
+    if action in facts_free:
+        return facts_free[action]
+    if action in ("train_on_subset", "faster_hardware"):
+        done = (lambda s, c: s.vis.faster_hardware) if action == "faster_hardware" else (lambda s, c: s.vis.subset)
+        return (
+            Clause(lambda s, c: done(s, c), NEUTRAL, "iteration-speed",
+                   "The loop is already sped up that way; a training run takes {run_weeks} weeks."),
+            Clause(lambda s, c: s.long_run & s.speed_up_pays(c.action), ALIGNED, "iteration-speed",
+                   "One training run takes {run_weeks} weeks: speed up the loop before tuning; the runs left will "
+                   "save more than it costs."),
+            Clause(lambda s, c: s.long_run, NEUTRAL, "iteration-speed",
+                   "A training run takes {run_weeks} weeks, but with {time_left} too few runs are left to win back "
+                   "what speeding up costs."),
+            Clause(None, NEUTRAL, "iteration-speed",
+                   "A training run takes {run_weeks} weeks (long is {long_run} or more): the loop is fast enough."),
+        )
+    if action in ("collect_target_data", "synthesize_data"):
+        return _mismatch_family(action)
     if action == "data_augmentation":
-        return _category_clauses(c) + _variance_family(c, action)
+        return _category_clauses(action) + _variance_family(action)
     if family == "bias":
-        return _bias_family(c, action)
+        return _bias_family(action)
     if family == "variance":
-        return _variance_family(c, action)
-    if action == "error_analysis":
-        worth = (v.dev - np.where(np.isnan(v.human), 0.0, v.human)) >= 1.0
-        return [
-            Clause(v.ea_fresh, NEUTRAL, "error-analysis-first",
-                   "These dev errors ({dev}%) were already analysed and no training run has changed them since."),
-            Clause(np.full(v.batch, not c.case.categories), NEUTRAL, "error-analysis-first",
-                   "Reading errors is always useful, but dev error {dev}% has no categories to find in this case."),
-            Clause(g.problem("data_mismatch"), ALIGNED, "data-mismatch",
-                   "Data mismatch is {mismatch} points: reading dev errors shows how dev differs from training data."),
-            Clause(c.surpassed, ALIGNED, "surpassing-human",
-                   "{below} is below the human-level {human}%: error analysis is how you still find gains."),
-            Clause(worth, ALIGNED, "error-analysis-first",
-                   "Dev error is {dev}%: counting ~100 errors by category shows what is worth fixing."),
-            Clause(c.all, NEUTRAL, "error-analysis-first", "Dev error is only {dev}%: little left to find."),
-        ]
-    if action == "measure_human_level":
-        return [Clause(c.human_unknown, ALIGNED, "need-human-level",
-                       "Train error is {train}% but Bayes error is unknown: human-level error tells how much of it "
-                       "is avoidable."),
-                Clause(c.all, NEUTRAL, "need-human-level", "Human-level error ({human}%) is already known.")]
-    if action == "carve_train_dev":
-        return [Clause(c.need_td, ALIGNED, "train-dev-set",
-                       "Training data comes from another distribution: a train-dev set splits dev - train "
-                       "{dev_minus_train} into variance and data mismatch."),
-                Clause(~v.differ, NEUTRAL, "train-dev-set",
-                       "Train and dev come from one distribution: dev - train ({dev_minus_train}) already measures "
-                       "variance."),
-                Clause(c.all, NEUTRAL, "train-dev-set", "A train-dev set is already there ({train_dev}%).")]
-    if action == "evaluate_test":
-        return [Clause(v.rounds_since_test >= TEST_CHECK_ROUNDS, ALIGNED, "dev-overfitting",
-                       "{rounds} tuning rounds against the dev set since the last look at test: time to check test "
-                       "- dev for overfitting."),
-                Clause((v.test_peeks >= 3) & (v.rounds_since_test < 2), MISALIGNED, "dev-overfitting",
-                       "Test has been looked at {peeks} times with little tuning between: it is turning into a "
-                       "second dev set."),
-                Clause(c.all, NEUTRAL, "dev-overfitting",
-                       "Only {rounds} tuning rounds since test was last read: little overfitting to find yet.")]
-    if action == "bigger_dev_set":
-        return [Clause(np.isnan(v.test), NEUTRAL, "dev-overfitting",
-                       "Test error is not measured since the last change, so overfitting to the dev set (dev "
-                       "{dev}%) is unknown: evaluate on test first."),
-                Clause(g.problem("dev_overfitting"), ALIGNED, "dev-overfitting",
-                       "Test is {overfit} points above dev ({not_overfit}): the dev set is overfit; a bigger one "
-                       "fixes that."),
-                Clause(c.all, MISALIGNED, "dev-overfitting",
-                       "Test - dev is only {overfit} points: the dev set is not overfit.")]
-    if action in {"change_metric", "change_dev_test"}:
-        flag = v.metric_problem if action == "change_metric" else v.devset_stale
-        return [Clause(flag, ALIGNED, "change-metric-or-dev-set",
-                       "Dev error is {dev}%, yet doing well on this metric and dev set no longer means doing well "
-                       "for users: change the aim first, then optimise it."),
-                Clause(c.all, MISALIGNED, "change-metric-or-dev-set",
-                       "Nothing shows the metric or dev set misleads you (dev {dev}%); changing the target now costs "
-                       "weeks and comparability.")]
-    if action == "clean_dev_test_labels":
-        return [Clause(~v.ea_done, NEUTRAL, "error-analysis-first",
-                       "No error analysis yet: you do not know how much of the dev error {dev}% is mislabelled "
-                       "examples."),
-                Clause(c.labels_big, ALIGNED, "fix-dev-test-labels-together",
-                       "Mislabelled examples are {mislabelled}% of dev errors ({mis_points} points): fixing dev and "
-                       "test by the same process keeps them one distribution."),
-                Clause(c.all, MISALIGNED, "fix-dev-test-labels-together",
-                       "Mislabelled examples are only {mislabelled}% of dev errors ({mis_points} points): not worth "
-                       "the weeks yet.")]
-    if action == "clean_dev_labels":
-        return [Clause(c.all, MISALIGNED, "fix-dev-test-labels-together",
-                       "Fixing dev labels (dev {dev}%) but not test makes dev and test two distributions; fix both "
-                       "by the same process or neither.")]
-    if action == "clean_train_labels":
-        kind = facts.train_label_noise
-        return [Clause(np.full(v.batch, kind == "systematic"), ALIGNED, "train-label-noise",
-                       "The training labels are wrong in a systematic way; the network learns that mistake (dev "
-                       "{dev}% against train {train}%), so cleaning pays."),
-                Clause(np.full(v.batch, kind == "random"), MISALIGNED, "train-label-noise",
-                       "The training-label errors are random and the set is large ({data} examples): a deep network "
-                       "shrugs them off."),
-                Clause(c.all, NEUTRAL, "train-label-noise", "No label noise in the training data has been reported; train error is {train}%.")]
-    if action == "transfer_learning":
-        t = facts.transfer
-        holds = bool(t and t.same_input and t.features_help) & (
-            (t.source_examples if t else 0.0) >= TRANSFER_RATIO * np.maximum(v.n_target, 1.0))
-        why = ("there is no related task to transfer from" if t is None else
-               f"{t.source} takes another kind of input" if not t.same_input else
-               f"{t.source}'s features do not help this task" if not t.features_help else
-               f"{t.source} has {t.source_examples:,.0f} examples, not far more than the {{n_target}} here")
-        return [Clause(v.transfer_used, NEUTRAL, "transfer-learning", "Pretrained weights are already in use ({data} effective examples)."),
-                Clause(holds, ALIGNED, "transfer-learning",
-                       (f"{t.source} has {t.source_examples:,.0f} examples of the same kind of input against "
-                        "{n_target} here, and its low-level features help: transfer pays.") if t else ""),
-                Clause(c.all, MISALIGNED, "transfer-learning", f"Transfer does not pay: {why} (dev {{dev}}%).")]
-    if action == "multi_task_learning":
-        m = facts.multitask
-        holds = bool(m and m.shared_features and m.similar_data)
-        why = ("there are no related tasks" if m is None else
-               f"{m.tasks} do not share low-level features" if not m.shared_features else
-               f"{m.tasks} have very different amounts of data")
-        return [Clause(v.multitask_used, NEUTRAL, "multi-task-learning", "The tasks are already learned together (train {train}%, dev {dev}%)."),
-                Clause(np.full(v.batch, holds), ALIGNED, "multi-task-learning",
-                       (f"{m.tasks} share low-level features and have similar data: one network learns them "
-                        "together (loss summed over the known labels); train is {train}%, dev {dev}%.") if m else ""),
-                Clause(c.all, MISALIGNED, "multi-task-learning",
-                       f"Multi-task learning does not pay: {why} (dev {{dev}}%).")]
-    if action in {"end_to_end", "pipeline"}:
-        enough = v.data >= v.e2e_threshold
-        if action == "end_to_end":
-            return [Clause(v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already end-to-end ({data} examples)."),
-                    Clause(enough, ALIGNED, "end-to-end-needs-data",
-                           "{data} examples are enough (the mapping needs about {threshold}) to learn it end to end."),
-                    Clause(c.all, MISALIGNED, "end-to-end-needs-data",
-                           "{data} examples are too few to learn the whole mapping (about {threshold} needed): keep "
-                           "the hand-designed pipeline.")]
-        return [Clause(~v.e2e, NEUTRAL, "end-to-end-needs-data", "The system is already a pipeline ({data} examples)."),
-                Clause(~enough, ALIGNED, "end-to-end-needs-data",
-                       "With {data} examples (about {threshold} needed end to end), hand-designed components win."),
-                Clause(c.all, MISALIGNED, "end-to-end-needs-data",
-                       "{data} examples are enough to learn the mapping end to end; the pipeline's hand-designed "
-                       "parts now cost accuracy.")]
-    if action in {"train_on_subset", "faster_hardware"}:
-        done = v.faster_hardware if action == "faster_hardware" else v.subset
-        long = v.run_weeks >= facts.long_run_weeks
-        return [Clause(long & ~done, ALIGNED, "iteration-speed",
-                       "One training run takes {run_weeks} weeks: speed up the loop before tuning."),
-                Clause(c.all, NEUTRAL, "iteration-speed",
-                       "A training run takes {run_weeks} weeks (long is {long_run} or more): the loop is fast enough.")]
-    if action == "ship":
-        pending = v.metric_problem | v.devset_stale
-        return [Clause(~v.constraints_ok, MISALIGNED, "optimizing-satisficing",
-                       "The model breaks a satisficing threshold ({limits}; now {inference} s, {memory} MB): it "
-                       "cannot ship."),
-                Clause(pending, MISALIGNED, "change-metric-or-dev-set",
-                       "Users' needs have changed and the metric or dev set has not: the dev {dev}% says little "
-                       "about the real world."),
-                *_early_ship_clauses(c),
-                Clause(c.all, ALIGNED, "optimizing-satisficing",
-                       "Every threshold is met ({limits}) and dev error is {dev}%: ship the best model that "
-                       "satisfies them.")]
+        return _variance_family(action)
     raise ValueError(f"no verdict clauses for action {action!r}")
 
 
-# Which rule an unfinished next step belongs to, when shipping skips it.
-_SKIPPED_RULE = {"bias": "avoidable-bias", "variance": "variance", "mismatch": "data-mismatch",
-                 "dev_overfitting": "dev-overfitting", "aim": "change-metric-or-dev-set",
-                 "other_tasks": "build-fast-then-iterate", "iteration_speed": "iteration-speed"}
-_SKIPPED_MEASURE = {"measure_human_level": "need-human-level", "carve_train_dev": "train-dev-set",
-                    "evaluate_test": "dev-overfitting", "error_analysis": "error-analysis-first"}
+def _transfer_why(c: Context, i: int) -> str:
+    t = c.case.coach.transfer
+    if t is None:
+        return "there is no related task to transfer from"
+    if not t.same_input:
+        return f"{t.source} takes another kind of input"
+    if not t.features_help:
+        return f"{t.source}'s features do not help this task"
+    return f"{t.source} has {fmt.count(t.source_examples)} examples, not far more than the {fmt.count(c.vis.n_target[i])} here"
 
 
-def _early_ship_clauses(c: Context) -> list[Clause]:
-    """Shipping is judged by the rule "ship when the gain per week is small": against what the expert
-    (the rules as a policy) would do now. If it would still fix a gap it can afford, shipping is
-    premature; if it would first measure something, shipping is a blind guess."""
-    from sim.coach.policy import SHIP, expert  # local: the expert policy itself reads the judge's constants
+def _multitask_why(c: Context, i: int) -> str:
+    m = c.case.coach.multitask
+    if m is None:
+        return "there are no related tasks"
+    if not m.shared_features:
+        return f"{m.tasks} do not share low-level features"
+    return f"{m.tasks} have very different amounts of data"
 
-    nxt = expert(c.vis, c.case, np.full(c.vis.batch, -1)).action
-    c.next_action = nxt
-    clauses = []
-    for code in np.unique(nxt[nxt != SHIP]):
-        action = ACTION_IDS[code]
-        rows = nxt == code
-        if action in _SKIPPED_MEASURE:
-            clauses.append(Clause(rows, NEUTRAL, _SKIPPED_MEASURE[action],
-                                  "Shipping at dev {dev}% with {time_left}, before {next_noun}: you "
-                                  "ship without knowing what the next weeks could still gain."))
-        else:
-            clauses.append(Clause(rows, MISALIGNED, _SKIPPED_RULE[ACTIONS[action].family],
-                                  "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} "
-                                  "points and {next_noun} still fits the budget; ship when the gain per week is "
-                                  "small."))
-    return clauses
+
+FIELDS["transfer_why"] = _transfer_why
+FIELDS["multitask_why"] = _multitask_why
+
+CLAUSES: dict[str, tuple[Clause, ...]] = {action: _table(action) for action in ACTION_IDS}
+_CODES = {a: np.array([c.verdict for c in clauses]) for a, clauses in CLAUSES.items()}
+_RULE_INDEX = {a: np.array([RULE_IDS.index(c.rule) for c in clauses]) for a, clauses in CLAUSES.items()}
+
+
+def _check_tables() -> None:
+    """Every table ends in a catch-all, and every sentence names only known fields (checked on import)."""
+    for action, clauses in CLAUSES.items():
+        if not clauses or clauses[-1].when is not None:
+            raise AssertionError(f"the clauses for {action} must end in a catch-all (when=None)")
+        for clause in clauses:
+            unknown = set(_template_fields(clause.template)) - set(FIELDS)
+            if unknown:
+                raise AssertionError(f"a sentence for {action} names unknown fields: {sorted(unknown)}")
+            if clause.rule not in RULES:
+                raise AssertionError(f"a clause for {action} cites an unknown rule {clause.rule!r}")
+
+
+_check_tables()
+
+
+def situation(vis: Visible, case: Case) -> Situation:
+    return Situation(vis, case)
+
+
+def judge_in(s: Situation, action: str, choice: Choice) -> Judgement:
+    """Judge `action` for every row of an existing situation (one diagnosis serves every action)."""
+    if action == "ship" and not hasattr(s, "ship_next"):
+        s.ship_next = next_fix(s)
+    ctx = Context(s, choice)
+    if action == "ship":
+        ctx.next_action = s.ship_next
+    return Judgement(action, ctx)
 
 
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
     """Judge one action chosen by every row of `vis`."""
-    return judge_in(Context(vis, case, choice), choice.action)
-
-
-def judge_in(ctx: Context, action: str) -> Judgement:
-    """Judge `action` for every row of an existing context (one diagnosis serves every action)."""
-    return Judgement(action, _clauses(ctx, action), ctx)
+    return judge_in(Situation(vis, case), choice.action, choice)
 
 
 def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: float = 1.0) -> Verdict:
@@ -529,4 +741,5 @@ def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: fl
     return judge_batch(vis, case, choice).row(0)
 
 
-__all__ = ["VERDICTS", "Verdict", "Choice", "Context", "Judgement", "judge", "judge_batch", "judge_in", "GAPS", "UNKNOWN", "SURPASSED", "NONE"]
+__all__ = ["VERDICTS", "ALIGNED", "NEUTRAL", "MISALIGNED", "Verdict", "Choice", "Context", "Judgement", "Clause",
+           "CLAUSES", "judge", "judge_batch", "judge_in", "situation", "UNKNOWN", "SURPASSED", "NONE"]

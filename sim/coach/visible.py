@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -18,17 +18,29 @@ class Visible:
     train_dev: np.ndarray
     dev: np.ndarray
     test: np.ndarray
-    differ: np.ndarray  # training data includes sources unlike the dev/test data
+    differ: np.ndarray  # the training mix is another distribution than the dev set's
+    dev_test_differ: np.ndarray  # dev and test were built from different distributions
+    n_train: np.ndarray  # the sets' sizes (NaN: unknown, their sampling noise negligible)
+    n_train_dev: np.ndarray
+    n_dev: np.ndarray
+    n_test: np.ndarray
+    dev_growth: np.ndarray  # times the dev set has been enlarged since it was built
     ea_shares: np.ndarray  # (B, K) share of dev errors per category at the last error analysis
     ea_mislabelled: np.ndarray  # share of dev errors that are mislabelled examples, at that analysis
     ea_done: np.ndarray
-    ea_fresh: np.ndarray  # no training run since that analysis
+    ea_fresh: np.ndarray  # that analysis read the current model on the current dev set
+    ea_cleaned: np.ndarray  # labels were cleaned after that analysis (its mislabelled share is gone)
+    dev_labels_clean: np.ndarray  # the current dev set's labels have been cleaned
     metric_problem: np.ndarray  # an event showed the metric ranks models wrongly for users
     devset_stale: np.ndarray  # an event showed dev/test no longer reflect the users' data
+    retrain_due: np.ndarray  # the metric or dev/test changed since the model was trained: it aims at the old ones
+    metric_flawed: np.ndarray  # the team's metric came from an answer the coach called wrong, not changed since
+    devset_flawed: np.ndarray  # the dev/test sets came from such an answer (or hold other data), not changed since
     run_weeks: np.ndarray  # weeks one training run takes now
     constraints_ok: np.ndarray
     bigger_breaks: np.ndarray  # one size up would break a satisficing threshold
-    rounds_since_test: np.ndarray
+    rounds_since_test: np.ndarray  # tuning rounds since the last look at test (since the start if never)
+    test_ever_read: np.ndarray
     test_peeks: np.ndarray
     transfer_used: np.ndarray
     multitask_used: np.ndarray
@@ -39,6 +51,7 @@ class Visible:
     faster_hardware: np.ndarray
     subset: np.ndarray
     regularized: np.ndarray
+    regularization_known: np.ndarray  # False when a question does not say whether the model is regularised
     labels_cleaned: np.ndarray  # no label noise left in the training data
     weeks_left: np.ndarray
     inference_s: np.ndarray
@@ -46,6 +59,10 @@ class Visible:
     # Weeks each action would take, (B, len(ACTION_IDS)), NaN where not offered. Computed on first use:
     # trying every action costs more than the rest of the view, and the coach never needs it.
     weeks_source: Callable[[], np.ndarray]
+    # The team's own knobs: what the next run will use, and the model the ladder measures (None when a view is
+    # built from a bare ladder, as `mlsim diagnose` does).
+    plan: Any = None
+    model: Any = None
 
     @classmethod
     def single(cls, human=None, train=None, train_dev=None, dev=None, test=None, **facts) -> "Visible":
@@ -56,25 +73,41 @@ class Visible:
         one = lambda v: np.array([nan if v is None else float(v)])  # noqa: E731
         view = dict(
             human=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
-            differ=false, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false,
-            ea_fresh=false, metric_problem=false, devset_stale=false, run_weeks=zero,
-            constraints_ok=np.array([True]), bigger_breaks=false, rounds_since_test=zero, test_peeks=zero,
+            differ=false, dev_test_differ=false, n_train=one(None), n_train_dev=one(None), n_dev=one(None),
+            n_test=one(None), dev_growth=zero, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false,
+            ea_fresh=false, ea_cleaned=false, dev_labels_clean=false, metric_problem=false, devset_stale=false,
+            retrain_due=false, metric_flawed=false, devset_flawed=false, run_weeks=zero, constraints_ok=np.array([True]), bigger_breaks=false,
+            rounds_since_test=zero, test_ever_read=false, test_peeks=zero,
             transfer_used=false, multitask_used=false, e2e=false, data=zero, n_target=zero,
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
+            regularization_known=np.array([True]),
             labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
-            weeks_source=lambda: np.zeros((1, len(ACTION_IDS))),
+            weeks_source=lambda: (np.zeros((1, len(ACTION_IDS))), np.zeros((1, len(ACTION_IDS)))),
         )
         for name, value in facts.items():
             view[name] = np.atleast_1d(np.asarray(value)) if name != "ea_shares" else np.atleast_2d(value)
         return cls(**view)
 
     @cached_property
-    def weeks_needed(self) -> np.ndarray:
+    def _weeks(self) -> tuple[np.ndarray, np.ndarray]:
         return self.weeks_source()
 
+    @property
+    def weeks_needed(self) -> np.ndarray:
+        """(B, len(ACTION_IDS)) weeks each action takes now, NaN where the case does not offer it."""
+        return self._weeks[0]
+
+    @property
+    def ship_after(self) -> np.ndarray:
+        """(B, len(ACTION_IDS)) weeks a ship takes right after each action."""
+        return self._weeks[1]
+
     def take(self, idx) -> "Visible":
-        parts = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "weeks_source"}
-        return Visible(**parts, weeks_source=lambda: self.weeks_needed[idx])
+        skip = ("weeks_source", "plan", "model")
+        parts = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name not in skip}
+        knobs = {name: (None if getattr(self, name) is None else getattr(self, name).take(np.arange(self.batch)[idx]))
+                 for name in ("plan", "model")}
+        return Visible(**parts, **knobs, weeks_source=lambda: (self.weeks_needed[idx], self.ship_after[idx]))
 
     @property
     def batch(self) -> int:

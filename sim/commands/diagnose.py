@@ -5,11 +5,18 @@ from __future__ import annotations
 import argparse
 import difflib
 
+from sim import fmt
 from sim.coach import diagnose, judge
 from sim.coach.visible import Visible
 from sim.commands.output import EXIT_USAGE, emit_json, fail
 from sim.model import ACTION_IDS
 from sim.scenario.schema import bare_case
+
+EXAMPLES = """\
+  mlsim diagnose --human 1 --train 8 --dev 10
+  mlsim diagnose --human 1 --train 8 --dev 10 --action bigger_network
+  mlsim diagnose --human 0 --train 1 --train-dev 1.5 --dev 10 --json
+"""
 
 
 def _percent(text: str) -> float:
@@ -46,7 +53,7 @@ def run(args) -> int:
     if args.json:
         emit_json(result)
         return 0
-    gaps = ", ".join(f"{k.replace('_', ' ')} {v:.1f}" for k, v in result["gaps"].items() if v is not None)
+    gaps = ", ".join(f"{k.replace('_', ' ')} {fmt.error(v)}" for k, v in result["gaps"].items() if v is not None)
     print(f"Gaps: {gaps or 'none measurable'}")
     print(f"Primary: {result['primary'].replace('_', ' ')}"
           + (f" (missing: {', '.join(result['missing'])})" if result["missing"] else ""))

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sqlite3
 
+from sim import fmt
 from sim.commands.output import emit_json, fail
+
+EXAMPLES = """\
+  mlsim leaderboard
+  mlsim leaderboard --case bird-detection
+  mlsim leaderboard --csv > board.csv
+"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,5 +45,5 @@ def run(args) -> int:
               f"{'weeks':>6}  date")
         for e in entries:
             print(f"{e.rank:>4}  {e.name:<24.24} {e.case:<20.20} {e.total:>5} {e.strategy:>5} {e.outcome:>5} "
-                  f"{e.real_world_error:>9.2f}% {e.weeks:>6g}  {e.date[:16].replace('T', ' ')}")
+                  f"{fmt.percent(e.real_world_error):>10} {fmt.weeks(e.weeks):>6}  {e.date[:16].replace('T', ' ')}")
     return 0

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.output import EXIT_INVALID, emit_json, fail_problems
+from sim import fmt
 
+from sim.commands.output import EXIT_INVALID, complete_case, emit_json, fail_problems
+
+EXAMPLES = """\
+  mlsim lint my-case
+  mlsim lint bird-detection --runs 10000
+  mlsim lint my-case.yaml --json
+"""
 MAX_RUNS = 1_000_000
+PROGRESS_RUNS = 5_000  # from here on lint takes seconds: show how far it has got (on a terminal only)
 
 
 def _runs(text: str) -> int:
@@ -20,7 +28,8 @@ def _runs(text: str) -> int:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("case", metavar="CASE", help="a case id (see `mlsim scenarios`) or a path to a case file")
+    p.add_argument("case", metavar="CASE",
+                   help="a case id (see `mlsim scenarios`) or a path to a case file").completer = complete_case
     p.add_argument("--runs", type=_runs, default=1000, help="seeds per policy (default 1000)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -33,7 +42,14 @@ def run(args) -> int:
         case, _ = load_case_file(find_case(args.case))
     except CaseError as err:
         return fail_problems(err.problems)
-    report = lint(case, args.runs)
+    if args.runs < PROGRESS_RUNS:
+        report = lint(case, args.runs)
+    else:
+        from sim import fmt
+        from sim.progress import Progress
+
+        with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", 3, "policies") as progress:
+            report = lint(case, args.runs, progress=progress)
     if args.json:
         emit_json(report.as_json())
     else:
@@ -47,10 +63,10 @@ def print_report(report) -> None:
     print(f"\n{'policy':<10} {'valid ship':>10}   {'score p10 / median / p90':>26}   {'real-world error p10 / median / p90':>36}")
     for name, p in data["policies"].items():
         s, r = p["score"], p["real_world_error"]
-        print(f"{name:<10} {100 * p['win_rate']:>9.1f}%   {_three(s, '.0f'):>26}   {_three(r, '.2f'):>36}")
-    print(f"\nThe expert beats the random player on {100 * report.expert_beats_random:.1f}% of seeds "
-          f"and the anti-rule player on {100 * report.expert_beats_anti:.1f}%.")
-    print(f"Expert's typical path ({100 * report.expert_path_share:.0f}% of seeds): {' → '.join(_runs_of(report.expert_path))}")
+        print(f"{name:<10} {share(p['win_rate']):>10}   {_three(s, fmt.count):>26}   {_three(r, fmt.error):>36}")
+    print(f"\nThe expert beats the random player on {share(report.expert_beats_random)} of seeds "
+          f"and the anti-rule player on {share(report.expert_beats_anti)}.")
+    print(f"Expert's typical path ({fmt.share(report.expert_path_share)} of seeds): {' → '.join(_runs_of(report.expert_path))}")
     if report.never_aligned:
         print(f"Actions the coach never calls aligned here (never help): {', '.join(report.never_aligned)}")
     print("Decisions never reached: " + (", ".join(report.unreached_decisions) or "none"))
@@ -75,5 +91,10 @@ def _runs_of(choices: list[str]) -> list[str]:
     return out
 
 
-def _three(d: dict, fmt: str) -> str:
-    return " / ".join("-" if d[k] is None else format(d[k], fmt) for k in ("p10", "median", "p90"))
+def _three(d: dict, show) -> str:
+    return " / ".join("-" if d[k] is None else show(d[k]) for k in ("p10", "median", "p90"))
+
+
+def share(x: float) -> str:
+    """A share of seeds to one decimal ("94.6%"): lint's bar is 95%, and a whole percent could round across it."""
+    return fmt.percent(100 * x, 1)

@@ -6,6 +6,10 @@ import re
 
 from sim.commands.output import EXIT_INVALID, EXIT_USAGE, fail
 
+EXAMPLES = """\
+  mlsim new leaves-on-the-line
+  mlsim new owls && mlsim validate owls
+"""
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -14,7 +18,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from sim.scenario import BUILTIN_IDS, user_folder
+    from sim.scenario import BUILTIN_IDS, home, user_folder
     from sim.scenario.starter import starter_case
 
     name = args.name
@@ -23,6 +27,7 @@ def run(args) -> int:
                     EXIT_USAGE)
     if name in BUILTIN_IDS:
         return fail(f"'{name}' is a built-in case; pick another name (copy it with a new id to adapt it)", EXIT_USAGE)
+    home()  # DataFolderError: one sentence naming the data folder and the fix
     folder = user_folder()
     path = folder / f"{name}.yaml"
     if path.exists():

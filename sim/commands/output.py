@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 EXIT_INVALID = 1
@@ -17,6 +18,15 @@ def fail(message: str, code: int = EXIT_INVALID) -> int:
     """Print one sentence to stderr and return the exit code."""
     sys.stderr.write(f"mlsim: {message}\n")
     return code
+
+
+def needs_terminal(sentence: str) -> int:
+    """0 when the terminal UI can start; else `sentence` on stderr and exit 2. Without a terminal on standard
+    input the UI would wait for keys that never come. `mlsim serve` runs the UI with no terminal but with
+    Textual's web driver, named in TEXTUAL_DRIVER."""
+    if os.environ.get("TEXTUAL_DRIVER") or (sys.stdin is not None and sys.stdin.isatty()):
+        return 0
+    return fail(sentence, EXIT_USAGE)
 
 
 def fail_problems(problems) -> int:
@@ -36,3 +46,14 @@ def port_number(text: str, lowest: int = 1) -> int:
     if not lowest <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text} is not a port number ({lowest} to 65535)")
     return value
+
+
+def complete_case(prefix: str, **_) -> list[str]:
+    """Shell completion for a CASE argument: built-in and own case ids, then case files. Reads the folders
+    directly (sim.paths), not through sim.scenario, whose schema takes a noticeable while to import."""
+    from argcomplete.completers import FilesCompleter
+
+    from sim.paths import builtin_folder, home_path
+
+    ids = {p.stem for p in builtin_folder().glob("*.yaml")} | {p.stem for p in (home_path() / "scenarios").glob("*.yaml")}
+    return sorted(i for i in ids if i.startswith(prefix)) + list(FilesCompleter(("yaml", "yml"))(prefix))

@@ -7,11 +7,19 @@ import secrets
 import sys
 from typing import TYPE_CHECKING
 
-from sim.commands.output import EXIT_USAGE, emit_json, fail, fail_problems
+from sim import fmt
+from sim.commands.output import EXIT_USAGE, complete_case, emit_json, fail, fail_problems, needs_terminal
+from sim.paths import DataFolderError, home
 from sim.scenario import CaseError, find_case, load_case_file
 
 if TYPE_CHECKING:
     from sim.game import Game
+
+EXAMPLES = """\
+  mlsim play bird-detection --seed 7 --name Ada
+  mlsim play cat-app --headless --policy expert --seed 7 --json
+  mlsim play my-case.yaml --headless --choices my-moves.txt --save Ada
+"""
 
 
 def _seed(text: str) -> int:
@@ -25,7 +33,8 @@ def _seed(text: str) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("case", metavar="CASE", help="a case id (see `mlsim scenarios`) or a path to a case file")
+    p.add_argument("case", metavar="CASE",
+                   help="a case id (see `mlsim scenarios`) or a path to a case file").completer = complete_case
     p.add_argument("--seed", type=_seed, help="the seed that picks the hidden truth (default: 1 headless, random in the UI)")
     p.add_argument("--name", help="your name on the leaderboard")
     p.add_argument("--headless", action="store_true", help="play without the UI and print the result")
@@ -50,6 +59,11 @@ def run(args) -> int:
             loaded = None if args.watch and not args.workshop else load_case_file(case_path)
         except CaseError as err:  # with --watch the UI shows the problems and waits for the fix
             return fail_problems(err.problems)
+        code = needs_terminal("`mlsim play CASE` shows the game in a terminal, and standard input is not one; "
+                              "to play without one add --headless with --policy expert or --choices FILE")
+        if code:
+            return code
+        home()  # a broken data folder is one sentence here (DataFolderError), not a traceback inside the game
         seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
         if args.workshop:
             seed, code = _workshop_ticket(args, *loaded, seed, wait_for_enter=sys.stdin.isatty())
@@ -144,9 +158,15 @@ def _check_board_flags(args) -> int:
     code = _check_workshop_flags(args)
     if code:
         return code
+    if args.save is not None or args.workshop:
+        home()  # both keep files in the data folder: a broken one is refused before the game is played
     from sim.board.client import has_queued
 
-    if has_queued():  # results an earlier game could not send: try again now
+    try:
+        queued = has_queued()
+    except DataFolderError:  # no usable data folder, so no outbox: nothing waits to be sent
+        queued = False
+    if queued:  # results an earlier game could not send: try again now
         from sim.board.client import flush_outbox
 
         for outcome in flush_outbox():
@@ -205,18 +225,18 @@ def _play_script(game: Game, source: str) -> int:
         except ChoiceError as err:
             return fail(f"{name}:{line_no}: {err}")
     if not game.finished:
-        return fail(f"{name}: the choices ran out at week {game.week:g} before the project ended; end with `ship`")
+        return fail(f"{name}: the choices ran out at week {fmt.weeks(game.week)} before the project ended; end with `ship`")
     return 0
 
 
 def print_transcript(game: Game, result: dict) -> None:
     print(f"{game.case.title} — seed {game.seed}")
     for turn in game.turns:
-        print(f"week {turn.week:5.1f}  {turn.choice:<28} {turn.verdict:<10} [{turn.rule}] {turn.explanation}")
+        print(f"week {fmt.weeks(turn.week):>5}  {turn.choice:<28} {turn.verdict:<10} [{turn.rule}] {turn.explanation}")
     final = result["final"]
-    ladder = ", ".join(f"{k} {v:.2f}" for k, v in final["ladder"].items() if v is not None)
+    ladder = ", ".join(f"{k} {fmt.error(v)}" for k, v in final["ladder"].items() if v is not None)
     print(f"\nFinal ladder: {ladder}")
-    print(f"Real-world error: {final['real_world_error']:.2f}%  weeks used: {final['weeks_used']:g}  "
+    print(f"Real-world error: {fmt.percent(final['real_world_error'])}  weeks used: {fmt.weeks(final['weeks_used'])}  "
           f"constraints met: {'yes' if final['constraints_met'] else 'no'}")
     s = result["score"]
     print(f"Score: strategy {s['strategy']} + outcome {s['outcome']} = {s['total']}")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from sim import fmt
 from sim.commands.output import emit_json
 from sim.scenario import CaseError, list_cases, load_case_file, user_folder
+
+EXAMPLES = """\
+  mlsim scenarios
+  mlsim scenarios --json
+"""
 
 
 def add_arguments(p) -> None:
@@ -32,7 +38,7 @@ def run(args) -> int:
     for c in cases:
         origin = "built-in" if c["builtin"] else "yours"
         if c["valid"]:
-            print(f"{c['id']:<22} {c['title']} ({origin}, {c['budget_weeks']:g} weeks)")
+            print(f"{c['id']:<22} {c['title']} ({origin}, {fmt.weeks(c['budget_weeks'])} weeks)")
             print(f"{'':<22} {c['pitch']}")
         else:
             print(f"{c['id']:<22} INVALID ({origin}): {c['problems'][0]}")

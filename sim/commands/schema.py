@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from sim.commands.output import emit_json
 
+EXAMPLES = """\
+  mlsim schema > mlsim-case.schema.json
+  mlsim schema | head -20
+"""
+
 
 def add_arguments(p) -> None:
     p.description = ("Print the JSON Schema of a case file. Save it (mlsim schema > mlsim-case.schema.json) and put "

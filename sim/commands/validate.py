@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sim.commands.output import EXIT_INVALID, EXIT_USAGE, emit_json, fail
+from sim.commands.output import EXIT_INVALID, EXIT_USAGE, complete_case, emit_json, fail
+
+EXAMPLES = """\
+  mlsim validate my-case.yaml
+  mlsim validate owls bird-detection --json
+"""
 
 
 def add_arguments(p) -> None:
-    p.add_argument("files", metavar="FILE", nargs="+", help="case files (.yaml) or case ids to check")
+    p.add_argument("files", metavar="FILE", nargs="+",
+                   help="case files (.yaml) or case ids to check").completer = complete_case
     p.add_argument("--json", action="store_true",
                    help='print {"files": [{"file", "valid", "problems": [{"file", "line", "col", "message"}]}]}')
 

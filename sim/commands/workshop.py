@@ -7,6 +7,11 @@ import sys
 
 from sim.commands.output import EXIT_USAGE, fail, port_number
 
+EXAMPLES = """\
+  mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7
+  mlsim workshop send
+"""
+
 
 def _port(text: str) -> int:
     return port_number(text, lowest=0)  # 0: any free port
@@ -43,7 +48,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
     serve = sub.add_parser("serve", help="run the workshop server (loopback unless --host says otherwise)",
                            description="Run the workshop server: learners get a ticket, play, and their results "
-                                       "are re-played and ranked on a projector page.")
+                                       "are re-played and ranked on a projector page.",
+                           epilog="examples:\n  mlsim workshop serve                    a rehearsal on this machine\n"
+                                  "  mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7\n"
+                                  "  mlsim workshop serve --host 0.0.0.0 --room-seed 7 --db session-1.sqlite3\n")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets the room's laptops in)")
     serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
@@ -67,7 +75,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     serve.add_argument("--page-seconds", type=_count, default=12,
                        help="the projector page moves to the next page every S seconds (default 12; 0: by key only)")
     send = sub.add_parser("send", help="send the results waiting in your outbox",
-                          description="Send the results waiting in your outbox to their workshop.")
+                          description="Send the results waiting in your outbox to their workshop.",
+                          epilog="examples:\n  mlsim workshop send\n"
+                                 "  mlsim workshop send --url 'http://192.168.1.20:8765/?code=BIRDS7'\n")
     send.add_argument("--url", help="send them to this workshop URL instead (e.g. after a new join code)")
 
 

@@ -1,4 +1,12 @@
-"""The turn engine over a batch of playthroughs: decisions, events, budget and what each row has seen."""
+"""The turn engine over a batch of playthroughs: decisions, events, budget and what each row has seen.
+
+The engine keeps the plan (what the next training run uses, and the data sets measured on now) apart from
+the trained model (the plan's copy at the last run): only a training run changes the model, so decisions,
+measurements and analyses move no rung until the next run; a new data set is measured at once. Every
+reading's sampling noise belongs to its (model, data set) pair (sim.model.noise). The real-world error
+is judged on the users' world at the end of the budget, every event up to then applied, whenever the
+team shipped (docs/design.md, "The world does not wait").
+"""
 
 from __future__ import annotations
 
@@ -9,18 +17,28 @@ import numpy as np
 
 from sim.coach.visible import Visible
 from sim.model import (
-    ACTION_IDS, ACTION_INDEX, ACTIONS, ActionAmounts, Knobs, Ladder, Params,
+    ACTION_IDS, ACTION_INDEX, ACTIONS, Knobs, Ladder, Noise, Params,
     apply_actions, calibrate, costs, initial_knobs, ladder, run_weeks, seed_draws,
 )
+from sim.model import noise as noise_streams
+from sim.model.law import SUBSET_SPEEDUP, metric_shortfall, devset_shortfall, sampling_sd, target_share, train_dev_size
 from sim.model.memory import keep_freed_arrays
+from sim.model.params import AIM_KNOBS, DEV_SET_KNOBS, TEST_SET_KNOBS
+from sim.model.seeds import TAPE_TURNS
+from sim.scenario.amounts import action_amounts
 from sim.scenario.schema import Case, Effects
 from sim.scenario.variants import resolve
 
 NO_ACTION = -1
 LARGE_BATCH = 1000  # from here on a step's temporaries are large enough to tune the allocator for
-# Actions that change what the dev set measures without a training run.
-_REMEASURE = {ACTION_INDEX[a] for a in ("bigger_dev_set", "clean_dev_test_labels", "clean_dev_labels", "change_dev_test")}
 ANALYSIS_SAMPLE = 100  # dev errors read in one error analysis
+MAX_TURNS = TAPE_TURNS - 2  # choices a project allows; then the only move left is to ship
+DIFFERENT_MIX = 0.05  # target shares further apart than this make two sets different distributions
+SHIP = ACTION_INDEX["ship"]
+_WORLD = {"metric_gap": "metric_world", "devset_gap": "devset_world"}  # what an event's aim effect moves
+_RETRAINS = np.array([ACTIONS[a].retrains for a in ACTION_IDS])
+_CLEANS = [ACTION_INDEX["clean_dev_test_labels"], ACTION_INDEX["clean_dev_labels"]]
+_NEW_SET = {kind: np.array([kind in ACTIONS[a].new_sets for a in ACTION_IDS]) for kind in ("dev", "test", "train_dev")}
 
 
 @dataclass(frozen=True)
@@ -54,9 +72,10 @@ def within(value, limit):
 
 # The engine's per-row state besides the knobs and the truth (a test keeps this list complete).
 ROW_STATE = (
-    "seeds", "week", "turn", "dev_turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
-    "test_value", "test_peeks", "analyses", "rounds_at_test", "ea_shares", "ea_mislabelled", "ea_done", "ea_fresh",
-    "metric_problem", "devset_stale", "fired", "triggered", "answered", "real_world", "start_real",
+    "seeds", "week", "turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
+    "model_id", "dev_id", "test_id", "td_id", "dev_growth", "test_read", "test_peeks", "rounds_at_test",
+    "ea_shares", "ea_mislabelled", "ea_done", "ea_model", "ea_dev", "ea_cleaned", "labels_cleaned_at",
+    "metric_problem", "devset_stale", "fired", "triggered", "answered", "real_world", "real_true", "start_real",
 )
 
 
@@ -70,48 +89,47 @@ class Engine:
         if b >= LARGE_BATCH:
             keep_freed_arrays()
         draws = seed_draws(self.seeds)
-        start, truth, self.ranged = resolve(case, draws.variant)
-        self.variant_values = {f"{s}.{k}": (start if s == "start" else truth)[k] for s, k in self.ranged}
+        start, truth, shares, self.ranged = resolve(case, draws.variant)
+        self.variant_values = {".".join(path): values for path, values in self.ranged.items()}
         k_count = len(case.categories)
-        self.knobs: Knobs = initial_knobs(start, b, k_count)
-        self.truth = calibrate(truth, np.tile([c.share for c in case.categories], (b, 1)).reshape(b, k_count),
-                               self.knobs, draws)
+        self.plan: Knobs = initial_knobs(start, b, k_count)
+        self.truth = calibrate(truth, shares, self.plan, draws)
+        self.model: Knobs = self.plan.copy()
         spec = case.actions
-        self.amounts = ActionAmounts(
-            collect_factor=(spec["collect_more_data"].factor or 1.0) if "collect_more_data" in spec else 1.0,
-            target_amount=(spec["collect_target_data"].amount or 0.0) if "collect_target_data" in spec else 0.0,
-            synthetic_amount=(spec["synthesize_data"].amount or 0.0) if "synthesize_data" in spec else 0.0,
-            dev_factor=(spec["bigger_dev_set"].factor or 4.0) if "bigger_dev_set" in spec else 4.0,
-            category_fix=np.array([c.fix for c in case.categories]),
-        )
+        self.amounts = action_amounts(case)
         self.available = np.array([a in spec for a in ACTION_IDS])
         self.base_weeks = np.array([spec[a].weeks if a in spec else 0.0 for a in ACTION_IDS])
         self.week = np.zeros(b)
         self.turn = np.zeros(b, dtype=np.int64)
-        self.dev_turn = np.zeros(b, dtype=np.int64)
         self.done = np.zeros(b, dtype=bool)
         self.shipped = np.zeros(b, dtype=bool)
         self.over_budget = np.zeros(b, dtype=bool)
         self.human_seen = np.full(b, case.human_level.known)
         best = int(np.argmin([row.error for row in case.human_level.table]))
         self.human_proxy = np.full(b, best)
-        self.test_value = np.full(b, np.nan)
-        self.test_peeks = np.zeros(b, dtype=np.int64)
-        self.analyses = np.zeros(b, dtype=np.int64)
-        self.rounds_at_test = np.zeros(b)
+        for name in ("model_id", "dev_id", "test_id", "td_id", "test_peeks", "dev_growth"):
+            setattr(self, name, np.zeros(b, dtype=np.int64))
+        self.test_read = np.zeros(b, dtype=bool)  # test was read for the current (model, test set)
+        self.rounds_at_test = np.full(b, np.nan)  # tuning rounds at the last look at test (NaN: never)
         self.ea_shares = np.full((b, k_count), np.nan)
         self.ea_mislabelled = np.full(b, np.nan)
         self.ea_done = np.zeros(b, dtype=bool)
-        self.ea_fresh = np.zeros(b, dtype=bool)
+        self.ea_model = np.full(b, -1, dtype=np.int64)  # the (model, dev set) the last analysis read
+        self.ea_dev = np.full(b, -1, dtype=np.int64)
+        self.ea_cleaned = np.zeros(b, dtype=bool)  # labels were cleaned after the last analysis
+        self.labels_cleaned_at = np.full(b, -1, dtype=np.int64)  # dev set version whose labels were cleaned
         self.metric_problem = np.zeros(b, dtype=bool)
         self.devset_stale = np.zeros(b, dtype=bool)
         self.fired = np.zeros((b, len(case.events)), dtype=bool)
         self.triggered = np.zeros((b, len(case.decisions)), dtype=bool)
         self.answered = np.zeros((b, len(case.decisions)), dtype=bool)
         self.real_world = np.full(b, np.nan)
-        self._steps = 0  # bumped by every step; keys the cached view
+        self.real_true = np.full(b, np.nan)
+        self._steps = 0  # bumped by every step; keys the cached views
         self._visible_key: tuple | None = None
-        self.start_real = ladder(self.truth, self.knobs, self.turn).real.copy()
+        self._noise_key: tuple | None = None
+        first = self.ladder(world=self.world_at_end())
+        self.start_real = first.real.copy()
         self._refresh_decisions(np.ones(b, dtype=bool), action=None)
 
     def fork(self) -> "Engine":
@@ -119,8 +137,9 @@ class Engine:
         twin = copy.copy(self)
         for name in ROW_STATE:
             setattr(twin, name, getattr(self, name).copy())
-        twin.knobs = self.knobs.copy()
-        twin._visible_key = None
+        twin.plan, twin.model = self.plan.copy(), self.model.copy()
+        twin._visible_key = twin._noise_key = None
+        twin._views = {}
         return twin
 
     def take(self, rows: np.ndarray) -> "Engine":
@@ -128,14 +147,46 @@ class Engine:
         small = copy.copy(self)
         for name in ROW_STATE:
             setattr(small, name, getattr(self, name)[rows])
-        small.knobs, small.truth, small.batch = self.knobs.take(rows), self.truth.take(rows), len(rows)
+        small.plan, small.model = self.plan.take(rows), self.model.take(rows)
+        small.truth, small.batch = self.truth.take(rows), len(rows)
         small.variant_values = {path: values[rows] for path, values in self.variant_values.items()}
-        small._visible_key = None
+        small._visible_key = small._noise_key = None
+        small._views = {}
         return small
 
     # ---- what rows can see -------------------------------------------------------------------
+    def noise(self) -> Noise:
+        """The standard normals of each row's current (model, set) pairs (cached until an id changes)."""
+        key = (self._steps, self.batch)
+        if self._noise_key != key:
+            k, m = self.truth.draws.key, self.model_id
+            self._noise = Noise(
+                train=noise_streams.normals(k, noise_streams.TRAIN, m, 0),
+                train_dev=noise_streams.normals(k, noise_streams.TRAIN_DEV, m, self.td_id),
+                dev=noise_streams.normals(k, noise_streams.DEV, m, self.dev_id),
+                test=noise_streams.normals(k, noise_streams.TEST, m, self.test_id),
+                real=noise_streams.normals(k, noise_streams.REAL, m, 0),
+            )
+            self._noise_key = key
+        return self._noise
+
+    def ladder(self, world: tuple[np.ndarray, np.ndarray] | None = None) -> Ladder:
+        """Every rung of each row's trained model on its current sets (the world as it is now by default)."""
+        return ladder(self.truth, self.model, self.plan, self.noise(), world)
+
+    def ladder_without_noise(self) -> Ladder:
+        return ladder(self.truth, self.model, self.plan, Noise.zero(self.batch), exact=True)
+
+    def _expected_table(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:
+        """The last error analysis as its expected shares on exact labels (NaN where none was made)."""
+        shares, _ = self.expected_shares(lad, exact=True)
+        return (np.where(self.ea_done[:, None], shares, np.nan), np.where(self.ea_done, 0.0, np.nan))
+
     def current(self) -> Ladder:
-        return ladder(self.truth, self.knobs, self.dev_turn)
+        key = (self._steps, self.batch)
+        if getattr(self, "_ladder_key", None) != key:
+            self._ladder, self._ladder_key = self.ladder(), key
+        return self._ladder
 
     @property
     def pending(self) -> np.ndarray:
@@ -143,13 +194,18 @@ class Engine:
         waiting = self.triggered & ~self.answered
         return np.where(waiting.any(axis=1), np.argmax(waiting, axis=1), -1) if waiting.shape[1] else np.full(self.batch, -1)
 
+    @property
+    def must_ship(self) -> np.ndarray:
+        """Rows out of choices: the only move left is ship (the turn limit lives here alone)."""
+        return self.turn >= MAX_TURNS
+
     def human_value(self) -> np.ndarray:
         table = np.array([row.error for row in self.case.human_level.table])
         return np.where(self.human_seen, table[self.human_proxy], np.nan)
 
-    def constraint_values(self, level_up: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Inference seconds and memory MB now (or one size up); and whether every threshold holds."""
-        knobs = self.knobs
+    def constraint_values(self, level_up: int = 0, knobs: Knobs | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Inference seconds and memory MB of the trained model (or one size up); and whether every threshold holds."""
+        knobs = self.model if knobs is None else knobs
         if level_up:
             knobs = knobs.copy()
             knobs.level = knobs.level + level_up
@@ -159,54 +215,114 @@ class Engine:
             ok &= within(getattr(c, constraint.metric), constraint.max)
         return np.stack([c.inference_s, c.memory_mb]), ok
 
-    def visible(self) -> Visible:
-        """What each row can see now (cached until the next step; callers must not change it)."""
-        key = (self._steps, id(self.knobs), self.batch)
-        if self._visible_key != key:
-            self._visible, self._visible_key = self._compute_visible(), key
-        return self._visible
+    def visible(self, noise_free: bool = False) -> Visible:
+        """What each row can see now (cached until the next step; callers must not change it).
 
-    def _compute_visible(self) -> Visible:
-        lad = self.current()
+        `noise_free`: the same view with exact readings, as if every set were endless and correctly labelled (the
+        expert's view: its play must not hinge on the luck or the flaws of one reading, or it could not be the
+        yardstick of every other). Rungs not yet measured stay hidden.
+        """
+        key = (self._steps, id(self.plan), self.batch, noise_free)
+        cache = self.__dict__.setdefault("_views", {})
+        if key not in cache:
+            cache.clear() if len(cache) > 1 else None
+            cache[key] = self._compute_visible(noise_free)
+        return cache[key]
+
+    def _compute_visible(self, noise_free: bool = False) -> Visible:
+        lad = self.ladder_without_noise() if noise_free else self.current()
         (inference, memory), ok = self.constraint_values()
-        _, ok_bigger = self.constraint_values(level_up=1)
-        k, t = self.knobs, self.truth
+        _, ok_bigger = self.constraint_values(level_up=1, knobs=self.plan)
+        plan, model, t = self.plan, self.model, self.truth
+        p_train = target_share(model)
         return Visible(
             human=self.human_value(), train=lad.train.copy(),
-            train_dev=np.where(k.train_dev > 0.5, lad.train_dev, np.nan), dev=lad.dev.copy(),
-            test=self.test_value.copy(), differ=(k.n_other + k.n_syn) > 0,
-            ea_shares=self.ea_shares.copy(), ea_mislabelled=self.ea_mislabelled.copy(),
-            ea_done=self.ea_done.copy(), ea_fresh=self.ea_fresh.copy(),
+            train_dev=np.where(plan.train_dev > 0.5, lad.train_dev, np.nan), dev=lad.dev.copy(),
+            test=np.where(self.test_read, lad.test, np.nan),
+            differ=np.abs(p_train - plan.dev_target) > DIFFERENT_MIX,
+            dev_test_differ=np.abs(plan.dev_target - plan.test_target) > DIFFERENT_MIX,
+            n_train=np.maximum(model.n_target + model.n_other + model.n_syn, 1.0), n_dev=plan.n_dev.copy(),
+            n_test=plan.n_test.copy(), n_train_dev=train_dev_size(plan), dev_growth=self.dev_growth.copy(),
+            ea_shares=self._expected_table(lad)[0] if noise_free else self.ea_shares.copy(),
+            ea_mislabelled=self._expected_table(lad)[1] if noise_free else self.ea_mislabelled.copy(),
+            ea_done=self.ea_done.copy(), ea_fresh=self.ea_done & (self.ea_model == self.model_id) & (self.ea_dev == self.dev_id),
+            ea_cleaned=self.ea_cleaned.copy(), dev_labels_clean=self.labels_cleaned_at == self.dev_id,
             metric_problem=self.metric_problem.copy(), devset_stale=self.devset_stale.copy(),
-            run_weeks=costs(t, k).run_weeks, constraints_ok=ok, bigger_breaks=~ok_bigger,
-            rounds_since_test=k.rounds - self.rounds_at_test, test_peeks=self.test_peeks.copy(),
-            transfer_used=k.transfer > 0.5, multitask_used=k.multitask > 0.5, e2e=k.e2e > 0.5,
-            data=lad.effective_data, n_target=k.n_target.copy(), e2e_threshold=t.e2e_threshold,
-            faster_hardware=k.speed > 1.0, subset=k.subset > 0.5, regularized=k.reg > 0,
-            labels_cleaned=(k.train_noise_random + k.train_noise_systematic) <= 0,
+            retrain_due=(metric_shortfall(model, plan) > 0) | (devset_shortfall(model, plan) > 0),
+            metric_flawed=plan.metric_gap > 0,
+            devset_flawed=(plan.devset_gap > 0) | (plan.dev_target < 1.0 - DIFFERENT_MIX)
+            | (plan.test_target < 1.0 - DIFFERENT_MIX),
+            run_weeks=costs(t, plan).run_weeks, constraints_ok=ok, bigger_breaks=~ok_bigger,
+            rounds_since_test=plan.rounds - np.nan_to_num(self.rounds_at_test, nan=0.0),
+            test_ever_read=~np.isnan(self.rounds_at_test), test_peeks=self.test_peeks.copy(),
+            transfer_used=plan.transfer > 0.5, multitask_used=plan.multitask > 0.5, e2e=plan.e2e > 0.5,
+            data=lad.effective_data, n_target=plan.n_target.copy(), e2e_threshold=t.e2e_threshold,
+            faster_hardware=plan.speed > 1.0, subset=plan.subset > 0.5, regularized=plan.reg > 0,
+            regularization_known=np.ones(self.batch, dtype=bool),
+            labels_cleaned=(plan.train_noise_random + plan.train_noise_systematic) <= 0,
             weeks_left=self.case.budget_weeks - self.week, inference_s=inference, memory_mb=memory,
-            weeks_source=self.weeks_needed,
+            weeks_source=self.weeks_needed, plan=plan, model=model,
         )
 
-    def weeks_needed(self) -> np.ndarray:
-        """(B, len(ACTION_IDS)) weeks each action would take now, its training run sized after its change.
+    def weeks_needed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, len(ACTION_IDS)) weeks each action would take now, its training run sized after its change; and the
+        weeks a ship would take right after it (the final run on all the data, after experiments on a subset).
 
         NaN for actions the case does not offer.
         """
         out = np.full((self.batch, len(ACTION_IDS)), np.nan)
-        run_now = run_weeks(self.truth, self.knobs)
+        ship_after = np.full((self.batch, len(ACTION_IDS)), np.nan)
+        run_now = run_weeks(self.truth, self.plan)
+        final_now = self.final_run(self.plan)
         none = Params.none(self.batch)
         rows = np.arange(self.batch)
+        ship_base = self.base_weeks[SHIP]
         for code, action in enumerate(ACTION_IDS):
             if not self.available[code]:
                 continue
-            run = 0.0
-            if ACTIONS[action].retrains:
-                trial = _Trial(self.knobs)
+            run, final = 0.0, final_now
+            if ACTIONS[action].retrains or action == "train_on_subset":
+                trial = _Trial(self.plan)
                 ACTIONS[action].effect(trial, rows, none, self.amounts)
-                run = run_weeks(self.truth, trial) if trial.touched else run_now
+                if trial.touched:
+                    final = self.final_run(trial)
+                    run = run_weeks(self.truth, trial) if ACTIONS[action].retrains else 0.0
+                else:
+                    run = run_now if ACTIONS[action].retrains else 0.0
             out[:, code] = self.base_weeks[code] + run
-        return out
+            ship_after[:, code] = ship_base + final
+        if self.available[SHIP]:
+            out[:, SHIP] += final_now
+            ship_after[:, SHIP] = 0.0
+        return out, ship_after
+
+    def final_run(self, knobs=None) -> np.ndarray:
+        """Weeks of the run on all the data that shipping takes after experiments on a subset (0 otherwise)."""
+        knobs = self.plan if knobs is None else knobs
+        subset = knobs.subset > 0.5
+        if not subset.any():
+            return np.zeros(self.batch)
+        return np.where(subset, run_weeks(self.truth, knobs) * SUBSET_SPEEDUP, 0.0)
+
+    def world_at_end(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(metric_world, devset_world) at the end of the budget: now, plus every event still to come."""
+        metric, devset = self.plan.metric_world.copy(), self.plan.devset_world.copy()
+        world = {"metric_world": metric, "devset_world": devset}
+        for e, event in enumerate(self.case.events):
+            if event.week > self.case.budget_weeks:
+                continue
+            coming = ~self.fired[:, e]
+            if rows is not None:
+                coming &= rows
+            for gap, target in _WORLD.items():
+                values = world[target]
+                if gap in event.effects.set:
+                    values[coming] = event.effects.set[gap]
+                if gap in event.effects.add:
+                    values[coming] += event.effects.add[gap]
+                if gap in event.effects.scale:
+                    values[coming] *= event.effects.scale[gap]
+        return metric, devset
 
     # ---- stepping ----------------------------------------------------------------------------
     def step(self, moves: Moves) -> None:
@@ -220,24 +336,38 @@ class Engine:
         if np.any(answering):
             self._answer(np.flatnonzero(answering), pending[answering], moves.option[answering])
         action = np.where(acting, moves.action, NO_ACTION)
+        code = np.maximum(action, 0)
         params = Params(category=moves.category, variety=moves.variety)
-        k = self.knobs
-        weeks_before = self.base_weeks[np.maximum(action, 0)]
-        apply_actions(k, action, params, self.amounts)
-        retrained = acting & np.array([ACTIONS[a].retrains for a in ACTION_IDS])[np.maximum(action, 0)]
-        run = costs(self.truth, k).run_weeks
+        plan = self.plan
+        weeks_before = self.base_weeks[code]
+        apply_actions(plan, action, params, self.amounts)
+        retrained = acting & _RETRAINS[code]
+        run = run_weeks(self.truth, plan)
+        ship = acting & (action == SHIP)
+        if np.any(ship):
+            weeks_before = weeks_before + np.where(ship, self.final_run(), 0.0)
         self.week += np.where(acting, weeks_before + np.where(retrained, run, 0.0), 0.0)
-        remeasured = retrained | (acting & np.isin(action, list(_REMEASURE)))
+        if np.any(retrained):
+            self.model.assign(retrained, plan)  # the run trains the plan: a new model
+            self.model_id += retrained
+        self.dev_id += acting & _NEW_SET["dev"][code]
+        grown = acting & (action == ACTION_INDEX["bigger_dev_set"])
+        self.dev_growth = np.where(acting & (action == ACTION_INDEX["change_dev_test"]), 0, self.dev_growth + grown)
+        self.test_id += acting & _NEW_SET["test"][code]
+        self.td_id += acting & _NEW_SET["train_dev"][code]
+        self.test_read &= ~(retrained | (acting & _NEW_SET["test"][code]))  # a new model or test set: unread
+        cleaned = acting & np.isin(action, _CLEANS)
+        self.labels_cleaned_at = np.where(cleaned, self.dev_id, self.labels_cleaned_at)
+        self.ea_cleaned |= cleaned & self.ea_done
         self.turn += (acting | answering).astype(np.int64)
-        self.dev_turn = np.where(remeasured, self.turn, self.dev_turn)
-        self.test_value = np.where(remeasured, np.nan, self.test_value)
-        self.ea_fresh &= ~retrained
+        self._steps += 1  # ids may have changed: later reads in this step see the new model and sets
         self._measure(action, acting)
-        over = acting & (self.week > self.case.budget_weeks)
-        ship = acting & (action == ACTION_INDEX["ship"])
+        over = acting & (self.week > self.case.budget_weeks + 1e-9)
         ending = (ship & ~over) | over
         if np.any(ending):
-            self.real_world = np.where(ending, ladder(self.truth, k, self.dev_turn).real, self.real_world)
+            end = self.ladder(world=self.world_at_end(ending))
+            self.real_world = np.where(ending, end.real, self.real_world)
+            self.real_true = np.where(ending, end.real_true, self.real_true)
         self.shipped |= ship & ~over
         self.over_budget |= over
         self.done |= ending
@@ -255,55 +385,82 @@ class Engine:
             for o in np.unique(opts):
                 chosen = spec.options[o]
                 idx = rows[sel][opts == o]
-                self.apply_effects(chosen.effects, idx)
+                self.apply_effects(chosen.effects, idx, world=False)
                 if chosen.human_proxy is not None:
                     self.human_proxy[idx] = chosen.human_proxy
                 self.week[idx] += chosen.weeks
             self.answered[rows[sel], d] = True
-            # An answer that changes the project (a new split, say) is measured afresh.
-            if any(o.effects.set or o.effects.add or o.effects.scale for o in spec.options):
-                changed = rows[sel]
-                self.dev_turn[changed] = self.turn[changed] + 1
 
-    def apply_effects(self, effects: Effects, idx: np.ndarray) -> None:
-        for name, value in effects.set.items():
-            getattr(self.knobs, name)[idx] = value
-        for name, value in effects.add.items():
-            getattr(self.knobs, name)[idx] += value
-        for name, value in effects.scale.items():
-            getattr(self.knobs, name)[idx] *= value
+    def apply_effects(self, effects: Effects, idx: np.ndarray, world: bool) -> None:
+        """Knob changes from a decision option (world=False) or an event (world=True).
+
+        An event's metric_gap / devset_gap moves the users' world, not the team's aim; every other knob is
+        the plan's (the next run uses it), and a change to a data set's knobs makes it a new set.
+        """
+        plan = self.plan
+        before = {name: getattr(plan, name)[idx].copy() for name in DEV_SET_KNOBS + TEST_SET_KNOBS + ("n_train_dev",)}
+        for op in ("set", "add", "scale"):
+            for name, value in getattr(effects, op).items():
+                target = getattr(plan, _WORLD[name] if world and name in AIM_KNOBS else name)
+                if op == "set":
+                    target[idx] = value
+                elif op == "add":
+                    target[idx] += value
+                else:
+                    target[idx] *= value
+        for kind, names, ids in (("dev", DEV_SET_KNOBS, self.dev_id), ("test", TEST_SET_KNOBS, self.test_id),
+                                 ("train_dev", ("n_train_dev",), self.td_id)):
+            new = np.zeros(len(idx), dtype=bool)
+            for name in names:
+                new |= getattr(plan, name)[idx] != before[name]
+            ids[idx[new]] += 1
+            if kind == "dev":
+                plan.rounds[idx[new]] = 0.0  # nothing has been tuned on a new dev set yet
+            elif kind == "test":
+                self.test_read[idx[new]] = False
+        self._steps += 1  # sets may be new: the cached ladder and view are stale
 
     def _measure(self, action: np.ndarray, acting: np.ndarray) -> None:
         human = acting & (action == ACTION_INDEX["measure_human_level"])
         self.human_seen |= human
         test = acting & (action == ACTION_INDEX["evaluate_test"])
         analysis = acting & (action == ACTION_INDEX["error_analysis"])
-        if not (np.any(test) or np.any(analysis)):
-            return
-        lad = ladder(self.truth, self.knobs, self.dev_turn, self.test_peeks)
-        self.test_value = np.where(test, lad.test, self.test_value)
-        self.test_peeks += test
-        self.rounds_at_test = np.where(test, self.knobs.rounds, self.rounds_at_test)
+        if np.any(test):
+            self.test_read |= test
+            self.test_peeks += test
+            self.rounds_at_test = np.where(test, self.plan.rounds, self.rounds_at_test)
         if np.any(analysis):
-            shares, mislabelled = self.analysis_shares(lad)
+            shares, mislabelled = self.analysis_shares(self.current())
             self.ea_shares = np.where(analysis[:, None], shares, self.ea_shares)
             self.ea_mislabelled = np.where(analysis, mislabelled, self.ea_mislabelled)
             self.ea_done |= analysis
-            self.ea_fresh |= analysis
-            self.analyses += analysis
+            self.ea_model = np.where(analysis, self.model_id, self.ea_model)
+            self.ea_dev = np.where(analysis, self.dev_id, self.ea_dev)
+            self.ea_cleaned &= ~analysis
+
+    def expected_shares(self, lad: Ladder, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Each category's and the mislabelled examples' expected share of the dev set's errors."""
+        plan, t = self.plan, self.truth
+        parts = t.cat_share * self.model.cat_residual * (lad.variance_law + plan.dev_target * lad.mismatch_law)[:, None]
+        errors = np.maximum(lad.dev_seen + (0.0 if exact else plan.dev_noise), 1e-9)
+        return np.clip(parts / errors[:, None], 0.0, 1.0), np.clip(plan.dev_noise / errors, 0.0, 1.0)
 
     def analysis_shares(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:
-        """Shares of ~100 sampled dev errors per category and mislabelled, with sampling noise."""
-        t, k = self.truth, self.knobs
-        between = np.maximum(lad.dev_true - lad.train - t.bayes_gap, 0.0)
-        dev = np.maximum(lad.dev, 1e-9)
-        expected = t.cat_share * k.cat_residual * between[:, None] / dev[:, None]
-        mislabelled = np.clip(k.dev_noise / dev, 0.0, 1.0)
+        """Shares of ~100 misclassified dev examples per category and mislabelled: the expected shares with the
+        sampling noise of that reading (drawn once per model and dev set)."""
+        expected, mislabelled = self.expected_shares(lad)
         n = ANALYSIS_SAMPLE
-        noise_m, noise_c = t.draws.analysis(self.analyses, expected.shape[1])
-        sample = np.clip(expected + np.sqrt(expected * (1 - np.clip(expected, 0, 1)) / n) * noise_c, 0.0, 1.0)
+        k, m, d = self.truth.draws.key, self.model_id, self.dev_id
+        noise_m = noise_streams.normals(k, noise_streams.ANALYSIS, m, d, lane=0)
+        noise_c = np.stack([noise_streams.normals(k, noise_streams.ANALYSIS, m, d, lane=j + 1)
+                            for j in range(expected.shape[1])], axis=1) if expected.shape[1] else expected
+        sample = np.clip(expected + np.sqrt(expected * (1 - expected) / n) * noise_c, 0.0, 1.0)
         sample_m = np.clip(mislabelled + np.sqrt(mislabelled * (1 - mislabelled) / n) * noise_m, 0.0, 1.0)
         return np.round(sample * n) / n, np.round(sample_m * n) / n
+
+    def dev_sd(self) -> np.ndarray:
+        """One standard deviation of the dev reading now, in points (the coherence check's tolerance)."""
+        return sampling_sd(self.current().dev_seen, self.plan.n_dev)
 
     def _fire_events(self, live: np.ndarray) -> None:
         for e, event in enumerate(self.case.events):
@@ -311,7 +468,7 @@ class Engine:
             if not np.any(now):
                 continue
             idx = np.flatnonzero(now)
-            self.apply_effects(event.effects, idx)
+            self.apply_effects(event.effects, idx, world=True)
             if "metric_problem" in event.flags:
                 self.metric_problem[idx] = True
             if "devset_stale" in event.flags:

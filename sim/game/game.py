@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.coach.diagnose import Diagnosis, diagnose_batch, diagnosis_row
-from sim.coach.policy import Picks, RandomPolicy, expert
+from sim.coach.diagnose import Diagnosis, diagnosis_row
+from sim.coach.policy import Picks
 from sim.coach.score import Score
+from sim.coach.situation import Situation
 from sim.game.choices import ChoiceError
 from sim.game.engine import within
 from sim.game.playthroughs import RESULT_FORMAT, RUNGS, Playthroughs, Turn, rung_value, result_id
-from sim.game.runner import MAX_TURNS
+from sim.game.runner import policy_named, policy_picks
 from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, costs
 from sim.scenario.schema import Case, Decision, Event
 
@@ -77,11 +78,11 @@ class Game:
 
     def diagnosis(self) -> Diagnosis:
         vis = self.engine.visible()
-        return diagnosis_row(diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ), 0)
+        return diagnosis_row(Situation(vis, self.case).g, 0)
 
     def meters(self) -> list[Meter]:
         """Each satisficing metric against its threshold."""
-        c = costs(self.engine.truth, self.engine.knobs)
+        c = costs(self.engine.truth, self.engine.model)
         values = [float(getattr(c, con.metric)[0]) for con in self.case.constraints]
         return [Meter(con.label, value, con.max, bool(within(value, con.max)))
                 for con, value in zip(self.case.constraints, values)]
@@ -93,15 +94,7 @@ class Game:
 
     def error_analysis(self) -> dict | None:
         """The last error analysis: shares and ceilings per category (None before the first)."""
-        e = self.engine
-        if not e.ea_done[0]:
-            return None
-        dev = float(self.engine.visible().dev[0])
-        rows = [{"id": c.id, "label": c.label, "share": float(e.ea_shares[0, k]),
-                 "ceiling": float(e.ea_shares[0, k]) * dev} for k, c in enumerate(self.case.categories)]
-        mis = float(e.ea_mislabelled[0])
-        rows.append({"id": "mislabelled", "label": "Mislabelled", "share": mis, "ceiling": mis * dev})
-        return {"dev": dev, "categories": rows, "fresh": bool(e.ea_fresh[0])}
+        return self._runs.analysis_table(0)
 
     def real_world_error(self) -> float | None:
         """The error on the users' data, seen only once the project has ended."""
@@ -148,16 +141,11 @@ def picks_to_choice(game: Game, picks: Picks) -> str:
 
 def play_policy(game: Game, policy: str, on_turn=None) -> Game:
     """Play a game to the end with the expert or the random policy, choice by choice."""
-    chooser = RandomPolicy(game.case, game.engine.truth.draws) if policy == "random" else None
+    chooser = policy_named(policy, game.case, game.engine)
     while not game.finished:
-        vis = game.engine.visible()
-        pending = game.engine.pending
-        if chooser is None:
-            picks = expert(vis, game.case, pending)
-        else:
-            picks = chooser(vis, game.case, pending, game.engine.turn)
+        picks = policy_picks(chooser, game.engine, game.case, Situation(game.engine.visible(), game.case))
         text = picks_to_choice(game, picks)
-        if len(game.choices) >= MAX_TURNS and game.pending_decision is None:
+        if game.engine.must_ship[0] and game.pending_decision is None:
             text = "ship"
         game.choose(text)
         if on_turn is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -66,13 +67,24 @@ def beats(a: BatchRun, b: BatchRun) -> np.ndarray:
     return a.valid & (~b.valid | (a.real_world < b.real_world - 1e-9))
 
 
-def lint(case: Case, runs: int = 1000, first_seed: int = 0) -> LintReport:
+def lint(case: Case, runs: int = 1000, first_seed: int = 0,
+         progress: Callable[[int, int], None] | None = None) -> LintReport:
+    """`progress(done, total)`, if given, is told each time one of the policies has played every seed."""
     seeds = np.arange(first_seed, first_seed + runs, dtype=np.int64)
     base = Engine(case, seeds)  # built once: the hidden truth and seed draws are the same for every policy
+    played = 0
+
+    def done(run: BatchRun) -> BatchRun:
+        nonlocal played
+        played += 1
+        if progress:
+            progress(played, len(POLICIES))
+        return run
+
     policies = {
-        "expert": run_batch(case, base, expert_policy, "expert"),
-        "random": run_batch(case, base, RandomPolicy(case, base.truth.draws), "random"),
-        "anti-rule": run_batch(case, base, AntiRulePolicy(case, base.truth.draws), "anti-rule"),
+        "expert": done(run_batch(case, base, expert_policy, "expert")),
+        "random": done(run_batch(case, base, RandomPolicy(case, base.truth.draws), "random")),
+        "anti-rule": done(run_batch(case, base, AntiRulePolicy(case, base.truth.draws), "anti-rule")),
     }
     expert = policies["expert"]
     scores = {name: totals(run, expert.real_world)[1] for name, run in policies.items()}

@@ -11,12 +11,12 @@ from typing import Sequence
 
 import numpy as np
 
-from sim.coach.judge import Choice, Verdict, judge_batch
-from sim.coach.score import Score, outcome_points, verdict_points
+from sim.coach.score import Score, outcome_points
 from sim.game.choices import ChoiceError, ParsedChoice, parse_choice
-from sim.game.engine import Engine, Moves
-from sim.game.runner import MAX_TURNS, expert_real_world
-from sim.model import ACTION_IDS, ACTION_INDEX, MODEL_VERSION
+from sim.game.engine import MAX_TURNS, Engine, Moves
+from sim.game.runner import expert_real_world
+from sim.game.turn import take_turn
+from sim.model import ACTION_INDEX, MODEL_VERSION
 from sim.scenario.schema import Case, Event, Option
 
 RESULT_FORMAT = 1
@@ -36,10 +36,14 @@ class Turn:
     explanation: str
     ladder: dict[str, float | None]  # what the player saw when choosing
     points: int
+    analysis: dict | None = None  # the table an error_analysis showed
 
     def as_json(self) -> dict:
-        return {"week": round(self.week, 2), "choice": self.choice, "verdict": self.verdict, "rule": self.rule,
-                "explanation": self.explanation, "ladder": self.ladder}
+        out = {"week": round(self.week, 2), "choice": self.choice, "verdict": self.verdict, "rule": self.rule,
+               "explanation": self.explanation, "ladder": self.ladder}
+        if self.analysis is not None:
+            out["analysis"] = self.analysis
+        return out
 
 
 class Playthroughs:
@@ -72,7 +76,7 @@ class Playthroughs:
             return parsed, option
         if parsed.action is None:
             raise ChoiceError("no decision is waiting; choose an action")
-        if len(self.choices[i]) >= MAX_TURNS and parsed.action != "ship":
+        if self.engine.must_ship[i] and parsed.action != "ship":
             raise ChoiceError(f"a project allows {MAX_TURNS} choices; ship now")
         return parsed, None
 
@@ -80,10 +84,9 @@ class Playthroughs:
         """Play one choice per row (None: that row waits). A row whose choice cannot be played gets its
         ChoiceError back and does not move; the others play on."""
         e, b = self.engine, self.engine.batch
-        vis, pending = e.visible(), e.pending
+        pending = e.pending
         out: list[Turn | ChoiceError | None] = [None] * b
         parsed: list[ParsedChoice | None] = [None] * b
-        verdicts: list[Verdict | None] = [None] * b
         action, option = np.full(b, -1), np.full(b, -1)
         category, variety = np.full(b, -1), np.ones(b)
         for i, text in enumerate(texts):
@@ -96,29 +99,36 @@ class Playthroughs:
                 continue
             if chosen is not None:
                 option[i] = self.case.decisions[pending[i]].options.index(chosen)
-                verdicts[i] = Verdict(parsed[i].text, chosen.verdict, chosen.rule, "", chosen.why)
             else:
                 action[i] = ACTION_INDEX[parsed[i].action]
                 category[i], variety[i] = parsed[i].category, parsed[i].variety
-        # The coach judges every row that chose the same action in one vectorised pass.
-        for code in np.unique(action[action >= 0]):
-            rows = np.flatnonzero(action == code)
-            judgement = judge_batch(vis.take(rows), self.case, Choice(ACTION_IDS[code], category[rows], variety[rows]))
-            for j, i in enumerate(rows):
-                verdicts[i] = judgement.row(j)
-        moving = [i for i in range(b) if verdicts[i] is not None]
+        moving = [i for i in range(b) if parsed[i] is not None]
         seen = {i: self.ladder(i) for i in moving}
         weeks, fired_before = e.week.copy(), e.fired.copy()
-        e.step(Moves(action, option, category, variety))
+        turn = take_turn(e, Moves(action, option, category, variety))
         for i in moving:
-            v = verdicts[i]
-            turn = Turn(float(weeks[i]), parsed[i].text, v.verdict, v.rule, v.explanation, seen[i],
-                        verdict_points(self.case, v.verdict))
-            self.turns[i].append(turn)
+            v = turn.verdict_of(self.case, i)
+            analysis = self.analysis_table(i) if parsed[i].action == "error_analysis" else None
+            record = Turn(float(weeks[i]), parsed[i].text, v.verdict, v.rule, v.explanation, seen[i],
+                          int(turn.points[i]), analysis)
+            self.turns[i].append(record)
             self.choices[i].append(parsed[i].text)
             self.events_seen[i] += [ev for k, ev in enumerate(self.case.events) if e.fired[i, k] and not fired_before[i, k]]
-            out[i] = turn
+            out[i] = record
         return out
+
+    def analysis_table(self, i: int) -> dict | None:
+        """Row i's last error analysis: each category's share of dev errors and ceiling, and the mislabelled share."""
+        e = self.engine
+        if not e.ea_done[i]:
+            return None
+        dev = float(e.visible().dev[i])
+        rows = [{"id": c.id, "label": c.label, "share": float(e.ea_shares[i, k]),
+                 "ceiling": round(float(e.ea_shares[i, k]) * dev, 4)} for k, c in enumerate(self.case.categories)]
+        mis = float(e.ea_mislabelled[i])
+        rows.append({"id": "mislabelled", "label": "Mislabelled", "share": mis, "ceiling": round(mis * dev, 4)})
+        vis = e.visible()
+        return {"dev": round(dev, 4), "categories": rows, "fresh": bool(vis.ea_fresh[i]), "sample": 100}
 
     def score(self, i: int, expert_real: float | None = None) -> Score:
         strategy = sum(t.points for t in self.turns[i])

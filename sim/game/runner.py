@@ -10,17 +10,19 @@ from typing import Callable
 
 import numpy as np
 
-from sim.coach.judge import ALIGNED, VERDICTS, Choice, Context, judge_in
-from sim.coach.policy import SHIP, Picks, RandomPolicy, expert
+from sim.coach.anti import AntiRulePolicy
+from sim.coach.judge import ALIGNED
+from sim.coach.policy import Picks, RandomPolicy, expert
 from sim.coach.score import outcome_points
+from sim.coach.situation import Situation
 from sim.coach.visible import Visible
-from sim.game.engine import Engine, Moves
-from sim.model import ACTION_IDS, TAPE_TURNS
+from sim.game.engine import MAX_TURNS, Engine, Moves
+from sim.game.turn import take_turn
+from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
 from sim.scenario.schema import Case
 
-MAX_TURNS = TAPE_TURNS - 2  # a playthrough that has not shipped by then ships
-Policy = Callable[[Visible, Case, np.ndarray, np.ndarray], Picks]
+Policy = Callable[..., Picks]  # (vis, case, pending, turn, situation=...) -> Picks
 ANSWER = 1000  # path code of an answer: ANSWER + decision * OPTIONS + option
 OPTIONS = 64
 SET_ASIDE_FROM = 1000  # batches this large drop finished rows once they are most of the batch
@@ -34,6 +36,7 @@ class BatchRun:
     seeds: np.ndarray
     start_real: np.ndarray
     real_world: np.ndarray
+    real_true: np.ndarray  # the real-world error without its reading noise (the coherence yardstick)
     shipped: np.ndarray
     constraints_met: np.ndarray
     weeks: np.ndarray
@@ -56,8 +59,17 @@ class BatchRun:
         return [{RULE_IDS[j] for j in np.flatnonzero(row)} for row in self.rules]
 
 
-def expert_policy(vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray) -> Picks:
-    return expert(vis, case, pending)
+class ExpertPolicy:
+    """The expert, reading its engine's view without sampling noise (sim.game.engine.Engine.visible)."""
+
+    reads_noise_free = True
+
+    def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray,
+                 situation: Situation | None = None) -> Picks:
+        return expert(vis, case, pending, situation)
+
+
+expert_policy = ExpertPolicy()
 
 
 def policy_named(name: str, case: Case, engine: Engine) -> Policy:
@@ -65,27 +77,34 @@ def policy_named(name: str, case: Case, engine: Engine) -> Policy:
         return expert_policy
     if name == "random":
         return RandomPolicy(case, engine.truth.draws)
+    if name == "anti-rule":
+        return AntiRulePolicy(case, engine.truth.draws)
     raise ValueError(f"unknown policy {name!r}")
 
 
-def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None) -> BatchRun:
-    """Play every seed (or every row of a fresh Engine) to the end with `policy`."""
+def policy_picks(policy: Policy, engine: Engine, case: Case, situation: Situation) -> Picks:
+    """A policy's moves on an engine: the player's own view, or the noise-free one for the expert."""
+    if getattr(policy, "reads_noise_free", False):
+        clear = engine.visible(noise_free=True)
+        return policy(clear, case, engine.pending, engine.turn, situation=Situation(clear, case))
+    return policy(situation.vis, case, engine.pending, engine.turn, situation=situation)
+
+
+def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, record_path: bool = True) -> BatchRun:
+    """Play every seed (or every row of an Engine, which is forked, not changed) to the end with `policy`."""
     engine = seeds.fork() if isinstance(seeds, Engine) else Engine(case, np.asarray(seeds, dtype=np.int64))
     if isinstance(policy, str):
         name = name or policy
         policy = policy_named(policy, case, engine)
     b = engine.batch
-    points = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
-    option_codes = [np.array([VERDICTS.index(o.verdict) for o in d.options]) for d in case.decisions]
-    option_rules = [np.array([RULE_IDS.index(o.rule) for o in d.options]) for d in case.decisions]
     strategy = np.zeros(b, dtype=np.int64)
     counts = np.zeros((b, 3), dtype=np.int64)
     rules = np.zeros((b, len(RULE_IDS)), dtype=bool)
     path = np.full((b, MAX_TURNS + 2), -1, dtype=np.int64)
     aligned = np.zeros(len(ACTION_IDS), dtype=np.int64)
     chosen = np.zeros(len(ACTION_IDS), dtype=np.int64)
-    out = {"real_world": np.full(b, np.nan), "shipped": np.zeros(b, bool), "constraints_met": np.zeros(b, bool),
-           "weeks": np.zeros(b), "answered": np.zeros((b, len(case.decisions)), bool),
+    out = {"real_world": np.full(b, np.nan), "real_true": np.full(b, np.nan), "shipped": np.zeros(b, bool),
+           "constraints_met": np.zeros(b, bool), "weeks": np.zeros(b), "answered": np.zeros((b, len(case.decisions)), bool),
            "fired": np.zeros((b, len(case.events)), bool)}
     seeds_out, start_real = engine.seeds.copy(), engine.start_real.copy()
     origin = np.arange(b)  # the row of the full batch each engine row stands for
@@ -93,13 +112,14 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None) 
     def set_aside(rows: np.ndarray) -> None:
         where = origin[rows]
         out["real_world"][where] = engine.real_world[rows]
+        out["real_true"][where] = engine.real_true[rows]
         out["shipped"][where] = engine.shipped[rows]
         out["constraints_met"][where] = engine.constraint_values()[1][rows]
         out["weeks"][where] = engine.week[rows]
         out["answered"][where] = engine.answered[rows]
         out["fired"][where] = engine.fired[rows]
 
-    for _ in range(2 * TAPE_TURNS):
+    for _ in range(2 * (MAX_TURNS + 2)):
         if engine.done.all():
             break
         if b >= SET_ASIDE_FROM and engine.done.mean() > 0.5:
@@ -109,37 +129,25 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None) 
             if hasattr(policy, "tape"):  # per-seed draws of the random and anti-rule players
                 policy = policy.take(keep)
         vis, pending = engine.visible(), engine.pending
-        picks = policy(vis, case, pending, engine.turn)
-        live = ~engine.done
-        action = picks.action.copy()
-        action[(engine.turn >= MAX_TURNS) & (pending < 0)] = SHIP
+        situation = Situation(vis, case)
+        picks = policy_picks(policy, engine, case, situation)
         slot = np.minimum(engine.turn, MAX_TURNS + 1)
-        for d, codes in enumerate(option_codes):
-            rows = np.flatnonzero(live & (pending == d))
-            if rows.size:
-                option = np.clip(picks.option[rows], 0, len(codes) - 1)
-                strategy[origin[rows]] += points[codes[option]]
-                counts[origin[rows], codes[option]] += 1
-                rules[origin[rows], option_rules[d][option]] = True
-                path[origin[rows], slot[rows]] = ANSWER + d * OPTIONS + option
-        acting = live & (pending < 0)
-        # One diagnosis for the whole batch; each action's clauses are read on the rows that chose it.
-        ctx = Context(vis, case, Choice("", picks.category, picks.variety))
-        for code in np.unique(action[acting]):
-            rows = np.flatnonzero(acting & (action == code))
-            judgement = judge_in(ctx, ACTION_IDS[code])
-            verdicts = judgement.codes[rows]
-            strategy[origin[rows]] += points[verdicts]
-            counts[origin[rows], verdicts] += 1
-            rules[origin[rows], judgement.rule_index[rows]] = True
-            aligned[code] += int(np.count_nonzero(verdicts == ALIGNED))
-            chosen[code] += rows.size
-            path[origin[rows], slot[rows]] = code
-        engine.step(Moves(action, picks.option, picks.category, picks.variety))
+        turn = take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), situation)
+        moved = turn.verdict >= 0
+        where = origin[moved]
+        strategy[where] += turn.points[moved]
+        counts[where, turn.verdict[moved]] += 1
+        rules[where, turn.rule[moved]] = True
+        if record_path:
+            code = np.where(turn.answering, ANSWER + turn.decision * OPTIONS + turn.option, turn.action)
+            path[where, slot[moved]] = code[moved]
+        acted = turn.acting
+        np.add.at(chosen, turn.action[acted], 1)
+        np.add.at(aligned, turn.action[acted & (turn.verdict == ALIGNED)], 1)
     else:  # every row answers or acts each step, so this is a bug, not a case problem
         raise RuntimeError("playthroughs did not finish")
     set_aside(np.arange(engine.batch))
-    return BatchRun(name or "policy", seeds_out, start_real, out["real_world"], out["shipped"],
+    return BatchRun(name or "policy", seeds_out, start_real, out["real_world"], out["real_true"], out["shipped"],
                     out["constraints_met"], out["weeks"], strategy, counts, rules, path,
                     out["answered"].any(axis=0), out["fired"].any(axis=0), aligned, chosen)
 

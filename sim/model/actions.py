@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from sim.model.knobs import Knobs
+from sim.model.law import CONVERGED_EFFORT
 
 FAMILIES = (
     "bias", "variance", "mismatch", "dev_overfitting", "measure", "aim", "other_tasks", "iteration_speed", "finish",
@@ -44,19 +45,24 @@ Effect = Callable[[Knobs, np.ndarray, Params, ActionAmounts], None]
 class ActionDef:
     id: str
     family: str
-    retrains: bool  # a training run follows (costs run weeks, remeasures train/dev)
+    retrains: bool  # a training run follows (costs run weeks, makes a new model)
     summary: str
     effect: Effect
+    new_sets: tuple[str, ...] = ()  # data sets it replaces ("dev", "test", "train_dev"): measured afresh at once
 
 
-def _fix_categories(k: Knobs, idx: np.ndarray, p: Params, amounts: ActionAmounts, strength: np.ndarray) -> None:
-    """Remove part of the targeted error category for rows that named one."""
+def _fix_categories(k: Knobs, idx: np.ndarray, p: Params, amounts: ActionAmounts, strength: np.ndarray) -> np.ndarray:
+    """Remove part of the named error category for rows that named one; return the rows that named none.
+
+    A fix aimed at a category acts on that category alone (its part of variance and mismatch), so what it
+    can gain is exactly the category's remaining part: the ceiling error analysis shows.
+    """
     cat = p.category[idx]
     named = cat >= 0
-    if not np.any(named) or amounts.category_fix.size == 0:
-        return
-    rows, cats = idx[named], cat[named]
-    k.cat_residual[rows, cats] *= 1.0 - amounts.category_fix[cats] * strength[named]
+    if np.any(named) and amounts.category_fix.size:
+        rows, cats = idx[named], cat[named]
+        k.cat_residual[rows, cats] *= 1.0 - amounts.category_fix[cats] * strength[named]
+    return idx[~named]
 
 
 def _no_change(k: Knobs, idx: np.ndarray, p: Params, a: ActionAmounts) -> None:
@@ -72,16 +78,17 @@ def _smaller_network(k, idx, p, a):
 
 
 def _train_longer(k, idx, p, a):
-    k.effort[idx] *= 2.0
+    effort = k.effort[idx]  # past convergence a longer run buys nothing (and a case may start past it)
+    k.effort[idx] = np.where(effort >= CONVERGED_EFFORT, effort, np.minimum(effort * 2.0, CONVERGED_EFFORT))
 
 
 def _better_optimizer(k, idx, p, a):
-    k.opt[idx] *= 0.6
+    k.opt[idx] = np.minimum(k.opt[idx], BETTER_OPTIMIZER)  # Adam once: a second switch finds nothing better
 
 
 def _architecture_search(k, idx, p, a):
-    k.arch[idx] *= 0.8
-    k.rounds[idx] += 5.0  # a search is many tuning rounds against the dev set
+    k.arch[idx] = np.maximum(k.arch[idx] * 0.8, BEST_ARCHITECTURE)  # a few searches find what there is to find
+    k.rounds[idx] += ARCHITECTURE_SEARCH_ROUNDS - 1.0  # the run itself counts one
 
 
 def _reduce_regularization(k, idx, p, a):
@@ -89,7 +96,7 @@ def _reduce_regularization(k, idx, p, a):
 
 
 def _collect_more_data(k, idx, p, a):
-    # More of the same mix: every source grows alike, so coverage (and mismatch) stays.
+    # More of the same mix: every source grows alike, so the mix (and the mismatch) stays.
     grow = 1.0 + a.collect_factor
     k.n_target[idx] *= grow
     k.n_other[idx] *= grow
@@ -101,8 +108,8 @@ def _add_regularization(k, idx, p, a):
 
 
 def _data_augmentation(k, idx, p, a):
-    k.aug[idx] += 1.0
-    _fix_categories(k, idx, p, a, np.ones(len(idx)))
+    plain = _fix_categories(k, idx, p, a, np.ones(len(idx)))
+    k.aug[plain] += 1.0
 
 
 def _early_stopping(k, idx, p, a):
@@ -112,17 +119,20 @@ def _early_stopping(k, idx, p, a):
 
 
 def _collect_target_data(k, idx, p, a):
-    k.n_target[idx] += a.target_amount
-    _fix_categories(k, idx, p, a, np.ones(len(idx)))
+    plain = _fix_categories(k, idx, p, a, np.ones(len(idx)))
+    k.n_target[plain] += a.target_amount
 
 
 def _synthesize_data(k, idx, p, a):
     variety = np.clip(p.variety[idx], 0.0, 1.0)
+    plain = _fix_categories(k, idx, p, a, variety)
+    # Synthetic data that imitates no named category adds coverage of the target by its variety.
+    v = np.clip(p.variety[plain], 0.0, 1.0)
     added = a.synthetic_amount
-    total = k.n_syn[idx] + added
-    k.syn_variety[idx] = np.where(total > 0, (k.n_syn[idx] * k.syn_variety[idx] + added * variety) / np.maximum(total, 1.0), 0.0)
-    k.n_syn[idx] = total
-    _fix_categories(k, idx, p, a, variety)
+    total = k.n_syn[plain] + added
+    k.syn_variety[plain] = np.where(total > 0, (k.n_syn[plain] * k.syn_variety[plain] + added * v)
+                                    / np.maximum(total, 1.0), 0.0)
+    k.n_syn[plain] = total
 
 
 def _bigger_dev_set(k, idx, p, a):
@@ -134,21 +144,27 @@ def _carve_train_dev(k, idx, p, a):
 
 
 def _change_metric(k, idx, p, a):
+    # The team's metric now says what users need: its own flaw goes, and it reflects the world as it is.
     k.metric_gap[idx] = 0.0
+    k.metric_ref[idx] = k.metric_world[idx]
 
 
 def _change_dev_test(k, idx, p, a):
+    # New dev and test sets from the users' data as it is now; nothing has been tuned on them yet.
     k.devset_gap[idx] = 0.0
+    k.devset_ref[idx] = k.devset_world[idx]
+    k.dev_target[idx] = 1.0
+    k.test_target[idx] = 1.0
     k.rounds[idx] = 0.0
 
 
 def _clean_dev_test_labels(k, idx, p, a):
-    k.dev_noise[idx] *= 0.1
-    k.test_noise[idx] *= 0.1
+    k.dev_noise[idx] = 0.0
+    k.test_noise[idx] = 0.0
 
 
 def _clean_dev_labels(k, idx, p, a):
-    k.dev_noise[idx] *= 0.1
+    k.dev_noise[idx] = 0.0
 
 
 def _clean_train_labels(k, idx, p, a):
@@ -177,8 +193,13 @@ def _train_on_subset(k, idx, p, a):
 
 
 def _faster_hardware(k, idx, p, a):
-    k.speed[idx] *= 4.0
+    k.speed[idx] = np.maximum(k.speed[idx], FASTER_HARDWARE)  # the fastest the team can get; a second order adds none
 
+
+BEST_ARCHITECTURE = 0.6  # architecture searches stop finding better ones at 60% of the first one's coefficients
+BETTER_OPTIMIZER = 0.6  # a better optimiser leaves 60% of the under-training part
+FASTER_HARDWARE = 4.0  # training runs on the new hardware are four times as fast
+ARCHITECTURE_SEARCH_ROUNDS = 5.0  # a search is many tuning rounds against the dev set
 
 _TABLE = (
     ("bigger_network", "bias", True, "Train a larger network (more layers or units).", _bigger_network),
@@ -194,12 +215,12 @@ _TABLE = (
     ("collect_target_data", "mismatch", True, "Collect data like the dev/test data.", _collect_target_data),
     ("synthesize_data", "mismatch", True, "Synthesise training data like the dev/test data.", _synthesize_data),
     ("error_analysis", "measure", False, "Read ~100 misclassified dev examples and count them by category.", _no_change),
-    ("bigger_dev_set", "dev_overfitting", False, "Collect a bigger dev set.", _bigger_dev_set),
+    ("bigger_dev_set", "dev_overfitting", False, "Collect a bigger dev set.", _bigger_dev_set, ("dev",)),
     ("measure_human_level", "measure", False, "Measure human-level error.", _no_change),
-    ("carve_train_dev", "measure", False, "Hold out a train-dev set from the training data.", _carve_train_dev),
+    ("carve_train_dev", "measure", False, "Hold out a train-dev set from the training data.", _carve_train_dev, ("train_dev",)),
     ("evaluate_test", "measure", False, "Evaluate on the test set (each look is counted).", _no_change),
-    ("change_metric", "aim", True, "Change the evaluation metric.", _change_metric),
-    ("change_dev_test", "aim", False, "Change the dev/test sets to reflect the users' data.", _change_dev_test),
+    ("change_metric", "aim", True, "Change the evaluation metric and retrain the model to it.", _change_metric),
+    ("change_dev_test", "aim", False, "Replace the dev/test sets with users' data as it is now (the next run aims at it).", _change_dev_test, ("dev", "test")),
     ("clean_dev_test_labels", "aim", False, "Fix mislabelled examples in dev and test alike.", _clean_dev_test_labels),
     ("clean_dev_labels", "aim", False, "Fix mislabelled examples in the dev set only.", _clean_dev_labels),
     ("clean_train_labels", "aim", True, "Fix mislabelled training examples.", _clean_train_labels),
@@ -207,7 +228,8 @@ _TABLE = (
     ("multi_task_learning", "other_tasks", True, "Learn several tasks in one network.", _multi_task_learning),
     ("end_to_end", "other_tasks", True, "Learn the whole mapping end to end.", _end_to_end),
     ("pipeline", "other_tasks", True, "Use a pipeline with hand-designed components.", _pipeline),
-    ("train_on_subset", "iteration_speed", False, "Run experiments on a subset of the data.", _train_on_subset),
+    ("train_on_subset", "iteration_speed", False, "Run experiments on a subset of the data (a third as long; "
+     "shipping then takes one run on all of it).", _train_on_subset),
     ("faster_hardware", "iteration_speed", False, "Get faster hardware for training.", _faster_hardware),
     ("ship", "finish", False, "Ship the model to users.", _no_change),
 )
@@ -215,5 +237,5 @@ _TABLE = (
 ACTIONS: dict[str, ActionDef] = {row[0]: ActionDef(*row) for row in _TABLE}
 ACTION_IDS: tuple[str, ...] = tuple(ACTIONS)
 ACTION_INDEX: dict[str, int] = {aid: i for i, aid in enumerate(ACTION_IDS)}
-# Training actions count as one tuning round against the dev set (architecture search: more).
+# Every training run is one tuning round against the dev set (architecture search: more).
 RETRAINS = np.array([ACTIONS[a].retrains for a in ACTION_IDS])

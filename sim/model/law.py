@@ -1,38 +1,95 @@
-"""The error law: from hidden truth and knobs to every rung of the error ladder, vectorised."""
+"""The error law: from hidden truth, the trained model and the data sets to every rung of the ladder.
+
+Written once: the engine, the calibration (sim.model.truth) and the scalar reference in the tests all
+follow these functions; docs/design.md states the law term by term with the reasons for its numbers.
+
+Dev error above the Bayes floor has owners: avoidable bias, variance, data mismatch (plus the Bayes gap
+between the training and the target distribution). Variance and mismatch are split across the case's
+error categories (shares of the errors between train and dev); fixing a category removes only its part.
+A measurement belongs to (model, data set): its sampling noise comes in as a fixed standard normal per
+pair (sim.model.noise), and the dev set's selection bias grows with the tuning rounds spent on it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
 from sim.model.knobs import Knobs
 from sim.model.truth import Truth
 
-UNDERTRAINING_EXPONENT = 0.76
-CAPACITY_VARIANCE_EXPONENT = 0.74
-REG_BIAS_COST = 0.3  # each unit of regularisation raises the bias term by this share
-RANDOM_NOISE_COST = 0.02  # points of train error per percent of random label noise
-SYSTEMATIC_NOISE_COST = 0.5  # points of dev error per percent of systematic label noise
+UNDERTRAINING_EXPONENT = 0.76  # effort**-0.76: the published fit of loss against training steps
+CONVERGED_EFFORT = 4.0  # trained this much longer than the first model, a network has converged: no under-training
+CAPACITY_VARIANCE_EXPONENT = 0.74  # a bigger network needs more data: variance grows as (C**0.74 / D)**b
+REG_BIAS_COST = 0.06  # each unit of regularisation raises bias by 6%: "a little", as the course says
+REG_VARIANCE_CUT = 0.8  # variance / (1 + 0.8 reg): one unit of L2 or dropout takes off about 44%
+RANDOM_NOISE_COST = 0.02  # train points per percent of random label noise: deep networks shrug it off
+SYSTEMATIC_NOISE_COST = 0.5  # dev points per percent of systematic label noise: the network learns the mistake
 SUBSET_SPEEDUP = 3.0
 INFERENCE_EXPONENT = 0.8
 MULTITASK_INFERENCE = 1.1
+MAX_ROUNDS = 400
+
+
+def _expected_maxima(n: int) -> np.ndarray:
+    """E[max of r standard normals] for r = 0..n (Blom's approximation; 0 for r <= 1)."""
+    inv = NormalDist().inv_cdf
+    return np.array([0.0, 0.0] + [inv((r - 0.375) / (r + 0.25)) for r in range(2, n + 1)])
+
+
+SELECTION = _expected_maxima(MAX_ROUNDS)  # how far the best of r tuning rounds sits below its true error, in sd
+
+
+def selection(rounds: np.ndarray) -> np.ndarray:
+    """Selection bias of the best of `rounds` models read on one dev set, in dev-set standard deviations.
+
+    Each training run is a tuning round against the dev set; the first model (0 rounds) carries none.
+    """
+    r = np.clip(np.asarray(rounds, dtype=np.float64), 0, MAX_ROUNDS)
+    return SELECTION[(r + 1).astype(np.int64).clip(0, MAX_ROUNDS)]
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Standard normals of the current (model, set) pairs, per row."""
+
+    train: np.ndarray
+    train_dev: np.ndarray
+    dev: np.ndarray
+    test: np.ndarray
+    real: np.ndarray
+
+    def take(self, idx) -> "Noise":
+        return Noise(self.train[idx], self.train_dev[idx], self.dev[idx], self.test[idx], self.real[idx])
+
+    @staticmethod
+    def zero(batch: int) -> "Noise":
+        z = np.zeros(batch)
+        return Noise(z, z, z, z, z)
 
 
 @dataclass(frozen=True)
 class Ladder:
     """Every rung and the terms behind it, arrays over the batch."""
 
-    train: np.ndarray
-    train_dev: np.ndarray
-    dev_true: np.ndarray
-    dev: np.ndarray  # measured on the dev set (label noise, overfitting, sampling)
+    train: np.ndarray  # measured, on the training set
+    train_dev: np.ndarray  # measured, on the train-dev set (whether or not it is carved)
+    dev: np.ndarray  # measured on the dev set (label noise, selection bias, sampling noise)
     test: np.ndarray  # measured on the test set
-    real: np.ndarray  # on the users' data
+    real: np.ndarray  # on the users' data, with its reading noise
+    real_true: np.ndarray  # on the users' data, noise-free (the coherence yardstick)
+    target_true: np.ndarray  # the model's true error on the target distribution (before aim gaps)
+    dev_true: np.ndarray  # the model's true error on the dev set's distribution
     bias: np.ndarray
     variance: np.ndarray
     mismatch: np.ndarray
-    overfit: np.ndarray
+    overfit: np.ndarray  # how far measured dev sits below its truth from selection on the dev set
+    parts: np.ndarray  # (B, K) each category's remaining part of variance + mismatch on the target, points
+    variance_law: np.ndarray  # variance before the categories' fixes (what their shares split)
+    mismatch_law: np.ndarray  # mismatch before the categories' fixes
+    dev_seen: np.ndarray  # dev error of the model under the current aim, before sampling, labels and selection
     effective_data: np.ndarray
     coverage: np.ndarray
 
@@ -44,7 +101,13 @@ def _uniform(values: np.ndarray) -> np.ndarray | float:
     return values
 
 
+def training_examples(k: Knobs) -> np.ndarray:
+    return k.n_target + k.n_other + k.n_syn
+
+
 def effective_data(t: Truth, k: Knobs) -> np.ndarray:
+    """Examples the variance term sees: real data, synthetic data by the share of real variety it covers,
+    pretrained weights (worth most when target data is scarce) and related tasks."""
     data = k.n_target + k.n_other
     data += k.n_syn * k.syn_variety
     if k.transfer.any():  # most batches use neither; skip the passes over the rows
@@ -54,99 +117,209 @@ def effective_data(t: Truth, k: Knobs) -> np.ndarray:
     return data
 
 
+def target_like(k: Knobs) -> np.ndarray:
+    """Training examples that look like the target: target examples, and synthetic ones by their variety."""
+    out = k.n_syn * k.syn_variety
+    out += k.n_target
+    return out
+
+
+def coverage(k: Knobs) -> np.ndarray:
+    """Share of the training mix that looks like the target (reported; the law uses the amount, target_like)."""
+    return np.minimum(target_like(k) / np.maximum(training_examples(k), 1.0), 1.0)
+
+
+def target_share(k: Knobs) -> np.ndarray:
+    """Share of the training mix drawn from the target distribution (a train-dev set has the same)."""
+    return np.minimum(k.n_target / np.maximum(training_examples(k), 1.0), 1.0)
+
+
+def unfixed(t: Truth, k: Knobs) -> np.ndarray:
+    """Share of the errors between train and dev still unfixed: 1 - each category's fixed part."""
+    left = np.ones(len(k.level))
+    for j in range(t.cat_share.shape[1]):
+        if k.cat_residual[:, j].min() < 1.0:  # a category nobody fixed yet changes nothing
+            left -= t.cat_share[:, j] * (1.0 - k.cat_residual[:, j])
+    return left
+
+
+# ---- the shapes: each gap is coefficient x shape (+ terms with no coefficient) ----------------------------
+def capacity_shape(t: Truth, k: Knobs) -> np.ndarray:
+    """C**-a with C = 2**level, times the architecture's quality."""
+    out = np.multiply(t.a, k.level)
+    np.negative(out, out=out)
+    np.exp2(out, out=out)
+    out *= k.arch
+    return out
+
+
+_CONVERGED = CONVERGED_EFFORT ** -UNDERTRAINING_EXPONENT
+
+
+def undertraining_shape(k: Knobs) -> np.ndarray:
+    """(effort**-0.76 - 4**-0.76) / (1 - 4**-0.76), at least 0: 1 for the first model's training, 0 once training
+    has converged; times the optimiser's quality. (effort**-0.76 as exp(-0.76 log effort): SIMD exp/log beat a
+    general power.)"""
+    out = np.log(k.effort)
+    out *= -UNDERTRAINING_EXPONENT
+    np.exp(out, out=out)
+    out -= _CONVERGED
+    np.maximum(out, 0.0, out=out)
+    out *= k.opt / (1.0 - _CONVERGED)
+    return out
+
+
+def bias_extra(t: Truth, k: Knobs) -> np.ndarray:
+    """Bias no capacity or training removes: random label noise, and a pipeline's hand-designed parts (they
+    limit what the system can fit even on its training data)."""
+    out = RANDOM_NOISE_COST * k.train_noise_random
+    if t.e2e_floor.any():
+        out = out + np.where(k.e2e > 0.5, 0.0, t.e2e_floor)
+    return out
+
+
+def bias(t: Truth, k: Knobs) -> np.ndarray:
+    out = capacity_shape(t, k)
+    out *= t.A
+    under = undertraining_shape(k)
+    under *= t.S
+    out += under
+    out *= 1.0 + REG_BIAS_COST * k.reg
+    out += bias_extra(t, k)
+    return out
+
+
+def variance_shape(t: Truth, k: Knobs, data: np.ndarray) -> np.ndarray:
+    """arch * (C**0.74 / (D (1 + aug)))**b / (1 + 0.8 reg)."""
+    out = np.multiply(k.level, CAPACITY_VARIANCE_EXPONENT)
+    np.exp2(out, out=out)
+    out /= np.maximum(data, 1.0)
+    out /= 1.0 + k.aug
+    np.log(out, out=out)
+    out *= t.b
+    np.exp(out, out=out)
+    out *= k.arch
+    out /= 1.0 + REG_VARIANCE_CUT * k.reg
+    return out
+
+
+def end_to_end_term(t: Truth, k: Knobs, data: np.ndarray) -> np.ndarray:
+    """Variance of learning the whole mapping end to end: e2e_floor at the threshold of data, more below it and
+    less above (a pipeline pays e2e_floor as bias instead, see bias_extra)."""
+    if not t.e2e_floor.any():
+        return np.zeros(len(data))
+    ratio = t.e2e_threshold / np.maximum(data, 1.0)
+    return np.where(k.e2e > 0.5, t.e2e_floor * ratio ** t.b, 0.0)
+
+
+def mismatch_shape(t: Truth, k: Knobs) -> np.ndarray:
+    """(1 + T / mismatch_half)**-gamma, T the target-like training examples: a learning curve on data like the
+    target. Data from other distributions leaves it alone."""
+    out = target_like(k)
+    out /= t.mismatch_half
+    out += 1.0
+    np.log(out, out=out)
+    out *= -t.gamma
+    return np.exp(out, out=out)
+
+
+def mismatch_extra(k: Knobs) -> np.ndarray:
+    return SYSTEMATIC_NOISE_COST * k.train_noise_systematic
+
+
 def sampling_sd(error: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Standard deviation, in points, of an error rate (0..100, already clipped) measured on n examples."""
-    sd = np.subtract(100.0, error)
-    sd *= error
+    """Standard deviation, in points, of an error rate (0..100) measured on n examples."""
+    e = np.clip(error, 0.0, 100.0)
+    sd = np.subtract(100.0, e)
+    sd *= e
     sd /= np.maximum(n, 1.0)
     return np.sqrt(sd, out=sd)
 
 
-def ladder(t: Truth, k: Knobs, turn: np.ndarray, test_reads: np.ndarray | None = None) -> Ladder:
-    """Every rung; dev noise is the draw for `turn`, test noise the draw for the `test_reads`-th look at test.
+def train_dev_size(k: Knobs) -> np.ndarray:
+    return np.where(k.n_train_dev > 0, k.n_train_dev, k.n_dev)
 
-    Written with in-place operations: at a batch of 100,000 each temporary is 800 KB, and allocating
-    (and page-faulting) fewer of them is most of the speed.
+
+def metric_shortfall(model: Knobs, plan: Knobs) -> np.ndarray:
+    """What the current metric sees that the model's metric did not: shown on every rung."""
+    return np.maximum(model.metric_gap - plan.metric_gap, 0.0) + np.maximum(plan.metric_ref - model.metric_ref, 0.0)
+
+
+def devset_shortfall(model: Knobs, plan: Knobs) -> np.ndarray:
+    """What the current dev/test sets hold that the model was not tuned for: shown on dev and test."""
+    return np.maximum(model.devset_gap - plan.devset_gap, 0.0) + np.maximum(plan.devset_ref - model.devset_ref, 0.0)
+
+
+def aim_loss(model: Knobs, metric_world: np.ndarray, devset_world: np.ndarray) -> np.ndarray:
+    """Real-world points the model loses to its aim: the flaws of the metric and sets it was trained under, and
+    every change in the users' world that aim did not reflect."""
+    return (model.metric_gap + np.maximum(metric_world - model.metric_ref, 0.0)
+            + model.devset_gap + np.maximum(devset_world - model.devset_ref, 0.0))
+
+
+def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarray, np.ndarray] | None = None,
+           exact: bool = False) -> Ladder:
+    """Every rung of the trained `model`, measured on the data sets and under the aim of `plan`.
+
+    `world`: (metric_world, devset_world) the real world is judged in (default: as it is now).
+    `exact`: readings as they would be on endless, correctly labelled sets (no sampling noise, no label noise,
+    no selection optimism): what each rung really is, under the current aim.
     """
-    test_reads = np.zeros(len(turn), dtype=np.int64) if test_reads is None else test_reads
-    data = effective_data(t, k)
-    safe_data = np.maximum(data, 1.0)
-    # capacity C = 2**level, so C**x = exp2(x * level): cheaper than a power with array exponents.
-    bias = np.multiply(t.a, k.level)
-    np.negative(bias, out=bias)
-    np.exp2(bias, out=bias)
-    bias *= t.A
-    bias *= k.arch
-    under = np.log(k.effort)  # effort**-0.76 as exp(-0.76 log effort): SIMD exp/log beat a general power
-    under *= -UNDERTRAINING_EXPONENT
-    np.exp(under, out=under)
-    under *= t.S
-    under *= k.opt
-    bias += under
-    bias *= 1.0 + REG_BIAS_COST * k.reg
-    bias += RANDOM_NOISE_COST * k.train_noise_random
-    # Share of the train-to-dev errors still unfixed: 1 - sum of each category's fixed part.
-    fixed = np.ones(len(data))
-    for j in range(t.cat_share.shape[1]):
-        if k.cat_residual[:, j].min() < 1.0:  # a category nobody fixed yet changes nothing
-            fixed -= t.cat_share[:, j] * (1.0 - k.cat_residual[:, j])
-    variance = np.multiply(k.level, CAPACITY_VARIANCE_EXPONENT)
-    np.exp2(variance, out=variance)
-    variance /= safe_data
-    variance /= 1.0 + k.aug
-    np.log(variance, out=variance)
-    variance *= t.b
-    np.exp(variance, out=variance)
-    variance *= t.V
-    variance *= k.arch
-    variance *= fixed
-    variance /= 1.0 + k.reg
-    if t.e2e_floor.any():
-        variance += np.where(k.e2e > 0.5, t.e2e_floor * (t.e2e_threshold / safe_data) ** t.b, t.e2e_floor)
-    coverage = k.n_syn * k.syn_variety
-    coverage += k.n_target
-    coverage /= safe_data
-    np.minimum(coverage, 1.0, out=coverage)
-    mismatch = np.subtract(1.0, coverage)
-    np.power(mismatch, _uniform(t.gamma), out=mismatch)
-    mismatch *= t.mismatch_scale
-    mismatch *= fixed
-    mismatch += SYSTEMATIC_NOISE_COST * k.train_noise_systematic
+    data = effective_data(t, model)
+    left = unfixed(t, model)
+    b = bias(t, model)
+    var_law = variance_shape(t, model, data)
+    var_law *= t.V
+    mis_law = mismatch_shape(t, model)
+    mis_law *= t.M
+    parts = t.cat_share * model.cat_residual * (var_law + mis_law)[:, None]
+    variance = var_law * left
+    variance += end_to_end_term(t, model, data)
+    mismatch = mis_law * left
+    mismatch += mismatch_extra(model)
+    p_train = target_share(model)
+    beyond = t.bayes_gap + mismatch  # what a target example costs beyond one from the training mix
 
-    floor_target = t.bayes + t.bayes_gap
-    train = np.add(t.bayes, bias)
-    np.minimum(train, 100.0, out=train)  # bias >= 0, so train >= Bayes already
-    train_dev = np.add(train, variance)
-    np.minimum(train_dev, 100.0, out=train_dev)
-    dev_true = train_dev + t.bayes_gap
-    dev_true += mismatch
-    np.clip(dev_true, floor_target, 100.0, out=dev_true)
+    train_true = t.bayes + p_train * t.bayes_gap + b
+    # Held-out examples from the training mix's other sources. (Dev overfitting is a reading's optimism, below:
+    # the tuned model is as good as it is.)
+    other_true = t.bayes + b + variance
+    target_true = np.minimum(other_true + beyond, 100.0)
+    mix_true = np.minimum(other_true + p_train * beyond, 100.0)
+    dev_true = np.minimum(other_true + plan.dev_target * beyond, 100.0)
+    test_true = np.minimum(other_true + plan.test_target * beyond, 100.0)
 
-    overfit = np.multiply(k.rounds, 1000.0)
-    overfit /= np.maximum(k.n_dev, 1.0)
-    np.sqrt(overfit, out=overfit)
-    overfit *= t.k_overfit
-    dev = sampling_sd(dev_true, k.n_dev)
-    dev *= t.draws.dev(turn)
-    dev += dev_true
-    dev += k.dev_noise
-    dev -= overfit
-    test = sampling_sd(dev_true, k.n_test)
-    test *= t.draws.test(test_reads)
-    test += dev_true
-    test += k.test_noise
-    real = np.abs(t.draws.real())
-    real *= t.real_noise
-    real += dev_true
-    real += k.metric_gap
-    real += k.devset_gap
-    real += t.world_shift
-    for rung in (dev, test, real):
-        np.maximum(rung, floor_target, out=rung)
-        np.minimum(rung, 100.0, out=rung)
+    metric_short = metric_shortfall(model, plan)
+    sets_short = devset_shortfall(model, plan)
+    train_seen = np.minimum(train_true + metric_short, 100.0)
+    td_seen = np.minimum(mix_true + metric_short, 100.0)
+    dev_seen = np.minimum(dev_true + metric_short + sets_short, 100.0)
+    test_seen = np.minimum(test_true + metric_short + sets_short, 100.0)
+
+    floor_train = t.bayes + p_train * t.bayes_gap
+    train = train_seen + sampling_sd(train_seen, training_examples(model)) * z.train
+    train_dev = td_seen + sampling_sd(td_seen, train_dev_size(plan)) * z.train_dev
+    dev_sd = sampling_sd(dev_seen, plan.n_dev)
+    overfit = t.k_overfit * dev_sd * selection(plan.rounds)
+    dev = dev_seen + dev_sd * z.dev
+    test = test_seen + sampling_sd(test_seen, plan.n_test) * z.test
+    if not exact:
+        dev += plan.dev_noise
+        dev -= overfit
+        test += plan.test_noise
+    metric_world, devset_world = world if world is not None else (plan.metric_world, plan.devset_world)
+    real_true = np.minimum(target_true + aim_loss(model, metric_world, devset_world) + t.world_shift, 100.0)
+    real = np.minimum(real_true + t.real_noise * np.abs(z.real), 100.0)
+    floor = t.bayes + np.minimum(plan.dev_target, 1.0) * t.bayes_gap
+    np.clip(train, floor_train, 100.0, out=train)
+    np.clip(train_dev, floor_train, 100.0, out=train_dev)
+    np.clip(dev, floor, 100.0, out=dev)
+    np.clip(test, t.bayes + plan.test_target * t.bayes_gap, 100.0, out=test)
     return Ladder(
-        train=train, train_dev=train_dev, dev_true=dev_true, dev=dev, test=test, real=real,
-        bias=bias, variance=variance, mismatch=mismatch, overfit=overfit, effective_data=data, coverage=coverage,
+        train=train, train_dev=train_dev, dev=dev, test=test, real=real, real_true=real_true,
+        target_true=target_true, dev_true=dev_true, bias=b, variance=variance, mismatch=mismatch, overfit=overfit,
+        parts=parts, variance_law=var_law, mismatch_law=mis_law, dev_seen=dev_seen, effective_data=data,
+        coverage=coverage(model),
     )
 
 
@@ -161,7 +334,9 @@ class Costs:
 
 def run_weeks(t: Truth, k: Knobs) -> np.ndarray:
     """Weeks one training run takes: grows with data, capacity and effort; faster hardware and subsets cut it."""
-    data = k.n_target + k.n_other + k.n_syn + k.multitask * t.multitask_data
+    data = training_examples(k)
+    if k.multitask.any():
+        data = data + k.multitask * t.multitask_data
     run = t.run_weeks0 * (data / t.D0) * (2.0**k.level / t.C0) * k.effort / k.speed
     return np.where(k.subset > 0.5, run / SUBSET_SPEEDUP, run)
 

@@ -4,33 +4,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from sim.paths import MissingCasesError, builtin_folder, home, home_path
 from sim.scenario.errors import CaseError, Problem
 from sim.scenario.loader import load_case_file
 from sim.scenario.schema import Case
 
+__all__ = ["BUILTIN_IDS", "CaseRef", "MissingCasesError", "builtin_folder", "find_case", "home", "list_cases", "load",
+           "user_folder"]
+
 BUILTIN_IDS = ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving")  # teaching order
 
 
-def home() -> Path:
-    """The user data directory (MLSIM_HOME overrides), created on first use."""
-    configured = os.environ.get("MLSIM_HOME")
-    if configured:
-        base = Path(configured)
-    else:
-        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        base = Path(data) / "mlsim"
-    return base
-
-
 def user_folder() -> Path:
-    return home() / "scenarios"
-
-
-def builtin_folder() -> Path:
-    return Path(str(resources.files("sim") / "scenarios"))
+    """The player's own cases (listing them creates nothing; `mlsim new` creates the folder)."""
+    return home_path() / "scenarios"
 
 
 @dataclass(frozen=True)

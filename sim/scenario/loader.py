@@ -12,6 +12,7 @@ from typing import Annotated, Any, Callable
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from sim.model import KNOB_TABLE, TRUTH_TABLE
 from sim.scenario.errors import CaseError, Problem
 from sim.scenario.schema import NUM_TAGS, Between, Case, OneOf
 from sim.scenario.yamlpos import Path, decode, read_yaml
@@ -188,17 +189,20 @@ def _is_variant(value: Any) -> bool:
 
 
 def _variant_allowed(loc: tuple[Any, ...]) -> bool:
-    return len(loc) == 2 and loc[0] in VARIANT_SECTIONS
+    # Category shares may vary too: the player learns them only from an error analysis's sample.
+    return (len(loc) == 2 and loc[0] in VARIANT_SECTIONS) or (len(loc) == 3 and loc[0] == "categories"
+                                                              and loc[2] == "share")
 
 
 def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
     where = _where(loc)
-    if _is_variant(value) and len(loc) == 3 and loc[0] == "categories" and loc[2] in ("share", "fix"):
-        return (f"{where} cannot vary by seed (yet): category shares are the same in every variant; "
-                f"only numbers under {' and '.join(VARIANT_SECTIONS)} may be {{between: [low, high]}} or {{one_of: [...]}}")
+    if _is_variant(value) and len(loc) == 3 and loc[0] == "categories" and loc[2] == "fix":
+        return (f"{where} cannot vary by seed: a fix removes the same share in every variant; only a "
+                "category's share, and numbers under start and truth, may be {between: [low, high]} or {one_of: [...]}")
     if _is_variant(value) and not _variant_allowed(loc):
         return (f"{where} cannot vary by seed: the player is told it, so it is the same in every variant; "
-                f"only numbers under {' and '.join(VARIANT_SECTIONS)} may be {{between: [low, high]}} or {{one_of: [...]}}")
+                f"only numbers under {' and '.join(VARIANT_SECTIONS)} and category shares may be "
+                "{between: [low, high]} or {one_of: [...]}")
     if isinstance(value, dict):
         keys = list(value)
         hint = suggest(keys[0], ["between", "one_of"]) if keys else ""
@@ -345,11 +349,17 @@ def _unique_ids(case, at, name) -> list[Problem]:
 
 @_needs("categories")
 def _category_shares(case, at, name) -> list[Problem]:
-    total = sum(c.share for c in case.categories)
+    problems = []
+    for i, category in enumerate(case.categories):
+        bad = [v for v in _values(category.share) if not 0.0 <= v <= 1.0]
+        if bad:
+            problems.append(Problem(name, *at("categories", i, "share"), f"category '{category.id}' has a share of "
+                                    f"{bad[0]:g}; a share of errors lies between 0 and 1"))
+    total = sum(max(_values(c.share)) for c in case.categories)
     if total > 1.0 + 1e-9:
-        return [Problem(name, *at("categories"),
-                        f"the category shares add up to {total:.2f}; they are shares of errors and must total ≤ 1")]
-    return []
+        problems.append(Problem(name, *at("categories"), f"the category shares can add up to {total:.2f}; they are "
+                                "shares of errors and must total ≤ 1 in every variant (count each range at its top)"))
+    return problems
 
 
 @_needs("categories", "actions")
@@ -414,23 +424,8 @@ def _thresholds_reachable(case, at, name) -> list[Problem]:
     return problems
 
 
-# Where each number must stay for the model to mean anything (percent points, examples, weeks, ...).
-_BIG = 1e12
-_TRUTH_RANGES = {
-    "bayes": (0, 50), "bayes_gap": (0, 50), "start_bias": (0, 50), "start_variance": (0, 50),
-    "effort_share": (0, 1), "a": (0.05, 1.5), "b": (0.05, 1.5), "mismatch_scale": (0, 100), "gamma": (0.1, 20),
-    "k_overfit": (0, 50), "world_shift": (0, 50), "real_noise": (0, 10), "transfer_data": (0, _BIG),
-    "transfer_half": (1, _BIG), "multitask_data": (0, _BIG), "e2e_floor": (0, 50), "e2e_threshold": (1, _BIG),
-    "run_weeks": (0.001, 1000), "inference_s": (1e-9, _BIG), "memory_mb": (1e-9, _BIG),
-}
-_START_RANGES = {
-    "level": (0, 20), "effort": (0.01, 1000), "opt": (0.01, 10), "arch": (0.01, 10), "reg": (0, 100),
-    "aug": (0, 100), "n_target": (0, _BIG), "n_other": (0, _BIG), "n_syn": (0, _BIG), "syn_variety": (0, 1),
-    "n_dev": (100, _BIG), "n_test": (100, _BIG), "train_dev": (0, 1), "dev_noise": (0, 50), "test_noise": (0, 50),
-    "train_noise_random": (0, 50), "train_noise_systematic": (0, 50), "metric_gap": (0, 50), "devset_gap": (0, 50),
-    "transfer": (0, 1), "multitask": (0, 1), "e2e": (0, 1), "rounds": (0, 1000), "speed": (0.01, 1000),
-    "subset": (0, 1),
-}
+# Where each number must stay for the model to mean anything: the model's own parameter table.
+_RANGES = {"truth": {p.name: (p.low, p.high) for p in TRUTH_TABLE}, "start": {p.name: (p.low, p.high) for p in KNOB_TABLE}}
 
 
 def _values(num: Any) -> list[float]:
@@ -445,9 +440,9 @@ def _values(num: Any) -> list[float]:
 @_needs("truth", "start")
 def _ranges(case, at, name) -> list[Problem]:
     problems = []
-    for section, ranges in (("truth", _TRUTH_RANGES), ("start", _START_RANGES)):
+    for section, ranges in _RANGES.items():
         for key, num in getattr(case, section).items():
-            low, high = ranges.get(key, (-_BIG, _BIG))
+            low, high = ranges[key]
             bad = [v for v in _values(num) if not low <= v <= high]
             if bad:
                 problems.append(Problem(name, *at(section, key), f"{section}.{key} is {bad[0]:g}; it must lie "

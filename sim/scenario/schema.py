@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 from sim.rules import RULE_IDS
 from sim.model import ACTION_IDS, KNOB_DEFAULTS, MAX_CATEGORIES, SETTABLE_KNOBS, TRUTH_PARAMS
+from sim.model.params import KNOB_HELP, TRUTH_HELP
 
 
 class Strict(BaseModel):
@@ -65,59 +66,6 @@ KnobName = Literal[SETTABLE_KNOBS]  # type: ignore[valid-type]
 TruthName = Literal[TRUTH_PARAMS]  # type: ignore[valid-type]
 Flag = Literal["metric_problem", "devset_stale"]
 
-# What each knob means (the field reference and the JSON Schema show these).
-KNOB_HELP: dict[str, str] = {
-    "level": "Model size level; capacity is 2**level (also sets inference time and memory).",
-    "effort": "Training effort (epochs) multiplier; 1 is the first model's.",
-    "opt": "Optimiser quality: multiplies the under-training part of bias (1 = baseline, lower is better).",
-    "arch": "Architecture quality: multiplies the bias and variance coefficients (1 = baseline).",
-    "reg": "Regularisation strength (0 = none).",
-    "aug": "Augmentation strength: multiplies the data the variance term sees by (1 + aug).",
-    "n_target": "Training examples from the target (users') distribution.",
-    "n_other": "Training examples from other distributions.",
-    "n_syn": "Synthetic training examples.",
-    "syn_variety": "Share of the target space the synthetic data covers, 0..1.",
-    "n_dev": "Dev set size.",
-    "n_test": "Test set size.",
-    "train_dev": "1 when a train-dev set is already carved.",
-    "dev_noise": "Percent of dev labels that are wrong.",
-    "test_noise": "Percent of test labels that are wrong.",
-    "train_noise_random": "Percent of training labels wrong at random.",
-    "train_noise_systematic": "Percent of training labels wrong the same way.",
-    "metric_gap": "Real-world points lost because the metric ranks models wrongly.",
-    "devset_gap": "Real-world points lost because dev/test do not reflect the users' data.",
-    "transfer": "1 when starting from pretrained weights.",
-    "multitask": "1 when trained jointly with related tasks.",
-    "e2e": "1 end-to-end, 0 a pipeline of hand-designed components.",
-    "rounds": "Tuning rounds already spent against the dev set.",
-    "speed": "Hardware speed multiplier.",
-    "subset": "1 when experiments run on a subset of the data.",
-}
-
-TRUTH_HELP: dict[str, str] = {
-    "bayes": "Bayes error on the training distribution, percent.",
-    "bayes_gap": "Extra Bayes error on the target distribution, points.",
-    "start_bias": "Avoidable bias of the first model, points.",
-    "start_variance": "Variance of the first model, points.",
-    "effort_share": "Share of the starting bias due to under-training, 0..1.",
-    "a": "Capacity exponent of the bias term (0.3-0.7 in published fits).",
-    "b": "Data exponent of the variance term (0.3-0.7 in published fits).",
-    "mismatch_scale": "Data mismatch, points, when no training data looks like the target.",
-    "gamma": "How fast mismatch falls as coverage of the target grows.",
-    "k_overfit": "Dev overfitting per sqrt(tuning round / thousand dev examples).",
-    "world_shift": "Real-world points the dev set cannot see.",
-    "real_noise": "Standard deviation of the real-world reading, points.",
-    "transfer_data": "Effective examples pretrained weights are worth with no target data.",
-    "transfer_half": "Target examples at which the transfer benefit halves.",
-    "multitask_data": "Effective examples the related tasks contribute.",
-    "e2e_floor": "Error a pipeline's hand-designed parts cost; end-to-end pays this at the threshold.",
-    "e2e_threshold": "Effective examples above which end-to-end beats the pipeline.",
-    "run_weeks": "Weeks one training run takes with the starting data, size and hardware.",
-    "inference_s": "Inference time of the starting model, seconds.",
-    "memory_mb": "Memory of the starting model, MB.",
-}
-
-
 def _keyed(help_by_key: dict[str, str], required: bool, defaults: dict[str, float] | None = None) -> Any:
     """JSON Schema for a dict keyed by known names: list each key as a property so editors complete and explain it."""
 
@@ -168,8 +116,9 @@ class Category(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")] = Field(
         description="Short id (lowercase, digits, - or _), used in `ACTION category=ID`.")
     label: str = Field(description="What the player reads in the error analysis table.")
-    share: Annotated[float, Field(ge=0, le=1)] = Field(
-        description="Share of the errors between train and dev that fall in this category, 0..1 (all ≤ 1 in total).")
+    share: Num = Field(
+        description="Share of the errors between train and dev (variance and data mismatch) this category owns, 0..1 "
+                    "(all ≤ 1 in total); may be a seeded variant.")
     fix: Annotated[float, Field(ge=0, le=1)] = Field(0.8, description="Share of the category one fix removes, 0..1.")
     fixed_by: Annotated[list[ActionId], Field(min_length=1)] = Field(
         description="Actions that fix this category when the player names it; the first is the expert's choice.")
@@ -206,7 +155,9 @@ class CoachFacts(Strict):
     """What the briefing tells the player, which the coach may therefore use."""
 
     long_run_weeks: Annotated[float, Field(gt=0)] = Field(
-        3.0, description="A training run this long or longer makes iteration-speed actions aligned.")
+        2.0, description="A training run this long or longer is slow and makes iteration-speed actions aligned (the "
+                         "course: a run of two weeks or more brakes iteration); change it only with a reason the "
+                         "briefing gives.")
     train_label_noise: Literal["none", "random", "systematic"] = Field(
         "none", description="The kind of label noise the briefing reports in the training data.")
     transfer: Transfer | None = Field(None, description="A related task to transfer from, if any.")

@@ -52,8 +52,9 @@ truth:                           # the hidden law: all twenty are required
   effort_share: 0.3
   a: 0.5
   b: 0.5
-  mismatch_scale: 2.0
-  gamma: 1.0
+  start_mismatch: 0.0
+  gamma: 0.5
+  mismatch_half: 10_000
   k_overfit: 1.0
   world_shift: 0.05
   real_noise: 0.05

@@ -1,13 +1,15 @@
-"""The UI's door to the local leaderboard and the workshop client (sim.board), tolerant of their absence."""
+"""The UI's door to the local leaderboard and the workshop client (sim.board): one sentence, never a crash.
+
+sim.board is imported inside each function: the workshop client pulls in aiohttp, which the first frame
+does not need.
+"""
 
 from __future__ import annotations
 
 
 def best_total(case_id: str) -> int | None:
-    try:
-        from sim.board.local import LocalBoard
-    except ImportError:
-        return None
+    from sim.board.local import LocalBoard
+
     try:
         store = LocalBoard.open()
         try:
@@ -30,11 +32,10 @@ def entries(case_id: str | None = None) -> list:
 
 def save(result: dict, name: str) -> str:
     """Save to the local board; returns one sentence for the player."""
-    try:
-        from sim.board.local import LocalBoard, ResultRejected
-    except ImportError:
-        return "The local leaderboard is not installed in this build."
     import sqlite3
+
+    from sim.board.local import LocalBoard, ResultRejected
+    from sim.paths import DataFolderError
 
     try:
         store = LocalBoard.open()
@@ -44,6 +45,8 @@ def save(result: dict, name: str) -> str:
             store.close()
     except ResultRejected as err:
         return str(err)
+    except DataFolderError as err:
+        return f"Not saved: {err}."
     except (sqlite3.DatabaseError, OSError) as err:  # a damaged or read-only board: say so, keep the game
         return f"Not saved: the local leaderboard cannot be written ({err})."
     return f"Saved as {entry.name}: rank {entry.rank} on {entry.case} with {entry.total} points."
@@ -61,10 +64,8 @@ def deliver(workshop_url: str, name: str, result: dict) -> str:
 
 def flush_outbox() -> list[str]:
     """Send what waits in the workshop outbox; one sentence per result for the player."""
-    try:
-        from sim.board.client import flush_outbox as flush, has_queued
-    except ImportError:
-        return []
+    from sim.board.client import flush_outbox as flush, has_queued
+
     try:
         return [outcome.message for outcome in flush()] if has_queued() else []
     except Exception:  # the contract says it never raises for network errors; a start-up must not fail either

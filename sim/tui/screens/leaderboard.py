@@ -25,9 +25,6 @@ class LeaderboardModal(ModalScreen[None]):
         table.add_columns("#", "name", "case", "total", "strategy", "outcome", "real world %", "weeks", "date")
         try:
             rows = board.entries()
-        except ImportError:
-            self.query_one("#board-note", Label).update("The local leaderboard is not installed in this build.")
-            return
         except Exception as err:  # a damaged board file: say so, keep the game running
             self.query_one("#board-note", Label).update(f"The leaderboard cannot be read: {err}")
             return

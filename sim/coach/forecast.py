@@ -1,0 +1,131 @@
+"""The coach's forecast: what each fix should gain, from the ladder the team sees and the shape of learning curves.
+
+A lead with experience knows how learning curves bend (a bigger network takes a share of the capacity part
+of bias, twice the data takes a share of variance) but not this project's hidden constants. The forecast
+fits the law's coefficients (sim.model.law) to the gaps on screen, using the case's typical exponents, and
+asks the law what each candidate would change. A category fix is forecast from the error-analysis table:
+its share of dev errors, times the share of it one fix removes. docs/rules.md, "What a fix is worth".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.coach.visible import Visible
+from sim.model import ACTION_INDEX, ACTIONS, Knobs, Noise, Params, Truth, apply_actions, calibrate, initial_knobs, ladder
+from sim.model.params import TRUTH_PARAMS
+from sim.model.seeds import SeedDraws
+from sim.scenario.amounts import action_amounts
+from sim.scenario.schema import Between, Case, OneOf
+
+VARIETIES = (0.1, 0.5, 1.0)  # what the menu calls low, medium and high
+RANKED_FAMILIES = ("bias", "variance", "mismatch")  # fixes compared by what they buy per week
+
+
+@dataclass(frozen=True)
+class Candidate:
+    action: str
+    category: int  # -1: aimed at no category
+    variety: float
+
+
+def candidates(case: Case) -> tuple[Candidate, ...]:
+    """Every (action, category, variety) the case offers: each category an action can be aimed at, both varieties."""
+    out = []
+    for action in case.actions:
+        cats = [-1] + [k for k, c in enumerate(case.categories) if action in c.fixed_by]
+        varieties = VARIETIES if action == "synthesize_data" else (1.0,)
+        out += [Candidate(action, k, v) for k in cats for v in varieties]
+    return tuple(out)
+
+
+def ranked(case: Case) -> tuple[Candidate, ...]:
+    """The fixes the forecast ranks: training runs that attack bias, variance or mismatch (or a category)."""
+    return tuple(c for c in candidates(case) if ACTIONS[c.action].family in RANKED_FAMILIES
+                 or (c.category >= 0 and ACTIONS[c.action].retrains))
+
+
+def _typical(num) -> float:
+    if isinstance(num, Between):
+        return 0.5 * (num.between[0] + num.between[1])
+    if isinstance(num, OneOf):
+        return float(np.mean(num.one_of))
+    return float(num)
+
+
+def _gap(x: np.ndarray) -> np.ndarray:
+    return np.maximum(np.nan_to_num(x, nan=0.0), 0.0)
+
+
+_WORLDS: dict[int, tuple[Case, Truth, Knobs]] = {}  # by case identity (a Case holds lists: it cannot be hashed)
+
+
+def _typical_world(case: Case) -> tuple[Truth, Knobs]:
+    """The case's typical project: its start and truth at their typical values, calibrated at the first model."""
+    kept = _WORLDS.get(id(case))
+    if kept is not None and kept[0] is case:
+        return kept[1], kept[2]
+    start = {name: np.array([_typical(num)]) for name, num in case.start.items()}
+    params = {name: np.array([_typical(case.truth[name])]) for name in TRUTH_PARAMS}
+    knobs0 = initial_knobs(start, 1, len(case.categories))
+    shares = np.array([[_typical(c.share) for c in case.categories]]).reshape(1, len(case.categories))
+    draws = SeedDraws(np.zeros(1, dtype=np.uint64), np.zeros((1, 0)), np.zeros((1, 0, 0), dtype=np.float32))
+    world = calibrate(params, shares, knobs0, draws, lenient=True)
+    if len(_WORLDS) > 64:
+        _WORLDS.clear()
+    _WORLDS[id(case)] = (case, world, knobs0)
+    return world, knobs0
+
+
+def _fitted(vis: Visible, case: Case, gaps: np.ndarray) -> Truth:
+    """The typical world, rescaled so the model on screen shows the gaps on screen.
+
+    Calibrated once at the first model, the split of bias into capacity and under-training follows the knobs
+    the team has moved since (an optimiser already improved twice has little under-training left to remove).
+    """
+    b = vis.batch
+    typical, _ = _typical_world(case)
+    rows = np.zeros(b, dtype=np.int64)
+    truth = typical.take(rows).replace(bayes=np.nan_to_num(vis.human, nan=0.0), bayes_gap=np.zeros(b))
+    zero = Noise.zero(b)
+    now = ladder(truth, vis.model, vis.model, zero)
+
+    def scale(seen: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+        seen = _gap(seen)
+        return np.where(predicted > 1e-9, np.clip(seen / np.maximum(predicted, 1e-9), 0.0, 10.0), 0.0)
+
+    bias_scale = scale(gaps[:, 0], now.bias)
+    return truth.replace(A=truth.A * bias_scale, S=truth.S * bias_scale,
+                         V=truth.V * scale(gaps[:, 1], now.variance),
+                         M=truth.M * scale(gaps[:, 2], now.mismatch))
+
+
+def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Candidate, ...]) -> np.ndarray:
+    """(B, len(items)) forecast drop of the users' error if each item's run were made now (points)."""
+    b = vis.batch
+    out = np.zeros((b, len(items)))
+    if vis.plan is None or not items:
+        return out
+    plan = vis.plan
+    truth = _fitted(vis, case, gaps)
+    zero = Noise.zero(b)
+    retrained = plan.copy()
+    retrained.rounds = retrained.rounds + 1.0  # the run itself is a tuning round
+    base = ladder(truth, retrained, retrained, zero).real_true
+    amounts = action_amounts(case)
+    table = np.nan_to_num(vis.ea_shares, nan=0.0) if vis.ea_shares.shape[1] == len(case.categories) else None
+    for j, item in enumerate(items):
+        if item.category >= 0:
+            # From the table: the category's share of dev errors is its ceiling; one fix removes part of it.
+            if table is None:
+                continue
+            strength = np.clip(item.variety, 0.0, 1.0) if item.action == "synthesize_data" else 1.0
+            out[:, j] = case.categories[item.category].fix * strength * table[:, item.category] * vis.dev
+            continue
+        tried = plan.copy()
+        apply_actions(tried, np.full(b, ACTION_INDEX[item.action]),
+                      Params(np.full(b, -1), np.full(b, item.variety)), amounts)
+        out[:, j] = base - ladder(truth, tried, tried, zero).real_true
+    return np.nan_to_num(out, nan=0.0)

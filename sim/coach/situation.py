@@ -1,0 +1,460 @@
+"""The situation the player is in, as named masks over the batch: computed once, read by the judge and the expert.
+
+Every condition a verdict or the expert's next move rests on is stated here once, from what the player could
+see (sim.coach.visible) and the case's briefing facts. The thresholds and their reasons are in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from sim.coach.diagnose import (
+    BIAS, MIN_PROBLEM, MISMATCH, NOISE_Z, OVERFIT, SURPASSED, VARIANCE, GapsBatch, diagnose_batch,
+)
+from sim.coach.forecast import VARIETIES, Candidate, forecast_gains, ranked
+from sim.coach.visible import Visible
+from sim.model import ACTION_INDEX, ACTIONS
+from sim.scenario.schema import Case
+
+SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at a fifth of dev errors (or when it is the largest)
+LARGEST_SHARE_FLOOR = 0.1  # ... but being the largest counts only from a tenth of dev errors
+TINY_SHARE = 0.05  # a category under a twentieth of dev errors caps its fix so low it is never worth the weeks
+VALUE_RATIO = 0.5  # ... and when its points per week are at least half the best fix's in the table
+TEST_CHECK_ROUNDS = 4  # tuning rounds after which a look at test is due
+TRANSFER_RATIO = 10.0  # task A needs this many times B's data for transfer to pay
+SMALL_GAP = 0.3  # points: below this the expert's next fix is not worth a training run
+SMALL_DATA_STEP = 0.25  # more data worth a run: at least a quarter more of what it adds to
+LOW_VARIETY = 0.3  # synthetic data covering less of the real variety than this fits its own corner
+MIN_MISLABELLED = 0.02  # a mislabelled share below 2% of errors is noise in a count of 100
+FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at half the best forecast points per week, or more
+MIN_GAIN = 0.02  # points: a forecast gain below this is not worth a run (and below half a dev-set sd)
+WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": ten weeks must buy at least one dev-set sd
+MAX_DEV_GROWTH = 2  # a dev set is enlarged twice at most: the users' data it is drawn from is not endless
+
+
+@dataclass(frozen=True)
+class _Gaps:
+    """Which gaps a fix may attack: the problems, or (once their fixes are spent) every real gap."""
+
+    bias: np.ndarray
+    variance: np.ndarray
+    variance_leads: np.ndarray
+    mismatch: np.ndarray
+
+
+class Situation:
+    """Masks and numbers for one batch of views: each property is computed on first use, then kept."""
+
+    def __init__(self, vis: Visible, case: Case):
+        self.vis, self.case = vis, case
+        self.facts = case.coach
+        self.batch = b = vis.batch
+        self.g: GapsBatch = diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ,
+                                           vis.n_train, vis.n_train_dev, vis.n_dev, vis.n_test)
+        self.all = np.ones(b, dtype=bool)
+        self.none = np.zeros(b, dtype=bool)
+
+    # ---- the ladder --------------------------------------------------------------------------
+    @cached_property
+    def human_unknown(self) -> np.ndarray:
+        return self.g.missing_human
+
+    @cached_property
+    def need_train_dev(self) -> np.ndarray:
+        return self.g.missing_train_dev
+
+    @cached_property
+    def unknown(self) -> np.ndarray:
+        return self.human_unknown | self.need_train_dev
+
+    @cached_property
+    def surpassed(self) -> np.ndarray:
+        return self.g.surpassed & ~self.human_unknown
+
+    def problem(self, gap: int) -> np.ndarray:
+        return self.g.problems[:, gap]
+
+    def primary_is(self, gap: int) -> np.ndarray:
+        return self.g.primary == gap
+
+    @cached_property
+    def bias_problem(self) -> np.ndarray:
+        return self.problem(BIAS) & ~self.unknown & ~self.surpassed
+
+    @cached_property
+    def variance_problem(self) -> np.ndarray:
+        return self.problem(VARIANCE) & ~self.unknown
+
+    @cached_property
+    def variance_primary(self) -> np.ndarray:
+        return self.primary_is(VARIANCE)
+
+    @cached_property
+    def mismatch_problem(self) -> np.ndarray:
+        return self.problem(MISMATCH) & ~self.unknown
+
+    @cached_property
+    def overfit_problem(self) -> np.ndarray:
+        return self.problem(OVERFIT)
+
+    @cached_property
+    def worth_a_run(self) -> np.ndarray:
+        """The largest problem gap is worth a training run's weeks."""
+        return self.g.largest >= SMALL_GAP
+
+    @cached_property
+    def analyse(self) -> np.ndarray:
+        """Where error analysis is due: the case has error categories to count, the table (if any) is stale, and the
+        errors the categories own (variance and mismatch) are a problem, or error is below human level."""
+        if not self.case.categories:
+            return self.none
+        owned = self.variance_problem | self.mismatch_problem | self.surpassed
+        return self.worth_a_run & owned & ~self.vis.ea_fresh
+
+    @cached_property
+    def resolution_limited(self) -> np.ndarray:
+        """The fixes left gain less than the dev set can tell from noise: a bigger dev set is how to keep going."""
+        if not self.ranked:
+            return self.none
+        best = np.max(np.where(self.allowed, self.gains, -np.inf), axis=1)
+        return ((best >= MIN_GAIN) & (best < NOISE_Z * self.dev_sd) & ~self.split_wrong
+                & (self.vis.dev_growth < MAX_DEV_GROWTH))
+
+    # ---- the aim, the sets and the test ------------------------------------------------------
+    @cached_property
+    def metric_stale(self) -> np.ndarray:
+        """An event showed the metric misleads, or the team chose a metric the coach called wrong."""
+        return self.vis.metric_problem | self.vis.metric_flawed
+
+    @cached_property
+    def devset_stale(self) -> np.ndarray:
+        """An event showed the dev/test sets miss the users' data, or the team built them in a way the coach called
+        wrong (from another distribution, or shuffled with other data)."""
+        return self.vis.devset_stale | self.vis.devset_flawed
+
+    @cached_property
+    def split_wrong(self) -> np.ndarray:
+        """Dev and test were built from different distributions."""
+        return self.vis.dev_test_differ
+
+    @cached_property
+    def test_due(self) -> np.ndarray:
+        return self.vis.rounds_since_test >= TEST_CHECK_ROUNDS
+
+    @cached_property
+    def test_unread(self) -> np.ndarray:
+        return np.isnan(self.vis.test)
+
+    @cached_property
+    def test_worn(self) -> np.ndarray:
+        """Test has been read often with little tuning between: it is becoming a second dev set."""
+        return (self.vis.test_peeks >= 3) & (self.vis.rounds_since_test < 2)
+
+    # ---- costs and the loop ------------------------------------------------------------------
+    @cached_property
+    def long_run(self) -> np.ndarray:
+        return self.vis.run_weeks >= self.facts.long_run_weeks
+
+    def speed_up_pays(self, action: str) -> np.ndarray:
+        """A way to speed up the loop is open, affordable, and the runs left would save more than twice its weeks."""
+        if action not in self.case.actions:
+            return self.none
+        done = self.vis.faster_hardware if action == "faster_hardware" else self.vis.subset
+        run = self.vis.run_weeks
+        cost = self._weeks(action)
+        runs_left = np.maximum(self.vis.weeks_left - cost, 0.0) / np.maximum(run + 1.0, 0.5)
+        saved = runs_left * run * (1.0 - 1.0 / (4.0 if action == "faster_hardware" else 3.0))
+        if action == "train_on_subset":
+            saved = saved - run * 3.0  # the final run on all the data
+        return ~done & self.affordable(action) & (saved >= 2.0 * cost)
+
+    @cached_property
+    def speed_up_first(self) -> np.ndarray:
+        """A run is long and a speed-up still pays for itself: tuning should wait for it."""
+        return self.long_run & (self.speed_up_pays("faster_hardware") | self.speed_up_pays("train_on_subset"))
+
+    def without_speed_up(self) -> "Situation":
+        """The same situation with the loop taken as sped up: what the fixes are worth once it is."""
+        twin = Situation.__new__(Situation)
+        twin.__dict__.update({k: v for k, v in self.__dict__.items()
+                              if k not in ("allowed", "best_value", "best_fix", "speed_up_first")})
+        twin.__dict__["speed_up_first"] = self.none
+        return twin
+
+    def data_growth(self, action: str) -> np.ndarray:
+        """How much one use of a data action grows what it adds to: more of the mix (collect_more_data), or the
+        target-like examples (collect_target_data). Doubling data moves a learning curve; 10% more barely does."""
+        if action == "collect_more_data":
+            spec = self.case.actions.get(action)
+            return np.full(self.batch, (spec.factor or 1.0) if spec else 0.0)
+        spec = self.case.actions.get("collect_target_data")
+        amount = (spec.amount or 0.0) if spec else 0.0
+        base = np.where(self.vis.differ, self.vis.n_target, self.vis.n_train)
+        return amount / np.maximum(base, 1.0)
+
+    def affordable(self, action: str) -> np.ndarray:
+        """The action and a ship after it fit in the weeks left."""
+        if action not in self.case.actions:
+            return self.none
+        code = ACTION_INDEX[action]
+        return self.vis.weeks_needed[:, code] + self.vis.ship_after[:, code] <= self.vis.weeks_left + 1e-9
+
+    # ---- other tasks -------------------------------------------------------------------------
+    @cached_property
+    def transfer_holds(self) -> np.ndarray:
+        t = self.facts.transfer
+        if not (t and t.same_input and t.features_help):
+            return self.none
+        return t.source_examples >= TRANSFER_RATIO * np.maximum(self.vis.n_target, 1.0)
+
+    @cached_property
+    def multitask_holds(self) -> np.ndarray:
+        m = self.facts.multitask
+        return self.all if (m and m.shared_features and m.similar_data) else self.none
+
+    @cached_property
+    def enough_for_e2e(self) -> np.ndarray:
+        return self.vis.data >= self.vis.e2e_threshold
+
+    # ---- error analysis ----------------------------------------------------------------------
+    @cached_property
+    def shares(self) -> np.ndarray:
+        """(B, K) category shares of dev errors at the last analysis (NaN before one)."""
+        k = len(self.case.categories)
+        seen = self.vis.ea_shares
+        return seen if seen.shape[1] == k else np.full((self.batch, k), np.nan)
+
+    @cached_property
+    def mislabelled(self) -> np.ndarray:
+        """Mislabelled share of dev errors at the last analysis; 0 once the labels were cleaned since."""
+        m = np.nan_to_num(self.vis.ea_mislabelled, nan=0.0)
+        return np.where(self.vis.ea_cleaned | self.vis.dev_labels_clean, 0.0, m)
+
+    def ceiling(self, share: np.ndarray) -> np.ndarray:
+        """Points a share of dev errors is worth: its part of the dev error."""
+        return share * self.vis.dev
+
+    @cached_property
+    def category_value(self) -> np.ndarray:
+        """(B, K) points per week of each category's cheapest fix (NaN before an analysis)."""
+        out = np.full((self.batch, len(self.case.categories)), np.nan)
+        for j, category in enumerate(self.case.categories):
+            weeks = np.min([self._weeks(a) for a in category.fixed_by], axis=0)
+            out[:, j] = self.ceiling(self.shares[:, j]) / np.maximum(weeks, 0.1)
+        return out
+
+    @cached_property
+    def labels_value(self) -> np.ndarray:
+        return self.ceiling(self.mislabelled) / np.maximum(self._weeks("clean_dev_test_labels"), 0.1)
+
+    @cached_property
+    def best_value(self) -> np.ndarray:
+        """The best points per week in the last analysis: any category's fix or cleaning dev/test labels."""
+        values = np.nan_to_num(self.category_value, nan=0.0)
+        best = values.max(axis=1) if values.shape[1] else np.zeros(self.batch)
+        if "clean_dev_test_labels" in self.case.actions:
+            best = np.maximum(best, np.nan_to_num(self.labels_value, nan=0.0))
+        return best
+
+    @cached_property
+    def largest_share(self) -> np.ndarray:
+        shares = np.nan_to_num(self.shares, nan=-1.0)
+        largest = shares.max(axis=1) if shares.shape[1] else np.full(self.batch, -1.0)
+        return np.maximum(largest, self.mislabelled)
+
+    @cached_property
+    def largest_category(self) -> np.ndarray:
+        shares = np.nan_to_num(self.shares, nan=-1.0)
+        return np.argmax(shares, axis=1) if shares.shape[1] else np.full(self.batch, -1)
+
+    def share_of(self, category: np.ndarray) -> np.ndarray:
+        """The analysed share of each row's named category (NaN without a category or an analysis)."""
+        if not self.case.categories:
+            return np.full(self.batch, np.nan)
+        safe = np.where(category >= 0, category, 0)
+        return np.where((category >= 0) & self.vis.ea_done, self.shares[np.arange(self.batch), safe], np.nan)
+
+    def big(self, share: np.ndarray) -> np.ndarray:
+        """A share large enough to be worth its fix: a fifth of dev errors, or the largest in the table if it is a
+        tenth at least (4% is small however it ranks)."""
+        return ((share >= SIGNIFICANT_SHARE - 1e-12)
+                | (share >= self.largest_share - 1e-12) & (share >= LARGEST_SHARE_FLOOR - 1e-12))
+
+    def good_value(self, share: np.ndarray, action: str) -> np.ndarray:
+        """Its fix's points per week are at least half the best fix's in the table."""
+        value = self.ceiling(share) / np.maximum(self._weeks(action), 0.1)
+        return value >= VALUE_RATIO * self.best_value - 1e-12
+
+    @cached_property
+    def labels_big(self) -> np.ndarray:
+        m = self.mislabelled
+        return self.vis.ea_done & self.big(m) & (m > MIN_MISLABELLED)
+
+    # ---- what each fix is worth (docs/rules.md, "What a fix is worth") -----------------------------
+    @cached_property
+    def ranked(self) -> tuple[Candidate, ...]:
+        return ranked(self.case)
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, int, float], int]:
+        return {(c.action, c.category, c.variety): j for j, c in enumerate(self.ranked)}
+
+    @cached_property
+    def gains(self) -> np.ndarray:
+        """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
+        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked)
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """(B, len(ranked)) forecast points per week."""
+        weeks = np.stack([self._weeks(c.action) for c in self.ranked], axis=1) if self.ranked else np.zeros((self.batch, 0))
+        return self.gains / np.maximum(weeks, 0.1)
+
+    @cached_property
+    def allowed(self) -> np.ndarray:
+        """(B, len(ranked)) the rules call each fix right for the gaps on screen, and it fits the budget.
+
+        The largest gaps come first. A smaller real gap's fix is right too once the larger gaps' fixes are no
+        longer worth their weeks, or when it buys more per week than any of them (weighed against the cost).
+        """
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
+        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
+        later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
+        worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
+        best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
+        exhausted = ~np.isfinite(best_first)
+        better = later & worth & (self.values > best_first[:, None] + 1e-12)
+        return first | better | (later & exhausted[:, None])
+
+    @cached_property
+    def next_gaps(self) -> np.ndarray:
+        """Rows where the problem gaps' fixes are spent and the smaller real gaps are next."""
+        if not self.ranked:
+            return self.none
+        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
+        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
+        worth = first & (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
+        return ~worth.any(axis=1)
+
+    @cached_property
+    def best_value(self) -> np.ndarray:
+        """The best forecast points per week among the fixes the rules allow (-inf where none)."""
+        if not self.ranked:
+            return np.full(self.batch, -np.inf)
+        return np.max(np.where(self.allowed, self.values, -np.inf), axis=1)
+
+    @cached_property
+    def dev_sd(self) -> np.ndarray:
+        """One standard deviation of the dev reading (0 when the dev set's size is not known)."""
+        dev = np.clip(np.nan_to_num(self.vis.dev, nan=0.0), 0, 100)
+        n = np.nan_to_num(self.vis.n_dev, nan=np.inf)
+        return np.sqrt(dev * (100 - dev) / np.maximum(n, 1.0))
+
+    @cached_property
+    def min_gain(self) -> np.ndarray:
+        """A forecast gain worth a run: more than half the noise a dev reading could hide it in."""
+        return np.maximum(MIN_GAIN, 0.5 * self.dev_sd)
+
+    @cached_property
+    def min_rate(self) -> np.ndarray:
+        """Forecast points per week below which a fix is not worth its weeks (ship when the gain per week is small)."""
+        return np.maximum(MIN_GAIN, self.dev_sd) / WEEKS_PER_SD
+
+    def slot(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
+        """Each row's index into `ranked` for its (action, category, variety); -1 for a fix not ranked."""
+        nearest = np.asarray(VARIETIES)[np.argmin(np.abs(np.asarray(variety)[:, None] - np.asarray(VARIETIES)[None, :]), axis=1)]
+        out = np.full(self.batch, -1)
+        for (a, k, v), j in self._index.items():
+            if a == action:
+                out[(np.asarray(category) == k) & ((nearest == v) | (a != "synthesize_data"))] = j
+        return out
+
+    def _pick(self, table: np.ndarray, slot: np.ndarray, fill) -> np.ndarray:
+        rows = np.arange(self.batch)
+        return np.where(slot >= 0, table[rows, np.maximum(slot, 0)] if table.shape[1] else fill, fill)
+
+    def gain_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
+        return self._pick(self.gains, self.slot(action, category, variety), 0.0)
+
+    def value_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
+        return self._pick(self.values, self.slot(action, category, variety), 0.0)
+
+    def rule_fix_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
+        return self._pick(self.allowed, self.slot(action, category, variety), False)
+
+    def good_fix_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
+        """The rules allow it and it is a good use of the weeks: near the best forecast points per week."""
+        slot = self.slot(action, category, variety)
+        value = self.value_of(action, category, variety)
+        return (self._pick(self.allowed, slot, False) & (value >= FIX_VALUE_RATIO * self.best_value - 1e-12)
+                & (self.gain_of(action, category, variety) >= self.min_gain) & (value >= self.min_rate))
+
+    @cached_property
+    def best_fix(self) -> np.ndarray:
+        """Index into `ranked` of the best good fix per row (-1 where none)."""
+        if not self.ranked:
+            return np.full(self.batch, -1)
+        good = self.allowed & (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
+        score = np.where(good, self.values, -np.inf)
+        best = np.argmax(score, axis=1)
+        return np.where(np.isfinite(score[np.arange(self.batch), best]), best, -1)
+
+    def real_gap(self, gap: int) -> np.ndarray:
+        """A gap that is not chance and not negligible, problem or not."""
+        g = self.g
+        return (g.gaps[:, gap] >= MIN_PROBLEM - 1e-9) & (g.gaps[:, gap] > NOISE_Z * g.noise[:, gap] - 1e-9)
+
+    @cached_property
+    def _problem_gaps(self) -> "_Gaps":
+        return _Gaps(self.bias_problem, self.variance_problem, self.variance_primary, self.mismatch_problem)
+
+    @cached_property
+    def _any_gaps(self) -> "_Gaps":
+        """Every real gap counts, and variance is as good as leading: the problems' fixes are spent."""
+        return _Gaps(self.real_gap(BIAS) & ~self.unknown & ~self.surpassed, self.real_gap(VARIANCE) & ~self.unknown,
+                     self.all, self.real_gap(MISMATCH) & ~self.unknown)
+
+    def fix_rule(self, c: Candidate, next_gaps: bool = False) -> np.ndarray:
+        """The rule that makes a fix right for the gaps on screen (before its weeks are weighed). `next_gaps`: the
+        rule once the problem gaps' fixes are spent (any real gap, smaller ones included)."""
+        gaps = self._any_gaps if next_gaps else self._problem_gaps
+        ready = ~self.unknown & ~self.speed_up_first
+        action, family = c.action, ACTIONS[c.action].family
+        if c.category >= 0:
+            # A category fix reads the last table (a stale one is a rougher guide, and the coach says so).
+            share = self.shares[:, c.category]
+            ok = self.vis.ea_done & (share > 0)
+            if action == "synthesize_data":
+                ok &= c.variety >= LOW_VARIETY
+            return ready & ok
+        if family == "bias":
+            ok = gaps.bias
+            if action == "bigger_network":
+                ok = ok & ~self.vis.bigger_breaks
+            elif action == "reduce_regularization":
+                ok = ok & (self.vis.regularized | ~self.vis.regularization_known)
+            elif action == "architecture_search":
+                ok = gaps.bias | gaps.variance
+            return ready & ok
+        same = ~self.vis.differ
+        rules = {
+            "collect_more_data": gaps.variance | self.surpassed,
+            "data_augmentation": gaps.variance,
+            "add_regularization": gaps.variance & gaps.variance_leads,
+            "smaller_network": gaps.variance & gaps.variance_leads & ~gaps.bias,
+            "early_stopping": self.none,
+            "collect_target_data": (gaps.mismatch | (same & gaps.variance))
+                                   & (self.data_growth("collect_target_data") >= SMALL_DATA_STEP),
+            "synthesize_data": gaps.mismatch & np.full(self.batch, c.variety >= LOW_VARIETY),
+        }
+        return ready & rules.get(action, self.none)
+
+    def _weeks(self, action: str) -> np.ndarray:
+        if action not in self.case.actions:
+            return np.full(self.batch, np.inf)
+        return self.vis.weeks_needed[:, ACTION_INDEX[action]]

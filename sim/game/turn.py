@@ -1,0 +1,77 @@
+"""The one turn step: judge every row's choice on what it could see, score it, step the engine.
+
+Game, the batch runner (policies, lint, the expert yardstick), the coherence check and the server's
+re-play all go through `take_turn`, so a verdict and its points are computed in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.coach.judge import VERDICTS, Choice, Judgement, Verdict, judge_in
+from sim.coach.situation import Situation
+from sim.game.engine import SHIP, Engine, Moves
+from sim.model import ACTION_IDS
+from sim.rules import RULE_IDS, RULES
+
+NO_VERDICT = -1
+
+
+@dataclass
+class TurnResult:
+    """What one step did, per row: who moved, each verdict (code into VERDICTS), its rule and points."""
+
+    acting: np.ndarray
+    answering: np.ndarray
+    verdict: np.ndarray  # (B,) -1 where the row did not move
+    rule: np.ndarray  # (B,) index into RULE_IDS, -1 where the row did not move
+    points: np.ndarray  # (B,)
+    judgements: dict[int, Judgement]  # per action code, over the whole batch (explanations on demand)
+    decision: np.ndarray  # (B,) the decision each answering row answered, -1 elsewhere
+    option: np.ndarray  # (B,) the option it chose
+    action: np.ndarray  # (B,) the action code each acting row played (ship where it was out of choices)
+
+    def verdict_of(self, engine_case, i: int) -> Verdict | None:
+        """Row i's verdict with its sentence (only the rows a person reads need one)."""
+        if self.answering[i]:
+            chosen = engine_case.decisions[int(self.decision[i])].options[int(self.option[i])]
+            return Verdict(f"answer {chosen.id}", chosen.verdict, chosen.rule, RULES[chosen.rule].text, chosen.why)
+        if self.acting[i]:
+            code = int(self.action[i])
+            return self.judgements[code].row(i)
+        return None
+
+
+def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None) -> TurnResult:
+    """Judge, score and play one move per row. Rows out of choices ship (the turn limit is the engine's)."""
+    case, b = engine.case, engine.batch
+    vis, pending = engine.visible(), engine.pending
+    s = situation if situation is not None else Situation(vis, case)
+    live = ~engine.done
+    action = np.where(engine.must_ship & (pending < 0) & (moves.action >= 0), SHIP, moves.action)
+    answering = live & (pending >= 0) & (moves.option >= 0)
+    acting = live & (pending < 0) & (action >= 0)
+    scoring = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
+    verdict = np.full(b, NO_VERDICT)
+    rule = np.full(b, NO_VERDICT)
+    decision = np.where(answering, pending, -1)
+    option = np.where(answering, moves.option, -1)
+    for d, spec in enumerate(case.decisions):
+        rows = np.flatnonzero(answering & (pending == d))
+        if rows.size:
+            chosen = np.clip(option[rows], 0, len(spec.options) - 1)
+            option[rows] = chosen
+            verdict[rows] = [VERDICTS.index(spec.options[o].verdict) for o in chosen]
+            rule[rows] = [RULE_IDS.index(spec.options[o].rule) for o in chosen]
+    judgements: dict[int, Judgement] = {}
+    for code in np.unique(action[acting]):
+        rows = acting & (action == code)
+        judgement = judge_in(s, ACTION_IDS[code], Choice(ACTION_IDS[code], moves.category, moves.variety))
+        judgements[int(code)] = judgement
+        verdict[rows] = judgement.codes[rows]
+        rule[rows] = judgement.rule_index[rows]
+    points = np.where(verdict >= 0, scoring[np.maximum(verdict, 0)], 0)
+    engine.step(Moves(np.where(acting, action, -1), np.where(answering, option, -1), moves.category, moves.variety))
+    return TurnResult(acting, answering, verdict, rule, points, judgements, decision, option, action)
