@@ -12,7 +12,7 @@ from sim.coach.score import outcome_points
 from sim.game.engine import Engine
 from sim.model import ladder
 
-BIRD = (Path(__file__).resolve().parent.parent / "scenarios" / "bird-detection.yaml").read_text(encoding="utf-8")
+BIRD = (Path(__file__).resolve().parent / "fixtures" / "base-case.yaml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("old, new, says", [
@@ -35,9 +35,9 @@ def test_values_that_break_the_model_are_refused_with_their_place(tmp_path, caps
 
 def test_the_law_stays_finite_with_no_training_data(bird):
     engine = Engine(bird[0], np.arange(20))
-    engine.knobs.n_target[:] = 0.0
-    lad = ladder(engine.truth, engine.knobs, engine.turn)
-    for rung in ("train", "train_dev", "dev_true", "dev", "test", "real"):
+    engine.plan.n_target[:] = 0.0
+    lad = ladder(engine.truth, engine.plan, engine.plan, engine.noise())
+    for rung in ("train", "train_dev", "dev_true", "dev", "test", "real", "real_true"):
         assert np.isfinite(getattr(lad, rung)).all() and (getattr(lad, rung) <= 100).all(), rung
 
 

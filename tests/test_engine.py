@@ -30,18 +30,21 @@ def test_a_taken_subset_plays_on_exactly_like_the_full_batch(bird):
     twin = full.fork()
     _play(small, small_policy, 12)
     _play(twin, policy, 12)
-    for name in ("week", "turn", "done", "real_world", "test_value"):
+    for name in ROW_STATE:
         np.testing.assert_array_equal(getattr(small, name), getattr(twin, name)[rows], err_msg=name)
-    np.testing.assert_array_equal(small.visible().dev, twin.visible().dev[rows])
+    for rung in ("train", "train_dev", "dev", "test"):
+        np.testing.assert_array_equal(getattr(small.visible(), rung), getattr(twin.visible(), rung)[rows], err_msg=rung)
 
 
 def test_fork_leaves_the_original_untouched(bird):
     case = bird[0]
     engine = Engine(case, np.arange(5))
-    week, knobs = engine.week.copy(), engine.knobs.copy()
+    week, plan, model = engine.week.copy(), engine.plan.copy(), engine.model.copy()
     _play(engine.fork(), RandomPolicy(case, engine.truth.draws), 6)
     np.testing.assert_array_equal(engine.week, week)
-    np.testing.assert_array_equal(engine.knobs.level, knobs.level)
+    for name in plan.names():
+        np.testing.assert_array_equal(getattr(engine.plan, name), getattr(plan, name), err_msg=name)
+        np.testing.assert_array_equal(getattr(engine.model, name), getattr(model, name), err_msg=name)
 
 
 def test_a_decision_option_can_cost_weeks():

@@ -12,7 +12,7 @@ from sim.scenario import CaseError, load_case_file
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = sorted((ROOT / "scenarios").glob("*.yaml"))
-BIRD = (ROOT / "scenarios" / "bird-detection.yaml").read_text(encoding="utf-8")
+BIRD = (ROOT / "tests" / "fixtures" / "base-case.yaml").read_text(encoding="utf-8")
 
 
 def validate(capsys, *args: str) -> tuple[int, str, str]:
@@ -83,7 +83,7 @@ def test_json_report_shape(capsys, tmp_path):
 @pytest.mark.parametrize("old, new, needle, message", [
     ("  - id: rival\n", "  - id: rival\n", None, None),  # placeholder keeps ids aligned; skipped below
     ("    week: 26\n", "    week: 60\n", "week: 60", "event 'new-species' comes at week 60, after the budget of 52 weeks"),
-    ("share: 0.4,", "share: 0.9,", None, "the category shares add up to 1.30"),
+    ("share: 0.4,", "share: 0.9,", None, "the category shares can add up to 1.30"),
     ("  data_augmentation: {weeks: 1}\n", "", "glare", "category 'glare' is fixed by 'data_augmentation', which is not "
                                                       "available in this case"),
     ("  change_metric: {weeks: 1}\n", "", "flags: [metric_problem]", "event 'rival' raises metric_problem, which only "

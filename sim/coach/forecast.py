@@ -88,7 +88,7 @@ def _fitted(vis: Visible, case: Case, gaps: np.ndarray) -> Truth:
     b = vis.batch
     typical, _ = _typical_world(case)
     rows = np.zeros(b, dtype=np.int64)
-    truth = typical.take(rows).replace(bayes=np.nan_to_num(vis.human, nan=0.0), bayes_gap=np.zeros(b))
+    truth = typical.take(rows).replace(bayes=np.nan_to_num(vis.human_best, nan=0.0), bayes_gap=np.zeros(b))
     zero = Noise.zero(b)
     now = ladder(truth, vis.model, vis.model, zero)
 

@@ -121,7 +121,12 @@ def _assumptions(c: Context, action: str, clause: Clause, i: int) -> str:
     gap_rules = {"avoidable-bias", "variance", "data-mismatch", "dev-overfitting"}
     if clause.rule in gap_rules and np.isnan(v.n_dev[i]) and not np.isnan(v.dev[i]):
         notes.append("set sizes not given, so sampling noise is taken as negligible")
-    return f" (Assumed: {'; '.join(notes)}.)" if notes else ""
+    text = f" (Assumed: {'; '.join(notes)}.)" if notes else ""
+    proxy, best = v.human[i], v.human_best[i]
+    if clause.rule in gap_rules | {"surpassing-human"} and not np.isnan(best) and proxy > best + 1e-12:
+        chosen, kept = fmt.pair(proxy, best)
+        text += f" Bias is read against the best human level, {kept}%, not the {chosen}% the team took."
+    return text
 
 
 # ---- the fields a sentence may name --------------------------------------------------------------
@@ -173,9 +178,10 @@ def _against(c: Context, i: int) -> str:
 def _below(c: Context, i: int) -> str:
     """Which rung is below human level, both printed with the digits the comparison needs."""
     v = c.vis
-    rung, name = (v.train[i], "Train") if v.train[i] < v.human[i] else (v.dev[i], "Dev")
-    ours, human = fmt.pair(rung, v.human[i])
-    return f"{name} {ours}% is below the human-level {human}%"
+    best = v.human_best[i]
+    rung, name = (v.train[i], "Train") if v.train[i] < best else (v.dev[i], "Dev")
+    ours, human = fmt.pair(rung, best)
+    return f"{name} {ours}% is below the best human level, {human}%"
 
 
 def _label(c: Context, i: int) -> str:
@@ -224,7 +230,7 @@ def _time_left(c: Context, i: int) -> str:
 
 
 FIELDS: dict[str, Callable[[Context, int], str]] = {
-    "human": lambda c, i: fmt.error(c.vis.human[i]),
+    "human": lambda c, i: fmt.error(c.vis.human_best[i]),
     "train": lambda c, i: fmt.error(c.vis.train[i]),
     "train_dev": lambda c, i: fmt.error(c.vis.train_dev[i]),
     "dev": lambda c, i: fmt.error(c.vis.dev[i]),
@@ -652,7 +658,7 @@ def _table(action: str) -> tuple[Clause, ...]:
         return (
             Clause(lambda s, c: done(s, c), NEUTRAL, "iteration-speed",
                    "The loop is already sped up that way; a training run takes {run_weeks} weeks."),
-            Clause(lambda s, c: s.long_run & s.speed_up_pays(c.action), ALIGNED, "iteration-speed",
+            Clause(lambda s, c: s.slow_enough & s.speed_up_pays(c.action), ALIGNED, "iteration-speed",
                    "One training run takes {run_weeks} weeks: speed up the loop before tuning; the runs left will "
                    "save more than it costs."),
             Clause(lambda s, c: s.long_run, NEUTRAL, "iteration-speed",

@@ -67,8 +67,8 @@ def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     # Then what is needed to read the ladder.
     c.pick(s.human_unknown, "measure_human_level")
     c.pick(s.need_train_dev, "carve_train_dev")
-    c.pick(s.long_run & s.speed_up_pays("faster_hardware"), "faster_hardware")
-    c.pick(s.long_run & s.speed_up_pays("train_on_subset"), "train_on_subset")
+    c.pick(s.slow_enough & s.speed_up_pays("faster_hardware"), "faster_hardware")
+    c.pick(s.slow_enough & s.speed_up_pays("train_on_subset"), "train_on_subset")
     c.pick(s.transfer_holds & ~vis.transfer_used, "transfer_learning")
     c.pick(s.multitask_holds & ~vis.multitask_used, "multi_task_learning")
     c.pick(~vis.e2e & s.enough_for_e2e, "end_to_end")

@@ -52,7 +52,8 @@ class Situation:
         self.vis, self.case = vis, case
         self.facts = case.coach
         self.batch = b = vis.batch
-        self.g: GapsBatch = diagnose_batch(vis.human, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ,
+        # Bias is read against the best human level measured (human-level-as-bayes), whatever proxy the team took.
+        self.g: GapsBatch = diagnose_batch(vis.human_best, vis.train, vis.train_dev, vis.dev, vis.test, vis.differ,
                                            vis.n_train, vis.n_train_dev, vis.n_dev, vis.n_test)
         self.all = np.ones(b, dtype=bool)
         self.none = np.zeros(b, dtype=bool)
@@ -172,9 +173,16 @@ class Situation:
         return ~done & self.affordable(action) & (saved >= 2.0 * cost)
 
     @cached_property
+    def slow_enough(self) -> np.ndarray:
+        """A run is slow (two weeks or more), or at least a week with a known budget whose runs left repay a
+        speed-up (a question that gives no budget gets the course's plain two weeks)."""
+        half = (self.vis.run_weeks >= 0.5 * self.facts.long_run_weeks) & np.isfinite(self.vis.weeks_left)
+        return self.long_run | half
+
+    @cached_property
     def speed_up_first(self) -> np.ndarray:
-        """A run is long and a speed-up still pays for itself: tuning should wait for it."""
-        return self.long_run & (self.speed_up_pays("faster_hardware") | self.speed_up_pays("train_on_subset"))
+        """A run is slow and a speed-up still pays for itself: tuning should wait for it."""
+        return self.slow_enough & (self.speed_up_pays("faster_hardware") | self.speed_up_pays("train_on_subset"))
 
     def without_speed_up(self) -> "Situation":
         """The same situation with the loop taken as sped up: what the fixes are worth once it is."""

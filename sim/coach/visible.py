@@ -13,7 +13,8 @@ import numpy as np
 class Visible:
     """Arrays over the batch; NaN marks a rung or reading the team has not measured."""
 
-    human: np.ndarray
+    human: np.ndarray  # the human-level figure the team took as its proxy (what the ladder shows)
+    human_best: np.ndarray  # the best human-level figure measured: the Bayes proxy the coach reads bias against
     train: np.ndarray
     train_dev: np.ndarray
     dev: np.ndarray
@@ -63,6 +64,7 @@ class Visible:
     # built from a bare ladder, as `mlsim diagnose` does).
     plan: Any = None
     model: Any = None
+    sets: Any = None  # the data sets and aim the model is measured on
 
     @classmethod
     def single(cls, human=None, train=None, train_dev=None, dev=None, test=None, **facts) -> "Visible":
@@ -72,7 +74,7 @@ class Visible:
         nan, false, zero = np.nan, np.array([False]), np.array([0.0])
         one = lambda v: np.array([nan if v is None else float(v)])  # noqa: E731
         view = dict(
-            human=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
+            human=one(human), human_best=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
             differ=false, dev_test_differ=false, n_train=one(None), n_train_dev=one(None), n_dev=one(None),
             n_test=one(None), dev_growth=zero, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false,
             ea_fresh=false, ea_cleaned=false, dev_labels_clean=false, metric_problem=false, devset_stale=false,
@@ -103,10 +105,10 @@ class Visible:
         return self._weeks[1]
 
     def take(self, idx) -> "Visible":
-        skip = ("weeks_source", "plan", "model")
+        skip = ("weeks_source", "plan", "model", "sets")
         parts = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name not in skip}
         knobs = {name: (None if getattr(self, name) is None else getattr(self, name).take(np.arange(self.batch)[idx]))
-                 for name in ("plan", "model")}
+                 for name in ("plan", "model", "sets")}
         return Visible(**parts, **knobs, weeks_source=lambda: (self.weeks_needed[idx], self.ship_after[idx]))
 
     @property

@@ -31,6 +31,8 @@ def add_arguments(p) -> None:
     p.add_argument("case", metavar="CASE",
                    help="a case id (see `mlsim scenarios`) or a path to a case file").completer = complete_case
     p.add_argument("--runs", type=_runs, default=1000, help="seeds per policy (default 1000)")
+    p.add_argument("--coherence-states", type=_runs, default=1000, metavar="N",
+                   help="seeds per policy the coherence check draws a state from (default 1000: 3,000 states)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -42,14 +44,10 @@ def run(args) -> int:
         case, _ = load_case_file(find_case(args.case))
     except CaseError as err:
         return fail_problems(err.problems)
-    if args.runs < PROGRESS_RUNS:
-        report = lint(case, args.runs)
-    else:
-        from sim import fmt
-        from sim.progress import Progress
+    from sim.progress import Progress
 
-        with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", 3, "policies") as progress:
-            report = lint(case, args.runs, progress=progress)
+    with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", 4, "steps") as progress:
+        report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states)
     if args.json:
         emit_json(report.as_json())
     else:
@@ -71,6 +69,15 @@ def print_report(report) -> None:
         print(f"Actions the coach never calls aligned here (never help): {', '.join(report.never_aligned)}")
     print("Decisions never reached: " + (", ".join(report.unreached_decisions) or "none"))
     print("Events never reached: " + (", ".join(report.unreached_events) or "none"))
+    if report.coherence is not None:
+        c = report.coherence
+        print(f"\nCoherence ({fmt.count(c.states)} states of {fmt.count(c.drawn)} drawn, {fmt.weeks(c.seconds)} s): "
+              "does what the coach calls aligned work in the model?")
+        for name, f in c.figures.items():
+            value = share(f.value) if name != "ceiling_breaches" else fmt.count(f.hits)
+            bound = share(f.target[1]) if name != "ceiling_breaches" else fmt.number(f.target[1])
+            print(f"  {name:<21} {value:>6}  (95% interval {share(f.low)} to {share(f.high)}, target {f.target[0]} "
+                  f"{bound}){'' if f.ok else '  MISSES'}")
     if report.ok:
         print("\nlint: ok — the case is winnable, following the rules pays, and every part is reached.")
     else:

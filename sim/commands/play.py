@@ -19,6 +19,7 @@ EXAMPLES = """\
   mlsim play bird-detection --seed 7 --name Ada
   mlsim play cat-app --headless --policy expert --seed 7 --json
   mlsim play my-case.yaml --headless --choices my-moves.txt --save Ada
+  mlsim play cat-app --headless --choices first-moves.txt --then expert --json
 """
 
 
@@ -41,6 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--choices", metavar="FILE", help="with --headless: a choices script, or - for stdin")
     source.add_argument("--policy", choices=("expert", "random"), help="with --headless: let a policy play")
+    p.add_argument("--then", choices=("expert",),
+                   help="with --choices: let the expert finish the project after the script's last line")
     p.add_argument("--json", action="store_true", help="with --headless: print the result record as JSON")
     p.add_argument("--watch", action="store_true", help="in the UI: reload the case file whenever it changes")
     p.add_argument("--workshop", metavar="URL", help="send the result to a workshop server (URL with its code)")
@@ -76,6 +79,9 @@ def run(args) -> int:
 
     if not (args.choices or args.policy):
         return fail("--headless needs --choices FILE (or -) or --policy expert|random", EXIT_USAGE)
+    if args.then and not args.choices:
+        return fail("--then expert finishes a --choices script; with --policy the policy plays the whole game",
+                    EXIT_USAGE)
     code = _check_board_flags(args)
     if code:
         return code
@@ -92,9 +98,11 @@ def run(args) -> int:
     if args.policy:
         play_policy(game, args.policy)
     else:
-        code = _play_script(game, args.choices)
+        code = _play_script(game, args.choices, finish=args.then is not None)
         if code:
             return code
+        if args.then and not game.finished:
+            play_policy(game, args.then)
     result = game.result()
     if args.json:
         emit_json(result)
@@ -205,7 +213,8 @@ def _send_to_boards(args, result: dict) -> int:
     return code
 
 
-def _play_script(game: Game, source: str) -> int:
+def _play_script(game: Game, source: str, finish: bool = False) -> int:
+    """Play each line of a choices script; `finish`: the script may stop before the project ends."""
     from sim.game import ChoiceError, parse_script
 
     name = "<stdin>" if source == "-" else source
@@ -224,8 +233,9 @@ def _play_script(game: Game, source: str) -> int:
             game.choose(choice)
         except ChoiceError as err:
             return fail(f"{name}:{line_no}: {err}")
-    if not game.finished:
-        return fail(f"{name}: the choices ran out at week {fmt.weeks(game.week)} before the project ended; end with `ship`")
+    if not game.finished and not finish:
+        return fail(f"{name}: the choices ran out at week {fmt.weeks(game.week)} before the project ended; end with "
+                    "`ship` (or add --then expert to let the expert finish)")
     return 0
 
 

@@ -1,9 +1,11 @@
 """The turn engine over a batch of playthroughs: decisions, events, budget and what each row has seen.
 
-The engine keeps the plan (what the next training run uses, and the data sets measured on now) apart from
-the trained model (the plan's copy at the last run): only a training run changes the model, so decisions,
-measurements and analyses move no rung until the next run; a new data set is measured at once. Every
-reading's sampling noise belongs to its (model, data set) pair (sim.model.noise). The real-world error
+The engine keeps three sets of knobs: the plan (what the team has decided), the trained model (the plan's
+copy at the last run) and the sets (the data sets and aim the model is measured on, the plan's copy at the
+last run or the last action that remade a set). Only a training run changes the model, so decisions and
+analyses move no rung until the next run; an action that remakes a data set (a bigger dev set, a train-dev
+set, cleaned labels) is measured at once. Every reading's sampling noise belongs to its (model, data set)
+pair (sim.model.noise). The real-world error
 is judged on the users' world at the end of the budget, every event up to then applied, whenever the
 team shipped (docs/design.md, "The world does not wait").
 """
@@ -38,6 +40,8 @@ SHIP = ACTION_INDEX["ship"]
 _WORLD = {"metric_gap": "metric_world", "devset_gap": "devset_world"}  # what an event's aim effect moves
 _RETRAINS = np.array([ACTIONS[a].retrains for a in ACTION_IDS])
 _CLEANS = [ACTION_INDEX["clean_dev_test_labels"], ACTION_INDEX["clean_dev_labels"]]
+# Actions whose point is to remake a data set the model is measured on: measured at once, without a run.
+_IMMEDIATE = np.array([bool(ACTIONS[a].new_sets) or ACTION_INDEX[a] in _CLEANS for a in ACTION_IDS])
 _NEW_SET = {kind: np.array([kind in ACTIONS[a].new_sets for a in ACTION_IDS]) for kind in ("dev", "test", "train_dev")}
 
 
@@ -95,6 +99,7 @@ class Engine:
         self.plan: Knobs = initial_knobs(start, b, k_count)
         self.truth = calibrate(truth, shares, self.plan, draws)
         self.model: Knobs = self.plan.copy()
+        self.sets: Knobs = self.plan.copy()
         spec = case.actions
         self.amounts = action_amounts(case)
         self.available = np.array([a in spec for a in ACTION_IDS])
@@ -137,7 +142,7 @@ class Engine:
         twin = copy.copy(self)
         for name in ROW_STATE:
             setattr(twin, name, getattr(self, name).copy())
-        twin.plan, twin.model = self.plan.copy(), self.model.copy()
+        twin.plan, twin.model, twin.sets = self.plan.copy(), self.model.copy(), self.sets.copy()
         twin._visible_key = twin._noise_key = None
         twin._views = {}
         return twin
@@ -147,7 +152,7 @@ class Engine:
         small = copy.copy(self)
         for name in ROW_STATE:
             setattr(small, name, getattr(self, name)[rows])
-        small.plan, small.model = self.plan.take(rows), self.model.take(rows)
+        small.plan, small.model, small.sets = self.plan.take(rows), self.model.take(rows), self.sets.take(rows)
         small.truth, small.batch = self.truth.take(rows), len(rows)
         small.variant_values = {path: values[rows] for path, values in self.variant_values.items()}
         small._visible_key = small._noise_key = None
@@ -172,10 +177,12 @@ class Engine:
 
     def ladder(self, world: tuple[np.ndarray, np.ndarray] | None = None) -> Ladder:
         """Every rung of each row's trained model on its current sets (the world as it is now by default)."""
-        return ladder(self.truth, self.model, self.plan, self.noise(), world)
+        world = (self.plan.metric_world, self.plan.devset_world) if world is None else world
+        return ladder(self.truth, self.model, self.sets, self.noise(), world)
 
     def ladder_without_noise(self) -> Ladder:
-        return ladder(self.truth, self.model, self.plan, Noise.zero(self.batch), exact=True)
+        return ladder(self.truth, self.model, self.sets, Noise.zero(self.batch),
+                      (self.plan.metric_world, self.plan.devset_world), exact=True)
 
     def _expected_table(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:
         """The last error analysis as its expected shares on exact labels (NaN where none was made)."""
@@ -199,9 +206,11 @@ class Engine:
         """Rows out of choices: the only move left is ship (the turn limit lives here alone)."""
         return self.turn >= MAX_TURNS
 
-    def human_value(self) -> np.ndarray:
+    def human_value(self, best: bool = False) -> np.ndarray:
+        """The human-level figure the team took as its proxy (or the best in the table), once measured."""
         table = np.array([row.error for row in self.case.human_level.table])
-        return np.where(self.human_seen, table[self.human_proxy], np.nan)
+        figure = np.full(self.batch, table.min()) if best else table[self.human_proxy]
+        return np.where(self.human_seen, figure, np.nan)
 
     def constraint_values(self, level_up: int = 0, knobs: Knobs | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Inference seconds and memory MB of the trained model (or one size up); and whether every threshold holds."""
@@ -233,27 +242,27 @@ class Engine:
         lad = self.ladder_without_noise() if noise_free else self.current()
         (inference, memory), ok = self.constraint_values()
         _, ok_bigger = self.constraint_values(level_up=1, knobs=self.plan)
-        plan, model, t = self.plan, self.model, self.truth
+        plan, model, sets, t = self.plan, self.model, self.sets, self.truth
         p_train = target_share(model)
         return Visible(
-            human=self.human_value(), train=lad.train.copy(),
-            train_dev=np.where(plan.train_dev > 0.5, lad.train_dev, np.nan), dev=lad.dev.copy(),
+            human=self.human_value(), human_best=self.human_value(best=True), train=lad.train.copy(),
+            train_dev=np.where(sets.train_dev > 0.5, lad.train_dev, np.nan), dev=lad.dev.copy(),
             test=np.where(self.test_read, lad.test, np.nan),
-            differ=np.abs(p_train - plan.dev_target) > DIFFERENT_MIX,
+            differ=np.abs(p_train - sets.dev_target) > DIFFERENT_MIX,
             dev_test_differ=np.abs(plan.dev_target - plan.test_target) > DIFFERENT_MIX,
-            n_train=np.maximum(model.n_target + model.n_other + model.n_syn, 1.0), n_dev=plan.n_dev.copy(),
-            n_test=plan.n_test.copy(), n_train_dev=train_dev_size(plan), dev_growth=self.dev_growth.copy(),
+            n_train=np.maximum(model.n_target + model.n_other + model.n_syn, 1.0), n_dev=sets.n_dev.copy(),
+            n_test=sets.n_test.copy(), n_train_dev=train_dev_size(sets), dev_growth=self.dev_growth.copy(),
             ea_shares=self._expected_table(lad)[0] if noise_free else self.ea_shares.copy(),
             ea_mislabelled=self._expected_table(lad)[1] if noise_free else self.ea_mislabelled.copy(),
             ea_done=self.ea_done.copy(), ea_fresh=self.ea_done & (self.ea_model == self.model_id) & (self.ea_dev == self.dev_id),
             ea_cleaned=self.ea_cleaned.copy(), dev_labels_clean=self.labels_cleaned_at == self.dev_id,
             metric_problem=self.metric_problem.copy(), devset_stale=self.devset_stale.copy(),
-            retrain_due=(metric_shortfall(model, plan) > 0) | (devset_shortfall(model, plan) > 0),
+            retrain_due=(metric_shortfall(model, sets) > 0) | (devset_shortfall(model, sets) > 0),
             metric_flawed=plan.metric_gap > 0,
             devset_flawed=(plan.devset_gap > 0) | (plan.dev_target < 1.0 - DIFFERENT_MIX)
             | (plan.test_target < 1.0 - DIFFERENT_MIX),
             run_weeks=costs(t, plan).run_weeks, constraints_ok=ok, bigger_breaks=~ok_bigger,
-            rounds_since_test=plan.rounds - np.nan_to_num(self.rounds_at_test, nan=0.0),
+            rounds_since_test=sets.rounds - np.nan_to_num(self.rounds_at_test, nan=0.0),
             test_ever_read=~np.isnan(self.rounds_at_test), test_peeks=self.test_peeks.copy(),
             transfer_used=plan.transfer > 0.5, multitask_used=plan.multitask > 0.5, e2e=plan.e2e > 0.5,
             data=lad.effective_data, n_target=plan.n_target.copy(), e2e_threshold=t.e2e_threshold,
@@ -261,7 +270,7 @@ class Engine:
             regularization_known=np.ones(self.batch, dtype=bool),
             labels_cleaned=(plan.train_noise_random + plan.train_noise_systematic) <= 0,
             weeks_left=self.case.budget_weeks - self.week, inference_s=inference, memory_mb=memory,
-            weeks_source=self.weeks_needed, plan=plan, model=model,
+            weeks_source=self.weeks_needed, plan=plan, model=model, sets=sets,
         )
 
     def weeks_needed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -350,12 +359,10 @@ class Engine:
         if np.any(retrained):
             self.model.assign(retrained, plan)  # the run trains the plan: a new model
             self.model_id += retrained
-        self.dev_id += acting & _NEW_SET["dev"][code]
+        self._measure_on_plan(retrained | (acting & _IMMEDIATE[code]), acting, code)
         grown = acting & (action == ACTION_INDEX["bigger_dev_set"])
         self.dev_growth = np.where(acting & (action == ACTION_INDEX["change_dev_test"]), 0, self.dev_growth + grown)
-        self.test_id += acting & _NEW_SET["test"][code]
-        self.td_id += acting & _NEW_SET["train_dev"][code]
-        self.test_read &= ~(retrained | (acting & _NEW_SET["test"][code]))  # a new model or test set: unread
+        self.test_read &= ~retrained  # a new model: its test error is not read yet
         cleaned = acting & np.isin(action, _CLEANS)
         self.labels_cleaned_at = np.where(cleaned, self.dev_id, self.labels_cleaned_at)
         self.ea_cleaned |= cleaned & self.ea_done
@@ -377,6 +384,23 @@ class Engine:
         self._fire_events(live & ~self.done)
         self._refresh_decisions(acting, action)
 
+    def _measure_on_plan(self, rows: np.ndarray, acting: np.ndarray, code: np.ndarray) -> None:
+        """From now on, measure `rows` on the plan's data sets and aim; a set whose examples changed is a new set
+        (new sampling noise, nothing tuned on it, not read yet)."""
+        if not rows.any():
+            return
+        plan, sets = self.plan, self.sets
+        for kind, names, ids in (("dev", DEV_SET_KNOBS, self.dev_id), ("test", TEST_SET_KNOBS, self.test_id),
+                                 ("train_dev", ("n_train_dev", "train_dev"), self.td_id)):
+            new = acting & _NEW_SET[kind][code]
+            for name in names:
+                new |= getattr(plan, name) != getattr(sets, name)
+            new &= rows
+            ids += new
+            if kind == "test":
+                self.test_read &= ~new
+        sets.assign(rows, plan)
+
     def _answer(self, rows: np.ndarray, decision: np.ndarray, option: np.ndarray) -> None:
         for d in np.unique(decision):
             sel = decision == d
@@ -395,10 +419,10 @@ class Engine:
         """Knob changes from a decision option (world=False) or an event (world=True).
 
         An event's metric_gap / devset_gap moves the users' world, not the team's aim; every other knob is
-        the plan's (the next run uses it), and a change to a data set's knobs makes it a new set.
+        the plan's: the next run uses it (and measures on the data sets it describes).
         """
         plan = self.plan
-        before = {name: getattr(plan, name)[idx].copy() for name in DEV_SET_KNOBS + TEST_SET_KNOBS + ("n_train_dev",)}
+        before = {name: getattr(plan, name)[idx].copy() for name in DEV_SET_KNOBS}
         for op in ("set", "add", "scale"):
             for name, value in getattr(effects, op).items():
                 target = getattr(plan, _WORLD[name] if world and name in AIM_KNOBS else name)
@@ -408,16 +432,10 @@ class Engine:
                     target[idx] += value
                 else:
                     target[idx] *= value
-        for kind, names, ids in (("dev", DEV_SET_KNOBS, self.dev_id), ("test", TEST_SET_KNOBS, self.test_id),
-                                 ("train_dev", ("n_train_dev",), self.td_id)):
-            new = np.zeros(len(idx), dtype=bool)
-            for name in names:
-                new |= getattr(plan, name)[idx] != before[name]
-            ids[idx[new]] += 1
-            if kind == "dev":
-                plan.rounds[idx[new]] = 0.0  # nothing has been tuned on a new dev set yet
-            elif kind == "test":
-                self.test_read[idx[new]] = False
+        new = np.zeros(len(idx), dtype=bool)
+        for name in DEV_SET_KNOBS:
+            new |= getattr(plan, name)[idx] != before[name]
+        plan.rounds[idx[new]] = 0.0  # nothing will have been tuned on a new dev set yet
         self._steps += 1  # sets may be new: the cached ladder and view are stale
 
     def _measure(self, action: np.ndarray, acting: np.ndarray) -> None:
@@ -428,7 +446,7 @@ class Engine:
         if np.any(test):
             self.test_read |= test
             self.test_peeks += test
-            self.rounds_at_test = np.where(test, self.plan.rounds, self.rounds_at_test)
+            self.rounds_at_test = np.where(test, self.sets.rounds, self.rounds_at_test)
         if np.any(analysis):
             shares, mislabelled = self.analysis_shares(self.current())
             self.ea_shares = np.where(analysis[:, None], shares, self.ea_shares)
@@ -440,7 +458,7 @@ class Engine:
 
     def expected_shares(self, lad: Ladder, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Each category's and the mislabelled examples' expected share of the dev set's errors."""
-        plan, t = self.plan, self.truth
+        plan, t = self.sets, self.truth
         parts = t.cat_share * self.model.cat_residual * (lad.variance_law + plan.dev_target * lad.mismatch_law)[:, None]
         errors = np.maximum(lad.dev_seen + (0.0 if exact else plan.dev_noise), 1e-9)
         return np.clip(parts / errors[:, None], 0.0, 1.0), np.clip(plan.dev_noise / errors, 0.0, 1.0)
@@ -460,7 +478,7 @@ class Engine:
 
     def dev_sd(self) -> np.ndarray:
         """One standard deviation of the dev reading now, in points (the coherence check's tolerance)."""
-        return sampling_sd(self.current().dev_seen, self.plan.n_dev)
+        return sampling_sd(self.current().dev_seen, self.sets.n_dev)
 
     def _fire_events(self, live: np.ndarray) -> None:
         for e, event in enumerate(self.case.events):

@@ -10,8 +10,10 @@ from typing import Callable
 
 import numpy as np
 
+from sim import fmt
 from sim.coach.anti import AntiRulePolicy
 from sim.coach.policy import RandomPolicy
+from sim.game.coherence import CoherenceReport, coherence
 from sim.game.engine import Engine
 from sim.game.runner import ANSWER, OPTIONS, BatchRun, expert_policy, run_batch, totals
 from sim.model import ACTION_IDS
@@ -19,6 +21,7 @@ from sim.scenario.schema import Case
 
 POLICIES = ("expert", "random", "anti-rule")
 MIN_EXPERT_WINS = 0.95  # following the rules must beat playing at random on this share of seeds
+COHERENCE_STATES = 1000  # seeds per policy the coherence check draws a state from
 
 
 @dataclass
@@ -35,6 +38,7 @@ class LintReport:
     expert_path_share: float
     reasons: list[str]
     totals: dict[str, np.ndarray]  # score per seed and policy (strategy + outcome against the expert)
+    coherence: CoherenceReport | None = None  # does what the coach calls aligned work in the model?
 
     @property
     def ok(self) -> bool:
@@ -55,6 +59,7 @@ class LintReport:
             "expert_path": {"choices": self.expert_path, "share": round(self.expert_path_share, 4)},
             "unreached": {"decisions": self.unreached_decisions, "events": self.unreached_events},
             "never_aligned_actions": self.never_aligned,
+            **({"coherence": self.coherence.as_json()} if self.coherence is not None else {}),
         }
 
 
@@ -68,8 +73,9 @@ def beats(a: BatchRun, b: BatchRun) -> np.ndarray:
 
 
 def lint(case: Case, runs: int = 1000, first_seed: int = 0,
-         progress: Callable[[int, int], None] | None = None) -> LintReport:
-    """`progress(done, total)`, if given, is told each time one of the policies has played every seed."""
+         progress: Callable[[int, int], None] | None = None, coherence_states: int | None = COHERENCE_STATES) -> LintReport:
+    """`progress(done, total)`, if given, is told each time one of the policies has played every seed (and once more
+    when the coherence check is done). `coherence_states`: seeds per policy for the coherence check (None: skip)."""
     seeds = np.arange(first_seed, first_seed + runs, dtype=np.int64)
     base = Engine(case, seeds)  # built once: the hidden truth and seed draws are the same for every policy
     played = 0
@@ -78,7 +84,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         nonlocal played
         played += 1
         if progress:
-            progress(played, len(POLICIES))
+            progress(played, len(POLICIES) + (coherence_states is not None))
         return run
 
     policies = {
@@ -109,8 +115,39 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         week = next(x.week for x in case.events if x.id == e)
         reasons.append(f"event '{e}' (week {week:g}) is never reached in {runs} seeds of any policy; every "
                        f"playthrough ends before it (latest end: week {max(r.weeks.max() for r in policies.values()):.1f})")
+    checked = None
+    if coherence_states is not None:
+        checked = coherence(case, coherence_states, first_seed)
+        played += 1
+        if progress:
+            progress(played, len(POLICIES) + 1)
+        reasons += coherence_reasons(checked)
     return LintReport(case, runs, policies, win_random, win_anti, unreached_d, unreached_e, never, path, share, reasons,
-                      scores)
+                      scores, checked)
+
+
+def coherence_reasons(report: CoherenceReport) -> list[str]:
+    """One sentence per coherence figure that misses its target, naming a state that shows it."""
+    out = []
+    for name, figure in report.figures.items():
+        if figure.ok:
+            continue
+        op, bound = figure.target
+        where = ""
+        if figure.example:
+            ex = figure.example
+            path = ", ".join(ex.get("path", [])) or "the start"
+            where = (f"; e.g. seed {ex['seed']} ({ex.get('policy', '')} player) after {path}: {ex['action']} is "
+                     f"{ex.get('verdict', 'a category fix')} and gains {fmt.signed(ex['gain'])} points")
+            if "sd" in ex:
+                where += f" (one dev-set sd is {fmt.error(ex['sd'])})"
+            if "ceiling" in ex:
+                where += f", above its ceiling of {fmt.error(ex['ceiling'])}"
+        pct = lambda x: fmt.percent(100 * x, 1)  # noqa: E731  a whole percent could round across the target
+        out.append(f"coherence: {name} is {pct(figure.value) if op != '==' else figure.hits} "
+                   f"(95% interval {pct(figure.low)} to {pct(figure.high)}), target {op} "
+                   f"{pct(bound) if op != '==' else fmt.number(bound)}{where}")
+    return out
 
 
 def _why_expert_loses(expert: BatchRun, random: BatchRun) -> str:
@@ -119,7 +156,7 @@ def _why_expert_loses(expert: BatchRun, random: BatchRun) -> str:
                 "(over budget or past a threshold); loosen the budget, the thresholds or the action costs")
     gain = np.median(random.real_world[random.valid] - expert.real_world[random.valid]) if random.valid.any() else np.nan
     return (f"the median real-world error gap between random and expert is {gain:.2f} points; make the gaps the rules "
-            "attack larger than the measurement noise (truth.start_bias, start_variance, mismatch_scale vs real_noise)")
+            "attack larger than the measurement noise (truth.start_bias, start_variance, start_mismatch vs real_noise)")
 
 
 def _why_unreached(case: Case, decision) -> str:

@@ -157,6 +157,8 @@ class Playthroughs:
             "final": {
                 "ladder": self.ladder(i),
                 "real_world_error": rung_value(e.real_world[i]),
+                # Without the reading's noise: what the coherence check compares (`--then expert` plays both sides).
+                "real_world_error_noise_free": rung_value(e.real_true[i]),
                 "weeks_used": round(float(e.week[i]), 2),
                 "constraints_met": bool(e.constraint_values()[1][i]),
                 "shipped": bool(e.shipped[i]),

@@ -96,11 +96,12 @@ def _reduce_regularization(k, idx, p, a):
 
 
 def _collect_more_data(k, idx, p, a):
-    # More of the same mix: every source grows alike, so the mix (and the mismatch) stays.
+    # More of the data the team trains on: its plentiful source grows, so variance falls and data mismatch
+    # (a learning curve on target-like data) stays, unless the plentiful source is the target itself.
     grow = 1.0 + a.collect_factor
-    k.n_target[idx] *= grow
-    k.n_other[idx] *= grow
-    k.n_syn[idx] *= grow
+    other = k.n_other[idx] > k.n_target[idx]
+    k.n_other[idx] = np.where(other, k.n_other[idx] * grow, k.n_other[idx])
+    k.n_target[idx] = np.where(other, k.n_target[idx], k.n_target[idx] * grow)
 
 
 def _add_regularization(k, idx, p, a):
