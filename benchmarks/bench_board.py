@@ -30,18 +30,46 @@ HEALTH_EVERY_S = 0.02
 CODE = "BENCH2"
 
 
-def _game(seed: int) -> dict:
-    """A full-length honest game: the expert's, except one early move (so it is not the bot's path)."""
-    from sim.game import Game, play_policy
+def _games(seeds: list[int]) -> list[dict]:
+    """Full-length honest games, all at once: the expert's, except one early move (so not the bot's path).
+
+    Played in lockstep (what `play_policy` does for one game, for every seed in one batch), because one
+    expert game at a time would take the benchmark longer than the measurement."""
+    from sim.coach.situation import Situation
+    from sim.game.playthroughs import Playthroughs
+    from sim.game.runner import expert_real_world, policy_named, policy_picks
+    from sim.model import ACTION_IDS
     from sim.scenario import load
 
     case, digest = load("bird-detection")
-    game = Game(case, digest, seed)
-    while game.pending_decision is not None:
-        game.choose(f"answer {game.pending_decision.options[0].id}")
-    game.choose("train_longer")
-    play_policy(game, "expert")
-    return json.loads(json.dumps(game.result()))
+    runs = Playthroughs(case, digest, seeds)
+    engine = runs.engine
+    expert = policy_named("expert", case, engine)
+    deviated = [False] * len(seeds)
+    while not engine.done.all():
+        picks = policy_picks(expert, engine, case, Situation(engine.visible(), case))
+        texts: list[str | None] = []
+        for i in range(len(seeds)):
+            pending = int(engine.pending[i])
+            if engine.done[i]:
+                texts.append(None)
+            elif pending >= 0:
+                texts.append(f"answer {case.decisions[pending].options[int(picks.option[i])].id}")
+            elif engine.must_ship[i]:
+                texts.append("ship")
+            elif not deviated[i]:
+                deviated[i] = True
+                texts.append("train_longer")
+            else:
+                words = [ACTION_IDS[int(picks.action[i])]]
+                if picks.category[i] >= 0:
+                    words.append(f"category={case.categories[int(picks.category[i])].id}")
+                if words[0] == "synthesize_data":
+                    words.append(f"variety={float(picks.variety[i]):g}")
+                texts.append(" ".join(words))
+        runs.choose(texts)
+    experts = expert_real_world(case, digest, seeds)
+    return [json.loads(json.dumps(runs.result(i, float(experts[i])))) for i in range(len(seeds))]
 
 
 def _start(home: Path) -> tuple[subprocess.Popen, str]:
@@ -123,8 +151,8 @@ async def _run(base: str, home: Path) -> dict[str, float]:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
                                      timeout=aiohttp.ClientTimeout(total=120)) as session:
         spread_tickets, burst_tickets = await _tickets(session, base, "spread"), await _tickets(session, base, "burst")
-        spread_games = [_game(t["seed"]) for t in spread_tickets]
-        burst_games = [_game(t["seed"]) for t in burst_tickets]
+        spread_games = _games([t["seed"] for t in spread_tickets])
+        burst_games = _games([t["seed"] for t in burst_tickets])
         spread, _ = await _send(session, base, spread_tickets, spread_games, SPREAD_S)
         stop = home / "stop-polling"
         poller = _start_poller(base, stop)
