@@ -1,6 +1,7 @@
 """A minimal Textual app (header, an OptionList of 30 two-line options, footer) to measure Textual's own floor.
 
 bench_tui runs it in the same pseudo-terminal harness as mlsim, so the difference is what mlsim itself costs.
+It uses mlsim's driver, so that it too exits when the benchmark dies and its terminal closes (an idle thread).
 """
 
 from textual.app import App, ComposeResult
@@ -19,4 +20,6 @@ class FloorApp(App[None]):
 
 
 if __name__ == "__main__":
-    FloorApp().run()
+    from sim.tui.driver import HangupAwareDriver
+
+    FloorApp(driver_class=HangupAwareDriver).run()

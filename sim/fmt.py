@@ -20,14 +20,20 @@ UNKNOWN = "unknown"
 
 
 def _finite(x) -> bool:
-    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+    """A real, finite number (numpy's scalars included; bools are not numbers here)."""
+    if x is None or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def fixed(x: float | None, digits: int, unknown: str = UNKNOWN) -> str:
     """`x` with exactly `digits` decimals; never "-0.00"; `unknown` for None, NaN or infinity."""
     if not _finite(x):
         return unknown
-    text = f"{x:.{digits}f}"
+    text = f"{float(x):.{digits}f}"
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]
     return text
@@ -58,6 +64,14 @@ def weeks(x: float | None, unknown: str = UNKNOWN) -> str:
         return unknown
     text = fixed(x, WEEK_DIGITS)
     return text[:-2] if text.endswith(".0") else text
+
+
+def weeks_phrase(x: float | None, unknown: str = "an unknown number of weeks") -> str:
+    """A time in weeks with its unit, singular when it reads as one: "1 week", "2.5 weeks"."""
+    text = weeks(x, unknown="")
+    if not text:
+        return unknown
+    return f"{text} week" if text == "1" else f"{text} weeks"
 
 
 def seconds(x: float | None, unknown: str = UNKNOWN) -> str:

@@ -52,15 +52,19 @@ def test_plays_to_the_end_headless(case, policy):
 
 
 def test_expert_path_is_a_plausible_project(case):
-    """The expert ships within budget, meets every threshold, in roughly 6-15 actions (answers not counted)."""
+    """The expert ships within budget and meets every threshold; the coach, judging its moves from the noisy
+    view a player has (the expert reads exact numbers), calls most of them aligned and few misaligned."""
     c, digest = case
-    game = play_policy(Game(c, digest, 5), "expert")
-    result = game.result()
-    actions = [t for t in result["choices"] if not t.startswith("answer ")]
-    assert result["final"]["shipped"] and result["final"]["constraints_met"]
-    assert result["final"]["weeks_used"] <= c.budget_weeks
-    assert 6 <= len(actions) <= 18
-    assert all(t["verdict"] == "aligned" for t in result["turns"])
+    verdicts = []
+    for seed in range(5, 15):
+        result = play_policy(Game(c, digest, seed), "expert").result()
+        actions = [t for t in result["choices"] if not t.startswith("answer ")]
+        assert result["final"]["shipped"] and result["final"]["constraints_met"]
+        assert result["final"]["weeks_used"] <= c.budget_weeks
+        assert 6 <= len(actions) <= 60
+        verdicts += [t["verdict"] for t in result["turns"]]
+    assert verdicts.count("aligned") >= 0.7 * len(verdicts)
+    assert verdicts.count("misaligned") <= 0.12 * len(verdicts)
 
 
 def test_expert_beats_random_on_every_seed(case):

@@ -57,3 +57,16 @@ def test_pair_orders_like_the_numbers(a, b):
 def test_never_more_than_max_digits():
     sa, sb = fmt.pair(1.000001, 1.000002)
     assert len(sa.split(".")[1]) <= fmt.MAX_DIGITS
+
+
+def test_numpy_scalars_are_numbers_too():
+    import numpy as np
+
+    assert fmt.weeks(np.int64(40)) == "40"
+    assert fmt.error(np.float32(1.5)) == "1.50"
+    assert fmt.error(True) == "unknown"
+
+
+def test_a_weeks_phrase_has_its_unit():
+    assert fmt.weeks_phrase(1.0) == "1 week" and fmt.weeks_phrase(2.5) == "2.5 weeks"
+    assert fmt.weeks_phrase(float("nan")) == "an unknown number of weeks"

@@ -29,8 +29,6 @@ def test_contract_is_kept(contract):
     assert "1 kept, 0 broken" in run.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="sim.coach.judge imports sim.coach.policy inside a function while policy "
-                                       "imports judge's thresholds: the lead removes the cycle in issue 9")
 def test_no_import_cycles_inside_a_package():
     run = lint_imports("no-cycles")
     assert run.returncode == 0, run.stdout + run.stderr

@@ -47,7 +47,8 @@ def test_an_unwinnable_case_fails_with_the_reason(capsys):
 
 
 def test_a_decision_nobody_reaches_fails_with_its_name(capsys):
-    code, out = run_lint(capsys, str(FIXTURES / "unreachable-decision.yaml"), "--runs", "200", "--json")
+    code, out = run_lint(capsys, str(FIXTURES / "unreachable-decision.yaml"), "--runs", "200", "--json",
+                         "--coherence-states", "0")
     report = json.loads(out)
     assert code == 1 and not report["ok"]
     assert report["unreached"]["decisions"] == ["year-end-review"]

@@ -72,4 +72,4 @@ def test_lint_with_many_runs_reports_on_a_terminal_and_not_on_a_pipe():
         if child != -1:
             os.close(child)
     assert on_terminal.stdout == piped.stdout  # the report itself is the same
-    assert b"lint bird-detection, 5,000 seeds: 3 of 3 policies done" in seen
+    assert b"lint bird-detection, 5,000 seeds: 4 of 4 steps done" in seen

@@ -69,8 +69,6 @@ def test_lint_report_has_no_raw_float(case):
     assert raw_floats(_run("lint", case, "--runs", "200")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="coach text: lead fixes in issue 9/10 (sim/coach/judge.py 'time_left' "
-                                       "prints weeks_left with :g, e.g. 'with 37.1926 weeks left')")
 def test_the_coachs_explanations_have_no_raw_float():
     offending = sorted({sentence for game in GAMES for sentence in played(*game)[1] if raw_floats(sentence)})
     assert offending == []

@@ -18,7 +18,7 @@ GAP_NAMES = ("avoidable bias", "variance", "data mismatch", "dev overfitting")
 PRIMARIES = GAPS + ("unknown", "surpassed_human", "none")
 BIAS, VARIANCE, MISMATCH, OVERFIT = range(4)
 UNKNOWN, SURPASSED, NONE = 4, 5, 6
-MIN_PROBLEM = 0.2  # points: a smaller gap is never a problem (the course's smallest telling gap is 0.5 vs 0.2)
+MIN_PROBLEM = 0.2  # points: a smaller gap is never a problem (below the course's smallest gap worth a fix, 0.5)
 # A second gap is a problem only when it is clearly one: strictly more than half the largest. The course's
 # examples: bias 0.5 beside variance 2 (a quarter) is "focus on variance"; bias 9 beside mismatch 9 (equal) and
 # bias 10 beside mismatch 6 (60%) are "both"; half exactly is where the course stops calling it a tie.
@@ -104,7 +104,9 @@ def diagnose_batch(human, train, train_dev, dev, test, differ, n_train=None, n_t
     ranked = np.where(problems, gaps, -np.inf)
     primary = np.where(np.any(problems, axis=1), np.argmax(ranked, axis=1), NONE)
     primary = np.where(surpassed, SURPASSED, primary)
-    primary = np.where(missing_human | missing_td, UNKNOWN, primary)
+    # Without a train-dev set the largest gap is unknown, unless bias is large beside all of dev - train: then it
+    # leads however that splits (the course: train far above Bayes is avoidable bias whatever else is going on).
+    primary = np.where(missing_human | (missing_td & ~problems[:, BIAS]), UNKNOWN, primary)
     return GapsBatch(gaps, noise, problems, primary, missing_human, missing_td, surpassed)
 
 

@@ -102,8 +102,12 @@ def _fitted(vis: Visible, case: Case, gaps: np.ndarray) -> Truth:
                          M=truth.M * scale(gaps[:, 2], now.mismatch))
 
 
-def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Candidate, ...]) -> np.ndarray:
-    """(B, len(items)) forecast drop of the users' error if each item's run were made now (points)."""
+def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Candidate, ...],
+                   needed: np.ndarray | None = None) -> np.ndarray:
+    """(B, len(items)) forecast drop of the users' error if each item's run were made now (points).
+
+    `needed`: (len(items),) which items anyone asks about; the others are left at 0 (a forecast costs a ladder).
+    """
     b = vis.batch
     out = np.zeros((b, len(items)))
     if vis.plan is None or not items:
@@ -117,6 +121,8 @@ def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Cand
     amounts = action_amounts(case)
     table = np.nan_to_num(vis.ea_shares, nan=0.0) if vis.ea_shares.shape[1] == len(case.categories) else None
     for j, item in enumerate(items):
+        if needed is not None and not needed[j]:
+            continue
         if item.category >= 0:
             # From the table: the category's share of dev errors is its ceiling; one fix removes part of it.
             if table is None:

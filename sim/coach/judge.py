@@ -118,6 +118,8 @@ def _assumptions(c: Context, action: str, clause: Clause, i: int) -> str:
     v = c.vis
     if action in ("reduce_regularization", "add_regularization") and not v.regularization_known[i]:
         notes.append("whether the model is regularised is not given; judged by the rule")
+    if action in ("faster_hardware", "train_on_subset") and np.isnan(v.run_weeks[i]):
+        notes.append("how long a training run takes is not given, so the loop is taken as fast enough")
     gap_rules = {"avoidable-bias", "variance", "data-mismatch", "dev-overfitting"}
     if clause.rule in gap_rules and np.isnan(v.n_dev[i]) and not np.isnan(v.dev[i]):
         notes.append("set sizes not given, so sampling noise is taken as negligible")
@@ -226,7 +228,7 @@ def _metric_now(c: Context, i: int) -> str:
 
 def _time_left(c: Context, i: int) -> str:
     left = c.vis.weeks_left[i]
-    return f"{fmt.weeks(left)} weeks left" if np.isfinite(left) else "time left"
+    return f"{fmt.weeks_phrase(left)} left" if np.isfinite(left) else "time left"
 
 
 FIELDS: dict[str, Callable[[Context, int], str]] = {
@@ -247,8 +249,8 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "primary_gap": _primary_gap,
     "against": _against,
     "dev_minus_train": lambda c, i: fmt.error(c.vis.dev[i] - c.vis.train[i]),
-    "run_weeks": lambda c, i: fmt.weeks(c.vis.run_weeks[i]),
-    "long_run": lambda c, i: fmt.weeks(c.case.coach.long_run_weeks),
+    "run_weeks": lambda c, i: fmt.weeks_phrase(c.vis.run_weeks[i]),
+    "long_run": lambda c, i: fmt.weeks_phrase(c.case.coach.long_run_weeks),
     "below": _below,
     "label": _label,
     "Label": lambda c, i: _label(c, i)[:1].upper() + _label(c, i)[1:],
@@ -266,13 +268,17 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "n_target": lambda c, i: fmt.count(c.vis.n_target[i]),
     "variety": lambda c, i: fmt.share(c.choice.variety[i]),
     "dev_sd": lambda c, i: fmt.error(c.s.dev_sd[i]),
+    "ea_age": lambda c, i: f"{int(c.vis.ea_age[i])}",
     "stale": lambda c, i: "" if c.vis.ea_fresh[i] else " (in an analysis from before the last change: shares move)",
     "growth": lambda c, i: fmt.share(c.s.data_growth(c.choice.action)[i]),
     "gain": lambda c, i: fmt.error(c.s.gain_of(c.choice.action, c.choice.category, c.choice.variety)[i]),
-    "fix_weeks": lambda c, i: fmt.weeks(c.vis.weeks_needed[i, ACTION_IDS.index(c.choice.action)]),
+    "fix_weeks": lambda c, i: fmt.weeks_phrase(c.s.weeks_table[i, ACTION_IDS.index(c.choice.action)]),
+    "worth": lambda c, i: (", and " + _WORTH_FORECAST.format(**{name: FIELDS[name](c, i) for name in
+                                                                 _template_fields(_WORTH_FORECAST)}).rstrip(".")
+                           if c.s.forecasts else ""),
     "best_fix": _best_fix_name,
     "best_gain": lambda c, i: fmt.error(c.s.gains[i, c.s.best_fix[i]]) if c.s.best_fix[i] >= 0 else "0",
-    "best_weeks": lambda c, i: (fmt.weeks(c.vis.weeks_needed[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
+    "best_weeks": lambda c, i: (fmt.weeks_phrase(c.s.weeks_table[i, ACTION_IDS.index(c.s.ranked[c.s.best_fix[i]].action)])
                                 if c.s.best_fix[i] >= 0 else "0"),
     "what": lambda c, i: _noun(c.choice.action),
     "time_left": _time_left,
@@ -297,11 +303,12 @@ def _allowed(s: Situation, c: Choice) -> np.ndarray:
 
 
 _SPEED = Clause(lambda s, c: s.speed_up_first, NEUTRAL, "iteration-speed",
-                "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), then "
+                "One training run takes {run_weeks}: speed up the loop first (faster hardware, a subset), then "
                 "tune; every later experiment gets cheaper.")
-_WORTH = ("{what} should gain about {gain} points in {fix_weeks} weeks, as good a use of the weeks as any fix on "
+_WORTH = ("{what} attacks a gap that matters{worth}.")
+_WORTH_FORECAST = ("it should gain about {gain} points in {fix_weeks}, as good a use of the weeks as any fix on "
           "screen.")
-_POORER = ("but {best_fix} should gain about {best_gain} points in {best_weeks} weeks: more per week than {what} "
+_POORER = ("but {best_fix} should gain about {best_gain} points in {best_weeks}: more per week than {what} "
            "(about {gain} in {fix_weeks}).")
 
 
@@ -325,12 +332,12 @@ def _bias_family(action: str) -> tuple[Clause, ...]:
         Clause(lambda s, c: s.surpassed, NEUTRAL, "surpassing-human",
                "{below}: avoidable bias can no longer be measured, so a bias fix is a guess; more data and error "
                "analysis are surer."),
-        Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
-               "Avoidable bias is {bias} points, but dev - train {dev_minus_train} is variance and data mismatch "
-               "in unknown shares: carve a train-dev set before choosing which gap to attack."),
         _SPEED,
         Clause(_good, ALIGNED, "avoidable-bias", "Avoidable bias is {bias} points ({not_bias}): " + _WORTH),
         Clause(_allowed, NEUTRAL, "avoidable-bias", "Avoidable bias is {bias} points, " + _POORER),
+        Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
+               "Avoidable bias is {bias} points, but dev - train {dev_minus_train} is variance and data mismatch "
+               "in unknown shares: carve a train-dev set before choosing which gap to attack."),
     ]
     if action == "architecture_search":
         clauses.append(Clause(lambda s, c: s.bias_problem | s.variance_problem, NEUTRAL, "avoidable-bias",
@@ -393,8 +400,11 @@ def _category_clauses(action: str) -> tuple[Clause, ...]:
     tail = (" and the synthetic data covers about {variety} of their real variety" if action == "synthesize_data"
             else "")
     return (
+        Clause(lambda s, c: named(s, c) & s.vis.devset_flawed, NEUTRAL, "dev-test-same-distribution",
+               "The dev/test sets do not hold the users' data (an earlier choice), so their error analysis cannot "
+               "say how much {label} cost users; rebuild them from the users' data first."),
         Clause(lambda s, c: named(s, c) & s.speed_up_first, NEUTRAL, "iteration-speed",
-               "One training run takes {run_weeks} weeks: speed up the loop first (faster hardware, a subset), "
+               "One training run takes {run_weeks}: speed up the loop first (faster hardware, a subset), "
                "then fix {label}."),
         Clause(lambda s, c: named(s, c) & ~s.vis.ea_done, NEUTRAL, "error-analysis-first",
                "No error analysis yet: you cannot know how much of the dev error {dev}% comes from {label}, nor "
@@ -420,12 +430,14 @@ def _mismatch_family(action: str) -> tuple[Clause, ...]:
                           "Without a train-dev set, dev - train {dev_minus_train} mixes variance and data mismatch; "
                           "carve a train-dev set first."))
     clauses += list(_category_clauses(action))
-    clauses.append(_SPEED)
+    clauses += [_SPEED, Clause(lambda s, c: s.vis.devset_flawed, NEUTRAL, "dev-test-same-distribution",
+                               "The dev/test sets do not hold the users' data (an earlier choice), so they cannot "
+                               "show what {what} gains for users; rebuild them from the users' data first.")]
     same = lambda s, c: ~s.vis.differ  # noqa: E731  one distribution everywhere: no data mismatch to close
     if action == "collect_target_data":
-        clauses.append(Clause(lambda s, c: s.data_growth(action) < SMALL_DATA_STEP, NEUTRAL, "variance",
+        clauses.append(Clause(lambda s, c: s.forecasts & (s.data_growth(action) < SMALL_DATA_STEP), NEUTRAL, "variance",
                               "One collection adds only {growth} more examples like these: too small a step on a "
-                              "learning curve to be worth a run."))
+                              "learning curve to be worth a run (dev is {dev}%)."))
         # Data like dev/test is then simply more data: judged as a variance fix.
         clauses += [Clause(lambda s, c: same(s, c) & s.human_unknown, NEUTRAL, "need-human-level",
                            "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be "
@@ -461,7 +473,11 @@ def _analysis() -> tuple[Clause, ...]:
                "Variance is {variance} points: counting ~100 misclassified dev examples by category shows which "
                "kind of example the model needs more of, and which fix is worth the weeks."),
         Clause(lambda s, c: s.unknown, NEUTRAL, "error-analysis-first",
-               "Reading errors is always useful, but first measure what is missing: the largest gap is not known."),
+               "Reading errors is always useful, but first measure what is missing: the largest gap behind dev "
+               "{dev}% is not known yet."),
+        Clause(lambda s, c: s.vis.ea_done & (s.mismatch_problem | s.variance_problem), NEUTRAL, "error-analysis-first",
+               "The last table is recent enough to aim a fix by ({ea_age} run since): reading the errors again now "
+               "would mostly show the same shares."),
         Clause(lambda s, c: s.worth_a_run, NEUTRAL, "error-analysis-first",
                "The ladder already says what to do: {primary} is the largest gap ({primary_gap} points), and its "
                "fixes do not need a count of categories."),
@@ -481,9 +497,13 @@ def _ship() -> tuple[Clause, ...]:
         Clause(lambda s, c: _next_is(s, c, "measure"), NEUTRAL, "need-human-level",
                "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
                "weeks could still gain."),
-        Clause(lambda s, c: _next_is(s, c, "fix"), MISALIGNED, "build-fast-then-iterate",
-               "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
-               "fits the budget; ship when the gain per week is small."),
+        *[Clause(_next_family(family) , MISALIGNED, rule,
+                 "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
+                 "fits the budget and should gain more than the noise; ship when the gain per week is small.")
+          for family, rule in SKIPPED_RULE.items()],
+        Clause(lambda s, c: _next_is(s, c, "fix"), NEUTRAL, "build-fast-then-iterate",
+               "Shipping at dev {dev}% with {time_left}: {next_noun} could still gain a little, about as much as "
+               "the dev set can tell from noise; shipping now is defensible."),
         Clause(None, ALIGNED, "optimizing-satisficing",
                "Every threshold is met ({limits}) and dev error is {dev}%: what is left gains little per week; "
                "ship the best model that satisfies them."),
@@ -496,6 +516,12 @@ SKIPPED_RULE = {"bias": "avoidable-bias", "variance": "variance", "mismatch": "d
                 "other_tasks": "build-fast-then-iterate"}
 SKIPPED_MEASURE = {"measure_human_level": "need-human-level", "carve_train_dev": "train-dev-set",
                    "evaluate_test": "dev-overfitting", "error_analysis": "error-analysis-first"}
+
+
+def _next_family(family: str) -> Condition:
+    """The expert's next move is a fix of this family, clearly worth its weeks."""
+    codes = [ACTION_IDS.index(a) for a in ACTION_IDS if ACTIONS[a].family == family and a not in SKIPPED_MEASURE]
+    return lambda s, c: np.isin(s.ship_next, codes) & s.clearly_worth
 
 
 def _next_is(s: Situation, c: Choice, kind: str) -> np.ndarray:
@@ -657,15 +683,15 @@ def _table(action: str) -> tuple[Clause, ...]:
         done = (lambda s, c: s.vis.faster_hardware) if action == "faster_hardware" else (lambda s, c: s.vis.subset)
         return (
             Clause(lambda s, c: done(s, c), NEUTRAL, "iteration-speed",
-                   "The loop is already sped up that way; a training run takes {run_weeks} weeks."),
+                   "The loop is already sped up that way; a training run takes {run_weeks}."),
             Clause(lambda s, c: s.slow_enough & s.speed_up_pays(c.action), ALIGNED, "iteration-speed",
-                   "One training run takes {run_weeks} weeks: speed up the loop before tuning; the runs left will "
+                   "One training run takes {run_weeks}: speed up the loop before tuning; the runs left will "
                    "save more than it costs."),
             Clause(lambda s, c: s.long_run, NEUTRAL, "iteration-speed",
-                   "A training run takes {run_weeks} weeks, but with {time_left} too few runs are left to win back "
+                   "A training run takes {run_weeks}, but with {time_left} too few runs are left to win back "
                    "what speeding up costs."),
             Clause(None, NEUTRAL, "iteration-speed",
-                   "A training run takes {run_weeks} weeks (long is {long_run} or more): the loop is fast enough."),
+                   "A training run takes {run_weeks} (slow is {long_run} or more): the loop is fast enough."),
         )
     if action in ("collect_target_data", "synthesize_data"):
         return _mismatch_family(action)

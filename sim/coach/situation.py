@@ -19,8 +19,9 @@ from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, ACTIONS
 from sim.scenario.schema import Case
 
-SIGNIFICANT_SHARE = 0.2  # a category is worth fixing at a fifth of dev errors (or when it is the largest)
+SIGNIFICANT_SHARE = 0.2  # a share of dev errors worth a fix on its own: a fifth (the mislabelled share; a bare ladder's categories)
 LARGEST_SHARE_FLOOR = 0.1  # ... but being the largest counts only from a tenth of dev errors
+REANALYSE_AFTER = 2  # training runs after which the last table is too old to aim a fix by
 TINY_SHARE = 0.05  # a category under a twentieth of dev errors caps its fix so low it is never worth the weeks
 VALUE_RATIO = 0.5  # ... and when its points per week are at least half the best fix's in the table
 TEST_CHECK_ROUNDS = 4  # tuning rounds after which a look at test is due
@@ -29,9 +30,11 @@ SMALL_GAP = 0.3  # points: below this the expert's next fix is not worth a train
 SMALL_DATA_STEP = 0.25  # more data worth a run: at least a quarter more of what it adds to
 LOW_VARIETY = 0.3  # synthetic data covering less of the real variety than this fits its own corner
 MIN_MISLABELLED = 0.02  # a mislabelled share below 2% of errors is noise in a count of 100
-FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at half the best forecast points per week, or more
-MIN_GAIN = 0.02  # points: a forecast gain below this is not worth a run (and below half a dev-set sd)
-WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": ten weeks must buy at least one dev-set sd
+FIX_VALUE_RATIO = 0.75  # a fix is a good use of the weeks at three quarters of the best forecast points per week
+MIN_GAIN = 0.02  # points: a forecast gain below this is never worth a run
+GAIN_SDS = 0.5  # ... nor one the dev set could not tell from its own noise (one standard deviation)
+WEEKS_PER_SD = 5.0  # "ship when the gain per week is small": five weeks must buy at least one dev-set sd
+MIN_RATE_SD = 0.05  # ... counting a dev set no finer than 0.05 points: chasing hundredths costs more weeks than it buys
 MAX_DEV_GROWTH = 2  # a dev set is enlarged twice at most: the users' data it is drawn from is not endless
 
 
@@ -57,6 +60,9 @@ class Situation:
                                            vis.n_train, vis.n_train_dev, vis.n_dev, vis.n_test)
         self.all = np.ones(b, dtype=bool)
         self.none = np.zeros(b, dtype=bool)
+        # A view built from a bare ladder (`mlsim diagnose`) carries no knobs: nothing to forecast, so the
+        # course's rules alone decide (every fix of a problem gap is right; weeks are not weighed).
+        self.forecasts = vis.plan is not None
 
     # ---- the ladder --------------------------------------------------------------------------
     @cached_property
@@ -69,7 +75,9 @@ class Situation:
 
     @cached_property
     def unknown(self) -> np.ndarray:
-        return self.human_unknown | self.need_train_dev
+        """The largest gap cannot be known yet: human level or a train-dev set is missing, or the dev/test sets do
+        not hold the users' data (an earlier choice the coach called wrong), so no gap on screen is the users'."""
+        return self.human_unknown | self.need_train_dev | self.vis.devset_flawed
 
     @cached_property
     def surpassed(self) -> np.ndarray:
@@ -83,7 +91,8 @@ class Situation:
 
     @cached_property
     def bias_problem(self) -> np.ndarray:
-        return self.problem(BIAS) & ~self.unknown & ~self.surpassed
+        # Not held back by a missing train-dev set: the diagnosis counts bias only when it dwarfs dev - train.
+        return self.problem(BIAS) & ~self.human_unknown & ~self.vis.devset_flawed & ~self.surpassed
 
     @cached_property
     def variance_problem(self) -> np.ndarray:
@@ -110,10 +119,21 @@ class Situation:
     def analyse(self) -> np.ndarray:
         """Where error analysis is due: the case has error categories to count, the table (if any) is stale, and the
         errors the categories own (variance and mismatch) are a problem, or error is below human level."""
-        if not self.case.categories:
-            return self.none
         owned = self.variance_problem | self.mismatch_problem | self.surpassed
-        return self.worth_a_run & owned & ~self.vis.ea_fresh
+        if not self.case.categories:  # a bare ladder: reading the errors is how to see how dev differs
+            return self.worth_a_run & owned & ~self.forecasts
+        due = ~self.vis.ea_done | (self.vis.ea_age >= REANALYSE_AFTER) | (self.vis.ea_dev_changed)
+        return self.worth_a_run & owned & due
+
+    @cached_property
+    def clearly_worth(self) -> np.ndarray:
+        """A fix left is forecast to gain at least twice what is worth a run: shipping now leaves it on the table."""
+        if not self.ranked:
+            return self.none
+        if not self.forecasts:
+            return self.allowed.any(axis=1)
+        good = self.allowed & (self.values >= 2.0 * self.min_rate[:, None])
+        return np.any(good & (self.gains >= 2.0 * self.min_gain[:, None]), axis=1)
 
     @cached_property
     def resolution_limited(self) -> np.ndarray:
@@ -187,8 +207,8 @@ class Situation:
     def without_speed_up(self) -> "Situation":
         """The same situation with the loop taken as sped up: what the fixes are worth once it is."""
         twin = Situation.__new__(Situation)
-        twin.__dict__.update({k: v for k, v in self.__dict__.items()
-                              if k not in ("allowed", "best_value", "best_fix", "speed_up_first")})
+        base = ("vis", "case", "facts", "batch", "g", "all", "none", "forecasts")
+        twin.__dict__.update({k: self.__dict__[k] for k in base})
         twin.__dict__["speed_up_first"] = self.none
         return twin
 
@@ -208,7 +228,24 @@ class Situation:
         if action not in self.case.actions:
             return self.none
         code = ACTION_INDEX[action]
-        return self.vis.weeks_needed[:, code] + self.vis.ship_after[:, code] <= self.vis.weeks_left + 1e-9
+        return self.weeks_table[:, code] + self.ship_after[:, code] <= self.vis.weeks_left + 1e-9
+
+    @cached_property
+    def weeks_table(self) -> np.ndarray:
+        """(B, len(ACTION_IDS)) weeks each action takes: the engine's, or the case's own costs for a bare ladder."""
+        if self.forecasts:
+            return self.vis.weeks_needed
+        from sim.model import ACTION_IDS
+
+        costs = np.array([self.case.actions[a].weeks if a in self.case.actions else np.nan for a in ACTION_IDS])
+        return np.tile(costs, (self.batch, 1))
+
+    @cached_property
+    def ship_after(self) -> np.ndarray:
+        if self.forecasts:
+            return self.vis.ship_after
+        ship = self.case.actions["ship"].weeks if "ship" in self.case.actions else 0.0
+        return np.full_like(self.weeks_table, ship)
 
     # ---- other tasks -------------------------------------------------------------------------
     @cached_property
@@ -313,7 +350,19 @@ class Situation:
     @cached_property
     def gains(self) -> np.ndarray:
         """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
-        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked)
+        # Only fixes some row's rules allow are worth forecasting.
+        first, later = self._candidate_rules
+        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=(first | later).any(axis=0))
+
+    @cached_property
+    def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, len(ranked)) a fix's rule holds for the problems or, once they are spent, for any real gap."""
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
+        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
+        later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
+        return first, later
 
     @cached_property
     def values(self) -> np.ndarray:
@@ -326,17 +375,110 @@ class Situation:
         """(B, len(ranked)) the rules call each fix right for the gaps on screen, and it fits the budget.
 
         The largest gaps come first. A smaller real gap's fix is right too once the larger gaps' fixes are no
-        longer worth their weeks, or when it buys more per week than any of them (weighed against the cost).
+        longer worth their weeks, or when it buys nearly as much per week as the best of them.
         """
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        first, later = self._candidate_rules
+        if not self.forecasts:
+            return first
+        worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
+        best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
+        exhausted = ~np.isfinite(best_first)
+        better = later & worth & (self.values >= FIX_VALUE_RATIO * best_first[:, None] - 1e-12)
+        return first | better | (later & exhausted[:, None])
+
+    @cached_property
+    def best_value(self) -> np.ndarray:
+        """The best points per week in the last analysis: any category's fix or cleaning dev/test labels."""
+        values = np.nan_to_num(self.category_value, nan=0.0)
+        best = values.max(axis=1) if values.shape[1] else np.zeros(self.batch)
+        if "clean_dev_test_labels" in self.case.actions:
+            best = np.maximum(best, np.nan_to_num(self.labels_value, nan=0.0))
+        return best
+
+    @cached_property
+    def largest_share(self) -> np.ndarray:
+        shares = np.nan_to_num(self.shares, nan=-1.0)
+        largest = shares.max(axis=1) if shares.shape[1] else np.full(self.batch, -1.0)
+        return np.maximum(largest, self.mislabelled)
+
+    @cached_property
+    def largest_category(self) -> np.ndarray:
+        shares = np.nan_to_num(self.shares, nan=-1.0)
+        return np.argmax(shares, axis=1) if shares.shape[1] else np.full(self.batch, -1)
+
+    def share_of(self, category: np.ndarray) -> np.ndarray:
+        """The analysed share of each row's named category (NaN without a category or an analysis)."""
+        if not self.case.categories:
+            return np.full(self.batch, np.nan)
+        safe = np.where(category >= 0, category, 0)
+        return np.where((category >= 0) & self.vis.ea_done, self.shares[np.arange(self.batch), safe], np.nan)
+
+    def big(self, share: np.ndarray) -> np.ndarray:
+        """A share large enough to be worth its fix: a fifth of dev errors, or the largest in the table if it is a
+        tenth at least (4% is small however it ranks)."""
+        return ((share >= SIGNIFICANT_SHARE - 1e-12)
+                | (share >= self.largest_share - 1e-12) & (share >= LARGEST_SHARE_FLOOR - 1e-12))
+
+    def good_value(self, share: np.ndarray, action: str) -> np.ndarray:
+        """Its fix's points per week are at least half the best fix's in the table."""
+        value = self.ceiling(share) / np.maximum(self._weeks(action), 0.1)
+        return value >= VALUE_RATIO * self.best_value - 1e-12
+
+    @cached_property
+    def labels_big(self) -> np.ndarray:
+        m = self.mislabelled
+        return self.vis.ea_done & self.big(m) & (m > MIN_MISLABELLED)
+
+    # ---- what each fix is worth (docs/rules.md, "What a fix is worth") -----------------------------
+    @cached_property
+    def ranked(self) -> tuple[Candidate, ...]:
+        return ranked(self.case)
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, int, float], int]:
+        return {(c.action, c.category, c.variety): j for j, c in enumerate(self.ranked)}
+
+    @cached_property
+    def gains(self) -> np.ndarray:
+        """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
+        # Only fixes some row's rules allow are worth forecasting.
+        first, later = self._candidate_rules
+        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=(first | later).any(axis=0))
+
+    @cached_property
+    def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, len(ranked)) a fix's rule holds for the problems or, once they are spent, for any real gap."""
         if not self.ranked:
             return np.zeros((self.batch, 0), dtype=bool)
         afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
         first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
         later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
+        return first, later
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """(B, len(ranked)) forecast points per week."""
+        weeks = np.stack([self._weeks(c.action) for c in self.ranked], axis=1) if self.ranked else np.zeros((self.batch, 0))
+        return self.gains / np.maximum(weeks, 0.1)
+
+    @cached_property
+    def allowed(self) -> np.ndarray:
+        """(B, len(ranked)) the rules call each fix right for the gaps on screen, and it fits the budget.
+
+        The largest gaps come first. A smaller real gap's fix is right too once the larger gaps' fixes are no
+        longer worth their weeks, or when it buys nearly as much per week as the best of them.
+        """
+        if not self.ranked:
+            return np.zeros((self.batch, 0), dtype=bool)
+        first, later = self._candidate_rules
+        if not self.forecasts:
+            return first
         worth = (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         best_first = np.max(np.where(first & worth, self.values, -np.inf), axis=1)
         exhausted = ~np.isfinite(best_first)
-        better = later & worth & (self.values > best_first[:, None] + 1e-12)
+        better = later & worth & (self.values >= FIX_VALUE_RATIO * best_first[:, None] - 1e-12)
         return first | better | (later & exhausted[:, None])
 
     @cached_property
@@ -366,12 +508,12 @@ class Situation:
     @cached_property
     def min_gain(self) -> np.ndarray:
         """A forecast gain worth a run: more than half the noise a dev reading could hide it in."""
-        return np.maximum(MIN_GAIN, 0.5 * self.dev_sd)
+        return np.maximum(MIN_GAIN, GAIN_SDS * self.dev_sd)
 
     @cached_property
     def min_rate(self) -> np.ndarray:
         """Forecast points per week below which a fix is not worth its weeks (ship when the gain per week is small)."""
-        return np.maximum(MIN_GAIN, self.dev_sd) / WEEKS_PER_SD
+        return np.maximum(MIN_RATE_SD, self.dev_sd) / WEEKS_PER_SD
 
     def slot(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
         """Each row's index into `ranked` for its (action, category, variety); -1 for a fix not ranked."""
@@ -398,6 +540,8 @@ class Situation:
     def good_fix_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
         """The rules allow it and it is a good use of the weeks: near the best forecast points per week."""
         slot = self.slot(action, category, variety)
+        if not self.forecasts:
+            return self._pick(self.allowed, slot, False)
         value = self.value_of(action, category, variety)
         return (self._pick(self.allowed, slot, False) & (value >= FIX_VALUE_RATIO * self.best_value - 1e-12)
                 & (self.gain_of(action, category, variety) >= self.min_gain) & (value >= self.min_rate))
@@ -407,6 +551,9 @@ class Situation:
         """Index into `ranked` of the best good fix per row (-1 where none)."""
         if not self.ranked:
             return np.full(self.batch, -1)
+        if not self.forecasts:  # no forecast: the first fix the rules allow, in the case's order
+            first = np.argmax(self.allowed, axis=1)
+            return np.where(self.allowed.any(axis=1), first, -1)
         good = self.allowed & (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         score = np.where(good, self.values, -np.inf)
         best = np.argmax(score, axis=1)
@@ -424,7 +571,7 @@ class Situation:
     @cached_property
     def _any_gaps(self) -> "_Gaps":
         """Every real gap counts, and variance is as good as leading: the problems' fixes are spent."""
-        return _Gaps(self.real_gap(BIAS) & ~self.unknown & ~self.surpassed, self.real_gap(VARIANCE) & ~self.unknown,
+        return _Gaps(self.real_gap(BIAS) & ~self.human_unknown & ~self.vis.devset_flawed & ~self.surpassed, self.real_gap(VARIANCE) & ~self.unknown,
                      self.all, self.real_gap(MISMATCH) & ~self.unknown)
 
     def fix_rule(self, c: Candidate, next_gaps: bool = False) -> np.ndarray:
@@ -436,11 +583,15 @@ class Situation:
         if c.category >= 0:
             # A category fix reads the last table (a stale one is a rougher guide, and the coach says so).
             share = self.shares[:, c.category]
-            ok = self.vis.ea_done & (share > 0)
+            # Without a forecast the course's ceiling rule decides alone: only large categories are worth a fix.
+            ok = self.vis.ea_done & ((share > 0) if self.forecasts else self.big(share))
             if action == "synthesize_data":
                 ok &= c.variety >= LOW_VARIETY
             return ready & ok
         if family == "bias":
+            # A bias large beside the whole unsplit dev - train gap matters however it splits (the diagnosis
+            # counts it a problem only then), so a missing train-dev set does not hold a bias fix back.
+            ready = ~self.human_unknown & ~self.vis.devset_flawed & ~self.speed_up_first
             ok = gaps.bias
             if action == "bigger_network":
                 ok = ok & ~self.vis.bigger_breaks
@@ -457,7 +608,7 @@ class Situation:
             "smaller_network": gaps.variance & gaps.variance_leads & ~gaps.bias,
             "early_stopping": self.none,
             "collect_target_data": (gaps.mismatch | (same & gaps.variance))
-                                   & (self.data_growth("collect_target_data") >= SMALL_DATA_STEP),
+                                   & ((self.data_growth("collect_target_data") >= SMALL_DATA_STEP) | ~self.forecasts),
             "synthesize_data": gaps.mismatch & np.full(self.batch, c.variety >= LOW_VARIETY),
         }
         return ready & rules.get(action, self.none)
@@ -465,4 +616,4 @@ class Situation:
     def _weeks(self, action: str) -> np.ndarray:
         if action not in self.case.actions:
             return np.full(self.batch, np.inf)
-        return self.vis.weeks_needed[:, ACTION_INDEX[action]]
+        return self.weeks_table[:, ACTION_INDEX[action]]

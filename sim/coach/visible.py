@@ -30,6 +30,8 @@ class Visible:
     ea_mislabelled: np.ndarray  # share of dev errors that are mislabelled examples, at that analysis
     ea_done: np.ndarray
     ea_fresh: np.ndarray  # that analysis read the current model on the current dev set
+    ea_age: np.ndarray  # training runs since that analysis (0: it read the current model)
+    ea_dev_changed: np.ndarray  # the dev set was remade since that analysis
     ea_cleaned: np.ndarray  # labels were cleaned after that analysis (its mislabelled share is gone)
     dev_labels_clean: np.ndarray  # the current dev set's labels have been cleaned
     metric_problem: np.ndarray  # an event showed the metric ranks models wrongly for users
@@ -77,13 +79,13 @@ class Visible:
             human=one(human), human_best=one(human), train=one(train), train_dev=one(train_dev), dev=one(dev), test=one(test),
             differ=false, dev_test_differ=false, n_train=one(None), n_train_dev=one(None), n_dev=one(None),
             n_test=one(None), dev_growth=zero, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false,
-            ea_fresh=false, ea_cleaned=false, dev_labels_clean=false, metric_problem=false, devset_stale=false,
+            ea_fresh=false, ea_age=zero, ea_dev_changed=false, ea_cleaned=false, dev_labels_clean=false, metric_problem=false, devset_stale=false,
             retrain_due=false, metric_flawed=false, devset_flawed=false, run_weeks=zero, constraints_ok=np.array([True]), bigger_breaks=false,
             rounds_since_test=zero, test_ever_read=false, test_peeks=zero,
             transfer_used=false, multitask_used=false, e2e=false, data=zero, n_target=zero,
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
             regularization_known=np.array([True]),
-            labels_cleaned=np.array([True]), weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
+            labels_cleaned=false, weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
             weeks_source=lambda: (np.zeros((1, len(ACTION_IDS))), np.zeros((1, len(ACTION_IDS)))),
         )
         for name, value in facts.items():

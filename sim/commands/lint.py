@@ -27,12 +27,17 @@ def _runs(text: str) -> int:
     return value
 
 
+def _states(text: str) -> int:
+    return 0 if text.strip() == "0" else _runs(text)
+
+
 def add_arguments(p) -> None:
     p.add_argument("case", metavar="CASE",
                    help="a case id (see `mlsim scenarios`) or a path to a case file").completer = complete_case
     p.add_argument("--runs", type=_runs, default=1000, help="seeds per policy (default 1000)")
-    p.add_argument("--coherence-states", type=_runs, default=1000, metavar="N",
-                   help="seeds per policy the coherence check draws a state from (default 1000: 3,000 states)")
+    p.add_argument("--coherence-states", type=_states, default=1000, metavar="N",
+                   help="seeds per policy the coherence check draws a state from (default 1000: 3,000 states; "
+                        "0 skips the check)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -47,7 +52,7 @@ def run(args) -> int:
     from sim.progress import Progress
 
     with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", 4, "steps") as progress:
-        report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states)
+        report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states or None)
     if args.json:
         emit_json(report.as_json())
     else:
@@ -71,7 +76,7 @@ def print_report(report) -> None:
     print("Events never reached: " + (", ".join(report.unreached_events) or "none"))
     if report.coherence is not None:
         c = report.coherence
-        print(f"\nCoherence ({fmt.count(c.states)} states of {fmt.count(c.drawn)} drawn, {fmt.weeks(c.seconds)} s): "
+        print(f"\nCoherence ({fmt.count(c.states)} states of {fmt.count(c.drawn)} drawn): "
               "does what the coach calls aligned work in the model?")
         for name, f in c.figures.items():
             value = share(f.value) if name != "ceiling_breaches" else fmt.count(f.hits)

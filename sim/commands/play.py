@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 EXAMPLES = """\
   mlsim play bird-detection --seed 7 --name Ada
-  mlsim play cat-app --headless --policy expert --seed 7 --json
   mlsim play my-case.yaml --headless --choices my-moves.txt --save Ada
   mlsim play cat-app --headless --choices first-moves.txt --then expert --json
 """

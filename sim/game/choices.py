@@ -10,6 +10,25 @@ from sim.scenario.schema import Case
 VARIETY_WORDS = {"low": 0.1, "medium": 0.5, "high": 1.0}
 
 
+def readable(text: str) -> str:
+    """A canonical choice as the menus name it: `variety=0.1` reads `variety=low` (the word the player picked).
+
+    The canonical text keeps the number (results and their ids depend on it); only what a person reads changes.
+    """
+    words = []
+    for word in text.split():
+        key, sep, value = word.partition("=")
+        if sep and key == "variety":
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+            named = [name for name, v in VARIETY_WORDS.items() if v == number]
+            word = f"variety={named[0]}" if named else word
+        words.append(word)
+    return " ".join(words)
+
+
 class ChoiceError(ValueError):
     """A choice that cannot be played now; the message says why and what to do."""
 

@@ -206,8 +206,7 @@ def _gains(case: Case, states: Engine, table: list) -> list[np.ndarray]:
         groups = np.array([g for g, _ in part])
         rows = np.array([index[g][r] for g, r in part])
         forks = states.take(rows)
-        s = Situation(forks.visible(), case)
-        picks = policy_picks(expert_policy, forks, case, s)
+        picks = policy_picks(expert_policy, forks, case, None)
         action, category, variety = picks.action.copy(), picks.category.copy(), picks.variety.copy()
         for g in np.unique(groups):
             if first[g] is None:
@@ -215,8 +214,8 @@ def _gains(case: Case, states: Engine, table: list) -> list[np.ndarray]:
             sel = groups == g
             a, k, v = first[g]
             action[sel], category[sel], variety[sel] = ACTION_INDEX[a], k, v
-        take_turn(forks, Moves(action, np.full(len(rows), -1), category, variety), s)
-        finished = run_batch(case, forks, "expert", record_path=False)
+        take_turn(forks, Moves(action, np.full(len(rows), -1), category, variety), None, judge=False)
+        finished = run_batch(case, forks, "expert", record_path=False, judge=False)
         # A project that ends past its budget or a threshold gives the users nothing: the worst error there is.
         outcome = np.where(finished.valid, finished.real_true, UNUSABLE)
         for local, (g, r) in enumerate(part):

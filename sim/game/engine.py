@@ -185,9 +185,10 @@ class Engine:
                       (self.plan.metric_world, self.plan.devset_world), exact=True)
 
     def _expected_table(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:
-        """The last error analysis as its expected shares on exact labels (NaN where none was made)."""
-        shares, _ = self.expected_shares(lad, exact=True)
-        return (np.where(self.ea_done[:, None], shares, np.nan), np.where(self.ea_done, 0.0, np.nan))
+        """The last error analysis as its expected shares, without the sampling noise of its 100 examples (the
+        expert's view; NaN where no analysis was made). Its mislabelled share is the one the team saw."""
+        shares, _ = self.expected_shares(lad)
+        return np.where(self.ea_done[:, None], shares, np.nan), self.ea_mislabelled.copy()
 
     def current(self) -> Ladder:
         key = (self._steps, self.batch)
@@ -255,6 +256,8 @@ class Engine:
             ea_shares=self._expected_table(lad)[0] if noise_free else self.ea_shares.copy(),
             ea_mislabelled=self._expected_table(lad)[1] if noise_free else self.ea_mislabelled.copy(),
             ea_done=self.ea_done.copy(), ea_fresh=self.ea_done & (self.ea_model == self.model_id) & (self.ea_dev == self.dev_id),
+            ea_age=np.where(self.ea_done, self.model_id - self.ea_model, 0),
+            ea_dev_changed=self.ea_done & (self.ea_dev != self.dev_id),
             ea_cleaned=self.ea_cleaned.copy(), dev_labels_clean=self.labels_cleaned_at == self.dev_id,
             metric_problem=self.metric_problem.copy(), devset_stale=self.devset_stale.copy(),
             retrain_due=(metric_shortfall(model, sets) > 0) | (devset_shortfall(model, sets) > 0),
@@ -456,11 +459,11 @@ class Engine:
             self.ea_dev = np.where(analysis, self.dev_id, self.ea_dev)
             self.ea_cleaned &= ~analysis
 
-    def expected_shares(self, lad: Ladder, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def expected_shares(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:
         """Each category's and the mislabelled examples' expected share of the dev set's errors."""
         plan, t = self.sets, self.truth
         parts = t.cat_share * self.model.cat_residual * (lad.variance_law + plan.dev_target * lad.mismatch_law)[:, None]
-        errors = np.maximum(lad.dev_seen + (0.0 if exact else plan.dev_noise), 1e-9)
+        errors = np.maximum(lad.dev_seen + plan.dev_noise, 1e-9)
         return np.clip(parts / errors[:, None], 0.0, 1.0), np.clip(plan.dev_noise / errors, 0.0, 1.0)
 
     def analysis_shares(self, lad: Ladder) -> tuple[np.ndarray, np.ndarray]:

@@ -144,6 +144,12 @@ def coherence_reasons(report: CoherenceReport) -> list[str]:
             if "ceiling" in ex:
                 where += f", above its ceiling of {fmt.error(ex['ceiling'])}"
         pct = lambda x: fmt.percent(100 * x, 1)  # noqa: E731  a whole percent could round across the target
+        meets = figure.value >= bound if op == ">=" else figure.value <= bound
+        if op != "==" and meets:  # the share is on target but its interval is too wide to be sure of it
+            out.append(f"coherence: {name} is {pct(figure.value)} but its 95% interval ({pct(figure.low)} to "
+                       f"{pct(figure.high)}) reaches past {pct(bound)}: {figure.n} observations are too few to be "
+                       "sure; raise --coherence-states")
+            continue
         out.append(f"coherence: {name} is {pct(figure.value) if op != '==' else figure.hits} "
                    f"(95% interval {pct(figure.low)} to {pct(figure.high)}), target {op} "
                    f"{pct(bound) if op != '==' else fmt.number(bound)}{where}")

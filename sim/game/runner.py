@@ -82,15 +82,18 @@ def policy_named(name: str, case: Case, engine: Engine) -> Policy:
     raise ValueError(f"unknown policy {name!r}")
 
 
-def policy_picks(policy: Policy, engine: Engine, case: Case, situation: Situation) -> Picks:
+def policy_picks(policy: Policy, engine: Engine, case: Case, situation: Situation | None) -> Picks:
     """A policy's moves on an engine: the player's own view, or the noise-free one for the expert."""
     if getattr(policy, "reads_noise_free", False):
         clear = engine.visible(noise_free=True)
         return policy(clear, case, engine.pending, engine.turn, situation=Situation(clear, case))
+    if situation is None:
+        situation = Situation(engine.visible(), case)
     return policy(situation.vis, case, engine.pending, engine.turn, situation=situation)
 
 
-def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, record_path: bool = True) -> BatchRun:
+def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, record_path: bool = True,
+              judge: bool = True) -> BatchRun:
     """Play every seed (or every row of an Engine, which is forked, not changed) to the end with `policy`."""
     engine = seeds.fork() if isinstance(seeds, Engine) else Engine(case, np.asarray(seeds, dtype=np.int64))
     if isinstance(policy, str):
@@ -128,11 +131,10 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
             engine, origin = engine.take(keep), origin[keep]
             if hasattr(policy, "tape"):  # per-seed draws of the random and anti-rule players
                 policy = policy.take(keep)
-        vis, pending = engine.visible(), engine.pending
-        situation = Situation(vis, case)
+        situation = Situation(engine.visible(), case) if judge or not getattr(policy, "reads_noise_free", False) else None
         picks = policy_picks(policy, engine, case, situation)
         slot = np.minimum(engine.turn, MAX_TURNS + 1)
-        turn = take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), situation)
+        turn = take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), situation, judge)
         moved = turn.verdict >= 0
         where = origin[moved]
         strategy[where] += turn.points[moved]

@@ -44,11 +44,13 @@ class TurnResult:
         return None
 
 
-def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None) -> TurnResult:
-    """Judge, score and play one move per row. Rows out of choices ship (the turn limit is the engine's)."""
+def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, judge: bool = True) -> TurnResult:
+    """Judge, score and play one move per row. Rows out of choices ship (the turn limit is the engine's).
+
+    `judge=False` plays without verdicts (the coherence yardstick needs only where the game ends)."""
     case, b = engine.case, engine.batch
     vis, pending = engine.visible(), engine.pending
-    s = situation if situation is not None else Situation(vis, case)
+    s = situation if situation is not None or not judge else Situation(vis, case)
     live = ~engine.done
     action = np.where(engine.must_ship & (pending < 0) & (moves.action >= 0), SHIP, moves.action)
     answering = live & (pending >= 0) & (moves.option >= 0)
@@ -66,7 +68,7 @@ def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None) 
             verdict[rows] = [VERDICTS.index(spec.options[o].verdict) for o in chosen]
             rule[rows] = [RULE_IDS.index(spec.options[o].rule) for o in chosen]
     judgements: dict[int, Judgement] = {}
-    for code in np.unique(action[acting]):
+    for code in (np.unique(action[acting]) if judge else ()):
         rows = acting & (action == code)
         judgement = judge_in(s, ACTION_IDS[code], Choice(ACTION_IDS[code], moves.category, moves.variety))
         judgements[int(code)] = judgement

@@ -137,7 +137,7 @@ def target_share(k: Knobs) -> np.ndarray:
 def unfixed(t: Truth, k: Knobs) -> np.ndarray:
     """Share of the errors between train and dev still unfixed: 1 - each category's fixed part."""
     left = np.ones(len(k.level))
-    for j in range(t.cat_share.shape[1]):
+    for j in range(t.cat_share.shape[1] if len(left) else 0):
         if k.cat_residual[:, j].min() < 1.0:  # a category nobody fixed yet changes nothing
             left -= t.cat_share[:, j] * (1.0 - k.cat_residual[:, j])
     return left

@@ -5,14 +5,17 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from textual import work
+from textual import _time, events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Input
 
+from sim.tui import settings
 from sim.tui.commands import ActionCommands
+from sim.tui.themes import DARK, DEFAULT, LIGHT, THEMES, markdown_styles
 
 WATCH_SECONDS = 0.5
+ALWAYS_TAKEN = frozenset({"q", "ctrl+q", "ctrl+c"})  # quitting works whenever the key was pressed
 
 
 class MlsimApp(App[None]):
@@ -38,6 +41,11 @@ class MlsimApp(App[None]):
         self._errors_modal = None
         self._first_frame_shown = False
         self._after_first_frame: list = []
+        self._screen_shown_at = 0.0  # when the screen on top changed, on the clock of every event's `time`
+        for theme in THEMES:
+            self.register_theme(theme)
+        saved = settings.saved_theme()
+        self.theme = saved if saved in self.available_themes else DEFAULT
 
     # ---- start-up ------------------------------------------------------------------------------
     def after_first_frame(self, callback) -> None:
@@ -56,6 +64,8 @@ class MlsimApp(App[None]):
 
     # ---- flow ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._style_markdown()
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.after_first_frame(self.flush_outbox)
         if self.case_path is None:
             from sim.tui.screens.home import HomeScreen
@@ -201,6 +211,28 @@ class MlsimApp(App[None]):
         self.push_screen(self._errors_modal)
 
     # ---- keys ----------------------------------------------------------------------------------
+    # A key pressed before the screen on top was shown was meant for the screen that was there: the second
+    # Enter of a double press (or a key repeat, or keys typed ahead on a busy machine) would otherwise play the
+    # action highlighted under a verdict that just closed, or answer the next decision unread. Such keys are
+    # dropped, except quitting and typing into a text field.
+    def push_screen(self, *args, **kwargs):
+        self._screen_shown_at = _time.get_time()
+        return super().push_screen(*args, **kwargs)
+
+    def pop_screen(self):
+        self._screen_shown_at = _time.get_time()
+        return super().pop_screen()
+
+    def switch_screen(self, screen):
+        self._screen_shown_at = _time.get_time()
+        return super().switch_screen(screen)
+
+    async def on_event(self, event: events.Event) -> None:
+        if (isinstance(event, events.Key) and event.time < self._screen_shown_at and event.key not in ALWAYS_TAKEN
+                and not isinstance(self.focused, Input)):
+            return
+        await super().on_event(event)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The q key is a letter like any other while the player types (a name, the palette's search);
         Ctrl+Q always quits."""
@@ -225,7 +257,34 @@ class MlsimApp(App[None]):
             self.push_screen(HelpModal())
 
     def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
+
+    def _style_markdown(self) -> None:
+        """Rich renderables (the briefing's Markdown) in the theme's text colours."""
+        from rich.theme import Theme as RichTheme
+
+        if getattr(self, "_markdown_theme_pushed", False):
+            self.console.pop_theme()
+        self.console.push_theme(RichTheme(markdown_styles(self.get_css_variables())))
+        self._markdown_theme_pushed = True
+
+    def _remember_theme(self, theme) -> None:
+        """Whichever way it was picked (Ctrl+T, the palette's theme picker), the next run starts with it."""
+        self._style_markdown()
+        self.screen.refresh(layout=True)
+        problem = settings.save_theme(theme.name)
+        if problem:
+            self.notify(problem, severity="warning", timeout=6)
+
+    def get_driver_class(self):
+        """Textual's driver for this platform, except that a Linux terminal which goes away ends the game
+        (sim/tui/driver.py); the browser's driver (TEXTUAL_DRIVER, set by `mlsim serve`) is left alone."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver":  # by name: the module imports termios
+            from sim.tui.driver import HangupAwareDriver
+
+            return HangupAwareDriver
+        return driver
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -241,5 +300,6 @@ def make_app(case_path: str | None = None, seed: int | None = None, name: str | 
 
 def run_app(case_path: str | None = None, seed: int | None = None, name: str | None = None, *,
             watch: bool = False, workshop: str | None = None) -> int:
-    make_app(case_path, seed, name, watch=watch, workshop=workshop).run()
-    return 0
+    app = make_app(case_path, seed, name, watch=watch, workshop=workshop)
+    app.run()
+    return app.return_code or 0

@@ -52,6 +52,16 @@ async def choose_action(pilot, action: str) -> None:
     await pilot.pause()
 
 
+async def play(pilot, action: str, answers: dict[str, str] | None = None) -> None:
+    """Play an action as the palette does (no walk through the menu: for tests about what follows), then
+    settle what it opens."""
+    from sim.tui.screens.project import ProjectScreen
+
+    assert isinstance(pilot.app.screen, ProjectScreen), pilot.app.screen
+    pilot.app.screen.play(action)
+    await answer_pending(pilot, answers or {})
+
+
 async def open_case(pilot, file_name: str) -> None:
     """From the home screen: highlight the case whose file is `file_name`, open it, and pass the briefing."""
     menu = pilot.app.screen.query_one("#cases")

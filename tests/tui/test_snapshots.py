@@ -6,7 +6,7 @@ import pytest
 
 from sim.scenario import find_case, list_cases
 from sim.tui.app import make_app
-from tests.tui.helpers import answer_pending, choose_action, settle
+from tests.tui.helpers import answer_pending, choose_action, play, settle
 
 SIZE = (100, 30)
 
@@ -58,6 +58,59 @@ def test_project_at_80x24(snap_compare, bird_app):
     assert snap_compare(bird_app, terminal_size=(80, 24), run_before=_to_project)
 
 
+def test_project_at_120x40(snap_compare, bird_app):
+    async def run_before(pilot):
+        await _to_project(pilot)
+        for action in ("measure_human_level", "bigger_network", "carve_train_dev"):
+            await play(pilot, action)
+
+    assert snap_compare(bird_app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_project_log_at_80x24_after_several_verdicts(snap_compare, bird_app):
+    """The log shows the newest verdict (it used to keep the oldest in view)."""
+    async def run_before(pilot):
+        await _to_project(pilot)
+        for action in ("measure_human_level", "bigger_network", "carve_train_dev"):
+            await play(pilot, action)
+
+    assert snap_compare(bird_app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_event_learned_late(snap_compare, bird_app):
+    async def run_before(pilot):
+        from sim.tui.screens.modals import EventModal
+
+        await _to_project(pilot)
+        rival = next(e for e in pilot.app.session.game.case.events if e.id == "rival")
+        await pilot.app.push_screen(EventModal(rival, learned=rival.week + 5.6))
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_leaderboard_at_80x24(snap_compare, only_bird, monkeypatch):
+    from tests.tui.test_leaderboard import ENTRIES
+
+    monkeypatch.setattr("sim.tui.board.entries", lambda case_id=None: list(ENTRIES))
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(make_app(animate=False), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_light_theme(snap_compare, bird_app):
+    async def run_before(pilot):
+        await _to_project(pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_error_analysis(snap_compare, bird_app):
     async def run_before(pilot):
         await _to_project(pilot)
@@ -73,6 +126,7 @@ def test_debrief(snap_compare, bird_app):
         await answer_pending(pilot, {})
         await choose_action(pilot, "ship")
         await pilot.app.workers.wait_for_complete()
+        pilot.app.screen.query_one("#name").cursor_blink = False  # a blinking cursor makes the picture random
         await pilot.pause()
 
     assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)

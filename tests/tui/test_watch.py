@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Static
 
 from sim.scenario import find_case
@@ -12,8 +14,10 @@ from sim.tui.screens.project import ProjectScreen
 from tests.tui.helpers import answer_pending, choose_action, settle
 
 GOOD = find_case("bird-detection").read_text(encoding="utf-8")
-BROKEN = GOOD.replace("budget_weeks: 52", "budget_weeks: fifty-two")
-BROKEN_LINE = GOOD[: GOOD.index("budget_weeks: 52")].count("\n") + 1
+BUDGET = re.search(r"^budget_weeks: (\d+)$", GOOD, re.M)  # whatever the case's budget is today
+BROKEN = GOOD.replace(BUDGET.group(0), "budget_weeks: fifty-two")
+BROKEN_LINE = GOOD[: BUDGET.start()].count("\n") + 1
+LONGER = int(BUDGET.group(1)) + 8
 
 
 def _problems(app) -> str:
@@ -58,10 +62,10 @@ async def test_mid_game_edits_replay_the_choices_and_breakage_waits_for_the_fix(
         await settle(pilot)
         assert sum(isinstance(s, CaseErrorsModal) for s in app.screen_stack) == 1
 
-        path.write_text(GOOD.replace("budget_weeks: 52", "budget_weeks: 60"), encoding="utf-8")
+        path.write_text(GOOD.replace(BUDGET.group(0), f"budget_weeks: {LONGER}"), encoding="utf-8")
         app.check_case_file()
         await settle(pilot)
         assert isinstance(app.screen, ProjectScreen)
-        assert app.session.game.case.budget_weeks == 60
+        assert app.session.game.case.budget_weeks == LONGER
         assert app.session.game.choices == choices  # the same path, re-played on the edited case
-        assert "of 60" in app.screen.sub_title
+        assert f"of {LONGER}" in app.screen.sub_title

@@ -11,15 +11,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
+
+from sim import fmt
+from sim.tui.widgets.header import AppHeader
 
 
 def briefing_markdown(case) -> str:
     lines = [case.briefing.strip(), "", "## Data sources", ""]
     lines += [f"- **{name}**: {text}" for name, text in case.sources.items()]
     lines += ["", "## Constraints (satisficing thresholds)", ""]
-    lines += [f"- {c.label} ≤ **{c.max:g}**" for c in case.constraints] or ["- none"]
-    lines += ["", f"**Budget: {case.budget_weeks:g} weeks.** Every action costs weeks; shipping ends the project."]
+    lines += [f"- {c.label} ≤ **{fmt.number(c.max)}**" for c in case.constraints] or ["- none"]
+    lines += ["", f"**Budget: {fmt.weeks(case.budget_weeks)} weeks.** Every action costs weeks; shipping ends the project."]
     return "\n".join(lines)
 
 
@@ -38,7 +41,7 @@ class BriefingScreen(Screen):
         self.again = again
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Label("Enter to return to the project" if self.again else "Read the briefing, then Enter to start",
                     id="briefing-hint", classes="section")
         with VerticalScroll(id="briefing-scroll"):

@@ -7,16 +7,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
+from sim import fmt
 from sim.game import Game, play_policy
+from sim.game.choices import readable
 from sim.tui import board
 from sim.tui.widgets.feed import GLYPHS
+from sim.tui.widgets.header import AppHeader
 from sim.tui.widgets.ladder import LadderWidget
-from sim.tui.widgets.styled import Styled
-
-
-CELL_STYLES = {"aligned": "bold green", "neutral": "bold yellow", "misaligned": "bold red"}
+from sim.tui.widgets.styled import BAD, BOLD, HEADING, MUTED, Styled
 
 
 class DebriefScreen(Screen):
@@ -36,7 +36,7 @@ class DebriefScreen(Screen):
         self.expert: Game | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(id="debrief"):
             yield Static(self._reveal(), id="reveal")
             with Horizontal(id="save-row"):
@@ -55,24 +55,24 @@ class DebriefScreen(Screen):
         final = self.result["final"]
         text = Styled()
         if final["shipped"]:
-            text.append("Shipped. ", "bold").append("Real-world error after launch: ")
-            text.append(f"{final['real_world_error']:.2f}%", "bold $accent")
+            text.append("Shipped. ", BOLD).append("Real-world error after launch: ")
+            text.append(fmt.percent(final["real_world_error"]), HEADING)
         else:
-            text.append("The project ran past its budget and never shipped.", "bold $error")
-        text.append(f"\nWeeks used: {final['weeks_used']:g} of {self.session.game.case.budget_weeks:g}.  "
+            text.append("The project ran past its budget and never shipped.", BAD)
+        text.append(f"\nWeeks used: {fmt.weeks(final['weeks_used'])} of {fmt.weeks(self.session.game.case.budget_weeks)}.  "
                     f"Constraints met: {'yes' if final['constraints_met'] else 'no'}.")
         return text.content()
 
     def _score(self):
         score = self.result["score"]
         turns = self.session.game.turns
-        text = Styled().append("Score\n", "bold")
+        text = Styled().append("Score\n", BOLD)
         text.append(f"strategy  {score['strategy']:>5}\n").append(f"outcome   {score['outcome']:>5}\n")
-        text.append(f"total     {score['total']:>5}\n", "bold $accent")
+        text.append(f"total     {score['total']:>5}\n", HEADING)
         for verdict, (glyph, style) in GLYPHS.items():
             text.append(f"\n{glyph} {verdict:<11}", style).append(str(sum(t.verdict == verdict for t in turns)))
         text.append("\n\nstrategy: points per verdict\noutcome: real-world gain,\n  100 = the expert's on this seed,\n"
-                    "  0 if a threshold is broken", "dim")
+                    "  0 if a threshold is broken", MUTED)
         return text.content()
 
     def on_mount(self) -> None:
@@ -87,6 +87,7 @@ class DebriefScreen(Screen):
         table = self.query_one("#paths", DataTable)
         table.add_columns("#", "week", "your choice", "verdict", "expert's choice", "verdict")
         self.fill_paths()
+        self.app.theme_changed_signal.subscribe(self, lambda _: self.fill_paths())  # the verdicts' colours
         self.play_expert()
         if self.session.workshop and self.session.name:
             self.query_one("#save-status", Label).update("Sending your result to the workshop…")
@@ -112,24 +113,27 @@ class DebriefScreen(Screen):
         for i in range(max(len(mine), len(theirs))):
             a = mine[i] if i < len(mine) else None
             b = theirs[i] if i < len(theirs) else None
-            table.add_row(str(i + 1), f"{a.week:g}" if a else "", a.choice if a else "", self._verdict(a),
-                          b.choice if b else ("…" if self.expert is None and i == 0 else ""), self._verdict(b))
+            table.add_row(str(i + 1), fmt.weeks(a.week) if a else "", readable(a.choice) if a else "", self._verdict(a),
+                          readable(b.choice) if b else ("…" if self.expert is None and i == 0 else ""),
+                          self._verdict(b))
         # Sized to its rows: a DataTable with height auto keeps the height it had when it was empty.
         table.styles.height = table.row_count + 1
         if self.expert is not None:
             real = self.expert.real_world_error()
-            shown = f"{real:.2f}%" if real is not None else "never shipped"
+            shown = fmt.percent(real) if real is not None else "never shipped"
             self.query_one("#paths-title", Label).update(
                 f"Your path beside the expert's (same seed; the expert's real world: {shown})")
 
-    @staticmethod
-    def _verdict(turn):
+    def _verdict(self, turn):
+        """A table cell: rich Text, so the theme's colour is looked up here (filled again when the theme changes)."""
         if turn is None:
             return ""
         from rich.text import Text
 
-        glyph, _ = GLYPHS[turn.verdict]
-        return Text(f"{glyph} {turn.verdict}", style=CELL_STYLES[turn.verdict])
+        glyph, style = GLYPHS[turn.verdict]
+        colours = self.app.get_css_variables()
+        rich_style = " ".join(colours.get(word[1:], "") if word.startswith("$") else word for word in style.split())
+        return Text(f"{glyph} {turn.verdict}", style=rich_style)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save-button":

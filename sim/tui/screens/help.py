@@ -13,10 +13,12 @@ from sim.glossary import LADDER, SCORING, rules_markdown
 KEYS = """\
 | key | what it does |
 |---|---|
-| ↑ ↓, Enter, mouse | move in a list, choose |
+| ↑ ↓, Enter | move in a list, choose |
+| click, click again | select an action (its description shows), then play it |
 | a / b / c | answer a decision by its letter |
 | Ctrl+P | command palette: every action, by name |
 | e | the last error-analysis table (project) |
+| n | the coach's log back to the newest verdict; it follows new ones again (project) |
 | b | the briefing again (project) |
 | Escape | back home; the game is saved and waits under Continue (briefing, project) |
 | d, d | drop the highlighted saved game (home; asks once) |

@@ -10,17 +10,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from sim.tui.widgets.styled import Styled
+from sim.tui.widgets.header import AppHeader
+from sim.tui.widgets.styled import BAD, BOLD, HEADING, Styled
 
 TEACHES_WIDTH = 74
 
 
 def _heading(text: str) -> Option:
-    return Option(Styled().append(text, "bold $accent").content(), disabled=True)
+    return Option(Styled().append(text, HEADING).content(), disabled=True)
 
 
 def teaches_line(rules: list[str], width: int = TEACHES_WIDTH) -> str:
@@ -44,14 +45,15 @@ def _case_option(ref) -> Option:
         case, _ = load_case_file(ref.path)
     except CaseError as err:
         first = err.problems[0] if err.problems else None
-        label = Styled().append(ref.id, "bold").append(f"  cannot load: {first.message if first else 'invalid'}",
-                                                       "$error")
+        label = Styled().append(ref.id, BOLD).append(f"  cannot load: {first.message if first else 'invalid'}", BAD)
         return Option(label.content(), id=f"broken:{ref.id}", disabled=True)
     best = best_total(case.id)
-    label = Styled().append(case.title, "bold").append(f"  ({case.id}{'' if ref.builtin else ', yours'})", "dim")
-    label.append(f"  best: {best}" if best is not None else "  best: —", "$success" if best is not None else "dim")
+    # Weights only, no colours: a selectable line is drawn on the highlight too, where only the theme's own
+    # highlight text colour reads well.
+    label = Styled().append(case.title, BOLD).append(f"  ({case.id}{'' if ref.builtin else ', yours'})")
+    label.append(f"  best: {best if best is not None else '—'}")
     label.append(f"\n  {case.pitch}")
-    label.append(f"\n  {teaches_line(case.teaches)}", "dim italic")
+    label.append(f"\n  {teaches_line(case.teaches)}", "italic")
     return Option(label.content(), id=f"case:{ref.path}")
 
 
@@ -70,8 +72,7 @@ def home_options() -> tuple[list, list[Option]]:
         options.append(_heading("Continue"))
         for i, game in enumerate(saved):
             h = game.header
-            label = Styled().append(f"{h['case']}", "bold").append(
-                f"  seed {h['seed']} · {len(game.choices)} choices so far", "$text-muted")
+            label = Styled().append(f"{h['case']}", BOLD).append(f"  seed {h['seed']} · {len(game.choices)} choices so far")
             options.append(Option(label.content(), id=f"continue:{i}"))
         options.append(_heading("New game"))
     options += [_case_option(ref) for ref in list_cases()]
@@ -86,7 +87,7 @@ class HomeScreen(Screen):
     _drop_armed: str | None = None  # the saved game a first d asked about
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Label("Pick a case to lead, or continue a saved game.  ↑↓ Enter · ? help · q quit",
                     id="home-hint", classes="section")
         yield OptionList(Option("Reading the cases…", disabled=True), id="cases")
@@ -103,7 +104,7 @@ class HomeScreen(Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="home")
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)  # an error is shown, below
     def reload(self) -> tuple[list, list[Option]]:
         return home_options()
 
@@ -117,7 +118,7 @@ class HomeScreen(Screen):
             menu.add_options(options)
             menu.action_first()
             self.loaded = True
-        elif event.state == WorkerState.ERROR:  # a bug, not bad input (bad cases are listed as such)
+        elif event.state == WorkerState.ERROR:  # an unusable data folder (its sentence), or a bug
             self.notify(f"The cases could not be read: {event.worker.error}", severity="error", timeout=10)
             self.loaded = True
 

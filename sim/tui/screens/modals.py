@@ -9,11 +9,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from sim import fmt
 from sim.game import ChoiceError
+from sim.game.choices import readable
 from sim.rules import RULES
 from sim.scenario.schema import Decision, Event
 from sim.tui.widgets.feed import GLYPHS
-from sim.tui.widgets.styled import Styled
+from sim.tui.widgets.styled import BOLD, RULE, Styled
+
+SAME_WEEK = 0.05  # an event learned of less than this after it happened is told as one week
 
 
 def reflow(text: str) -> str:
@@ -64,8 +68,8 @@ class DecisionModal(ModalScreen[None]):
             return
         self.answered = True
         glyph, style = GLYPHS[turn.verdict]
-        text = Styled().append(f"{glyph} {turn.verdict}", style).append(f"  you chose {option_id}\n", "bold")
-        text.append(f"[{turn.rule}] ", "italic $accent").append(RULES[turn.rule].text + "\n\n", "italic")
+        text = Styled().append(f"{glyph} {turn.verdict}", style).append(f"  you chose {option_id}\n", BOLD)
+        text.append(f"[{turn.rule}] ", RULE).append(RULES[turn.rule].text + "\n\n", "italic")
         text.append(turn.explanation)
         verdict = self.query_one("#verdict", Static)
         verdict.update(text.content())
@@ -80,15 +84,28 @@ class DecisionModal(ModalScreen[None]):
 
 
 class EventModal(ModalScreen[None]):
+    """Something happened to the project: when it happened, and when the team learned of it (an event that
+    happens during a long action is news only when the action ends)."""
+
     BINDINGS = [Binding("enter,escape,space", "close", "Continue", id="event-continue")]
 
-    def __init__(self, event: Event) -> None:
+    def __init__(self, event: Event, learned: float | None = None) -> None:
         super().__init__(classes="modal")
         self.event = event
+        self.learned = event.week if learned is None else learned
+
+    def when(self) -> str:
+        """"" when the team learns of it as it happens (the title's week says it all)."""
+        happened, learned = fmt.weeks(self.event.week), fmt.weeks(self.learned)
+        if self.learned - self.event.week < SAME_WEEK or happened == learned:
+            return ""
+        return f"It happened at week {happened}, during the last action; the team learns of it now, at week {learned}."
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Week {self.event.week:g}: {self.event.title}", classes="dialog-title")
+            yield Label(f"Week {fmt.weeks(self.event.week)}: {self.event.title}", classes="dialog-title")
+            if self.when():
+                yield Static(self.when(), id="event-when", classes="hint")
             yield Static(reflow(self.event.text), classes="prompt")
             yield Label("Enter to continue", classes="hint")
 
@@ -131,7 +148,7 @@ class TrainingModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog training"):
-            yield Label(f"{self.choice}: {self.weeks:g} weeks pass…", classes="dialog-title")
+            yield Label(f"{readable(self.choice)}: {fmt.weeks(self.weeks)} weeks pass…", classes="dialog-title")
             yield ProgressBar(total=self.STEPS, show_eta=False, id="training-progress")
             yield Label("any key skips", classes="hint")
 
@@ -189,7 +206,7 @@ class ErrorAnalysisModal(ModalScreen[None]):
         from textual.widgets import DataTable
 
         with Vertical(classes="dialog wide"):
-            yield Label(f"Error analysis of ~100 sampled dev errors (dev error {self.analysis['dev']:.2f}%)",
+            yield Label(f"Error analysis of ~100 sampled dev errors (dev error {fmt.percent(self.analysis['dev'])})",
                         classes="dialog-title")
             yield DataTable(id="ea-table", cursor_type="none", zebra_stripes=True)
             yield Static(id="ea-legend", classes="hint")
@@ -205,8 +222,8 @@ class ErrorAnalysisModal(ModalScreen[None]):
         table.add_column("", key="row")
         for c in cats:  # ids as headers so every column fits at 80 columns; the labels in the legend below
             table.add_column(c["id"], key=c["id"])
-        table.add_row("share of errors", *[f"{c['share']:.0%}" for c in cats])
-        table.add_row("ceiling (points)", *[f"{c['ceiling']:.2f}" for c in cats])
+        table.add_row("share of errors", *[fmt.share(c["share"]) for c in cats])
+        table.add_row("ceiling (points)", *[fmt.error(c["ceiling"]) for c in cats])
         self.query_one("#ea-legend", Static).update("\n".join(f"{c['id']}: {c['label']}" for c in cats))
 
     def action_close(self) -> None:

@@ -6,15 +6,17 @@ from itertools import product
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Footer, Label
 
+from sim import fmt
 from sim.game import ChoiceError
 from sim.game.choices import VARIETY_WORDS
 from sim.tui.screens.modals import DecisionModal, ErrorAnalysisModal, EventModal, ParamsModal, TrainingModal
-from sim.tui.widgets.actions import ActionMenu
+from sim.tui.widgets.actions import ActionDetail, ActionMenu
 from sim.tui.widgets.feed import CoachFeed
+from sim.tui.widgets.header import AppHeader
 from sim.tui.widgets.ladder import LadderWidget
 from sim.tui.widgets.meters import Meters
 from sim.tui.widgets.plot import TrendPlot
@@ -22,9 +24,11 @@ from sim.tui.widgets.plot import TrendPlot
 
 class ProjectScreen(Screen):
     BINDINGS = [
-        Binding("e", "show_analysis", "Error table", id="error-table"),
-        Binding("b", "briefing", "Briefing", id="briefing"),
-        Binding("escape", "home", "Home", id="project-home"),  # the game is saved after every choice
+        Binding("e", "show_analysis", "Errors", id="error-table", tooltip="The last error-analysis table"),
+        Binding("n", "newest", "Newest", id="newest", tooltip="Scroll the coach's log back to the newest verdict"),
+        Binding("b", "briefing", "Briefing", id="briefing", tooltip="Read the case's briefing again"),
+        # The game is saved after every choice, so leaving loses nothing.
+        Binding("escape", "home", "Home", id="project-home", tooltip="Back home; the game waits under Continue"),
     ]
 
     def __init__(self, session) -> None:
@@ -33,7 +37,7 @@ class ProjectScreen(Screen):
         self.events: list = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield LadderWidget(id="ladder", animate=self.app.animate)
@@ -42,12 +46,15 @@ class ProjectScreen(Screen):
             with Vertical(id="right"):
                 yield Label("Actions · ↑↓ Enter · Ctrl+P search", id="actions-title", classes="section")
                 yield ActionMenu(id="actions")
-                with VerticalScroll(id="feed-box"):
-                    yield CoachFeed(id="feed")
+                yield ActionDetail(id="action-detail")
+                yield CoachFeed(id="feed-box")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = self.session.game.case.title
+        # A watcher runs as the highlight moves, so the description is drawn in the same frame as the
+        # highlight; the OptionHighlighted message would come a frame later (an arrow key cost two frames).
+        self.watch(self.query_one(ActionMenu), "highlighted", lambda _: self._describe(), init=False)
         self.refresh_view()
         self.call_after_refresh(self.advance)
 
@@ -57,7 +64,7 @@ class ProjectScreen(Screen):
 
     def refresh_view(self) -> None:
         game = self.game
-        self.sub_title = f"seed {game.seed} · week {game.week:g} of {game.case.budget_weeks:g}"
+        self.sub_title = f"seed {game.seed} · week {fmt.weeks(game.week)} of {fmt.weeks(game.case.budget_weeks)}"
         diagnosis = game.diagnosis()
         ladder = dict(game.ladder())
         ladder["real_world"] = game.real_world_error()
@@ -69,15 +76,26 @@ class ProjectScreen(Screen):
         self.query_one(TrendPlot).show([r["train"] for r in runs], [r["dev"] for r in runs])
         self.query_one(ActionMenu).show(game.actions(), game.case.budget_weeks - game.week)
         self.query_one(CoachFeed).show(game.turns, diagnosis.advice)
+        self._describe()
+
+    def _describe(self) -> None:
+        menu = self.query_one(ActionMenu)
+        option = menu.highlighted_option
+        self.query_one(ActionDetail).describe(menu.actions.get(option.id) if option else None, menu.weeks_left,
+                                              armed=menu.armed is not None)
+
+    def on_action_menu_armed(self, event: ActionMenu.Armed) -> None:
+        self._describe()
 
     def advance(self) -> None:
         """Show what waits before the next action: the end, then new events, then a pending decision."""
         if self.game.finished:
             self.app.show_debrief(self.session)
             return
-        self.events += self.session.unseen_events()
+        self.events += [(event, self.game.week) for event in self.session.unseen_events()]
         if self.events:
-            self.app.push_screen(EventModal(self.events.pop(0)), lambda _: self.advance())
+            event, learned = self.events.pop(0)
+            self.app.push_screen(EventModal(event, learned), lambda _: self.advance())
             return
         decision = self.game.pending_decision
         if decision is not None:
@@ -136,6 +154,9 @@ class ProjectScreen(Screen):
             self.notify("No error analysis yet: choose error_analysis (Measure).")
         else:
             self.app.push_screen(ErrorAnalysisModal(analysis))
+
+    def action_newest(self) -> None:
+        self.query_one(CoachFeed).jump_to_newest()
 
     def action_home(self) -> None:
         self.app.go_home()

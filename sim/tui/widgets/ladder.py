@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.content import Content
-
-from sim.tui.widgets.styled import Styled
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from sim import fmt
+from sim.tui.widgets.styled import BAD, BAR, BAR_HUMAN, BOLD, HEADING, MUTED, MUTED_ITALIC, Styled
 
 # Top to bottom: the rung, its label, what reveals it; then the gap between it and the rung below.
 RUNGS = (
@@ -20,6 +21,7 @@ RUNGS = (
 GAPS = ("deployment_gap", "dev_overfitting", "data_mismatch", "variance", "avoidable_bias")
 GAP_LABELS = {"deployment_gap": "deployment gap", "dev_overfitting": "dev overfitting",
               "data_mismatch": "data mismatch", "variance": "variance", "avoidable_bias": "avoidable bias"}
+LABEL_W, VALUE_W = 11, 7  # "human-level"; " 12.34%" (the space keeps it off the longest label)
 FRAMES = 8  # animation frames when the ladder moves (about a quarter of a second)
 
 
@@ -71,32 +73,30 @@ class LadderWidget(Widget):
         width = max(self.size.width, 30)
         shown = {rung: self._shown(rung) for rung, _, _ in RUNGS}
         top = max([v for v in shown.values() if v is not None] or [1.0]) or 1.0
-        bar_room = max(width - 21, 4)
+        bar_room = max(width - LABEL_W - VALUE_W - 3, 4)
         text = Styled()
         moving = self.frame < FRAMES
         for i, (rung, label, reveal) in enumerate(RUNGS):
             value = shown[rung]
+            text.append(f"{label:<{LABEL_W}}", style=BOLD)
             if value is None:
-                text.append(f"{label:<11}", style="bold")
-                text.append(f"{'?':>6}  ", style="bold $text-muted")
-                text.append(f"via {reveal}", style="italic dim")
+                text.append(f"{'?':>{VALUE_W}} ", style=MUTED)
+                text.append(f"via {reveal}", style=MUTED_ITALIC)
             else:
-                text.append(f"{label:<11}", style="bold")
-                text.append(f"{value:>5.2f}%  ", style="bold $accent" if moving else "bold")
+                text.append(f"{fmt.percent(value):>{VALUE_W}}  ", style=HEADING if moving else BOLD)
                 bar = max(1, round(bar_room * value / top))
-                text.append("█" * bar, style="$primary" if rung != "human" else "$success")
+                text.append("█" * bar, style=BAR if rung != "human" else BAR_HUMAN)
             text.append("\n")
             if i < len(GAPS):
                 gap = GAPS[i]
                 size = self.gaps.get(gap)
                 name = GAP_LABELS[gap]
                 problem = gap in self.problems
-                style = "bold $error" if problem else "dim"
+                style = BAD if problem else MUTED
                 text.append("   ↕ ", style=style)
                 text.append(f"{name:<16}", style=style)
-                text.append("    ?" if size is None else f"{size:>+5.2f}", style=style)
+                text.append(f"{'?' if size is None else fmt.signed(size):>6}", style=style)
                 if problem:
-                    text.append("  ◀ largest" if self.problems and self.problems[0] == gap else "  ◀ problem",
-                                style="bold $error")
+                    text.append(" ◀ largest" if self.problems and self.problems[0] == gap else " ◀ problem", style=BAD)
                 text.append("\n")
         return text.content()

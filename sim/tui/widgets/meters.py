@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from sim.game.game import Meter
-from sim.tui.widgets.styled import Styled
 from textual.widget import Widget
+
+from sim import fmt
+from sim.game.game import Meter
+from sim.tui.widgets.styled import BAD, BAR, BAR_BAD, BAR_EMPTY, BAR_OK, BOLD, Styled
 
 
 def _bar(fraction: float, width: int, style: str) -> Styled:
     filled = max(0, min(width, round(width * fraction)))
-    return Styled().append("█" * filled, style).append("░" * (width - filled), "dim")
+    return Styled().append("█" * filled, style).append("░" * (width - filled), BAR_EMPTY)
 
 
 class Meters(Widget):
@@ -30,19 +32,25 @@ class Meters(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:
         return 1 + len(self.meters)
 
+    def readings(self) -> list[str]:
+        """The budget's reading, then each meter's value against its threshold, with the digits it needs."""
+        return [f"{fmt.weeks(self.week)}/{fmt.weeks(self.budget)}"] + [fmt.meter(m.value, m.limit) for m in self.meters]
+
     def render(self) -> Content:
         width = self.size.width or 40
-        label_w = min(24, max(12, width - 22))
-        bar_w = max(width - label_w - 12, 4)
+        readings = self.readings()
+        reading_w = max(len(r) for r in readings)
+        label_w = min(24, max(12, width - reading_w - 14))
+        bar_w = max(width - label_w - reading_w - 1, 4)
         text = Styled()
         over = self.week > self.budget
-        text.append(f"{'Budget (weeks)':<{label_w}}", style="bold")
-        text.append_text(_bar(self.week / self.budget, bar_w, "bold $error" if over else "$primary"))
-        text.append(f" {self.week:>5.1f}/{self.budget:g}", style="bold $error" if over else "")
-        for meter in self.meters:
-            broken = not meter.ok
+        text.append(f"{'Budget (weeks)':<{label_w}}", style=BOLD)
+        text.append_text(_bar(self.week / self.budget, bar_w, BAR_BAD if over else BAR))
+        text.append(f" {readings[0]:>{reading_w}}", style=BAD if over else None)
+        for meter, reading in zip(self.meters, readings[1:]):
+            broken = not meter.ok  # the reading stays legible in red: the number is what the player needs
             text.append("\n")
-            text.append(f"{meter.label[:label_w - 1]:<{label_w}}", style="bold")
-            text.append_text(_bar(meter.value / meter.limit, bar_w, "bold $error" if broken else "$success"))
-            text.append(f" {meter.value:>5.1f}≤{meter.limit:g}", style="bold $error" if broken else "")
+            text.append(f"{meter.label[:label_w - 1]:<{label_w}}", style=BOLD)
+            text.append_text(_bar(meter.value / meter.limit, bar_w, BAR_BAD if broken else BAR_OK))
+            text.append(f" {reading:>{reading_w}}", style=BAD if broken else None)
         return text.content()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from sim.tui.widgets.styled import Styled
 from textual.widget import Widget
+
+from sim import fmt
+from sim.tui.widgets.styled import BOLD, DEV, MUTED, TRAIN, Styled
 
 
 class TrendPlot(Widget):
@@ -26,13 +28,13 @@ class TrendPlot(Widget):
         cols = max(self.size.width - label_w - 1, 4)
         points = [v for v in self.train + self.dev if v is not None]
         text = Styled()
-        text.append("error % over turns  ", style="bold")
-        text.append("t", style="bold $primary")
+        text.append("error % over turns  ", style=BOLD)
+        text.append("t", style=TRAIN)
         text.append(" train  ")
-        text.append("d", style="bold $warning")
+        text.append("d", style=DEV)
         text.append(" dev\n")
         if not points:
-            text.append("(no training run yet)", style="dim")
+            text.append("(no training run yet)", style=MUTED)
             return text.content()
         low, high = min(points), max(points)
         span = (high - low) or 1.0
@@ -42,7 +44,7 @@ class TrendPlot(Widget):
         train, dev = self.train[-n:], self.dev[-n:]
         grid = [[" "] * (n * step) for _ in range(rows)]
         styles = [[""] * (n * step) for _ in range(rows)]
-        for series, mark, style in ((train, "t", "bold $primary"), (dev, "d", "bold $warning")):
+        for series, mark, style in ((train, "t", TRAIN), (dev, "d", DEV)):
             for x, v in enumerate(series):
                 if v is None:
                     continue
@@ -51,13 +53,13 @@ class TrendPlot(Widget):
                 styles[y][x * step] = style
         for y in range(rows):
             if y == 0:
-                label = f"{high:>5.2f} "
+                label = f"{fmt.error(high):>5} "
             elif y == rows - 1:
-                label = f"{low:>5.2f} "
+                label = f"{fmt.error(low):>5} "
             else:
-                label = " " * (label_w - 1)
-            text.append(label.ljust(label_w - 1), style="dim")
-            text.append("│", style="dim")
+                label = ""
+            text.append(label.ljust(label_w - 1), style=MUTED)
+            text.append("│", style=MUTED)
             for x, ch in enumerate(grid[y]):
                 text.append(ch, style=styles[y][x] or None)
             if y < rows - 1:
