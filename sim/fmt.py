@@ -74,6 +74,13 @@ def weeks_phrase(x: float | None, unknown: str = "an unknown number of weeks") -
     return f"{text} week" if text == "1" else f"{text} weeks"
 
 
+def seconds(x: float | None, unknown: str = UNKNOWN) -> str:
+    """A wait or a duration in whole seconds, rounded up (nobody waits 0.4 s less than told): "12 s"."""
+    if not _finite(x):
+        return unknown
+    return f"{max(0, math.ceil(x - 1e-9)):,} s"
+
+
 def share(x: float | None, unknown: str = UNKNOWN) -> str:
     """A share 0..1 as a whole percent: "18%" (error-analysis tables count ~100 examples)."""
     if not _finite(x):

@@ -24,6 +24,6 @@ def entries_csv(entries: list[Entry], hidden: set[str] | None = None) -> str:
     for e in entries:
         row = [_cell(v) for v in e.as_json().values()]
         if hidden is not None:
-            row.append("yes" if e.result_id in hidden else "no")
+            row.append("yes" if e.id in hidden else "no")
         writer.writerow(row)
     return out.getvalue()

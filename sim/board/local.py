@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.board.names import clean_name
-from sim.board.store import Entry, SQLiteStore, Store
+from sim.board.sqlite_store import SQLiteStore
+from sim.board.store import Entry, Store
 from sim.board.verify import ResultRejected, verify
 
 __all__ = ["Entry", "LocalBoard", "ResultRejected", "default_path"]

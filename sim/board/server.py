@@ -1,42 +1,73 @@
-"""The workshop server: learners POST results, it re-plays each one in a worker and ranks what it computed.
+"""The workshop server: learners get a ticket, play its seed, POST the result; it re-plays each one and ranks it.
 
 Routes (docs/workshop.md has the trainer's view):
-  POST /api/results         {"code", "name", "result"} -> 201 entry | 200 entry (already stored) | 403 | 422 | 413 | 429
-  GET  /api/leaderboard     ?case=ID -> {"entries": [...], "frozen_at": ISO|null}   (public, respects the freeze)
-  GET  /                    the projector page (?case=ID for one case)
-  GET  /export.csv          every entry, with a hidden column              (admin token)
-  POST /api/admin/freeze    {"at": "now" | ISO time | null}                  (admin token)
-  POST /api/admin/hide      {"id": result id or exact name, "hidden": bool}  (admin token)
-The admin token goes in `Authorization: Bearer TOKEN` (or `?token=` for the CSV in a browser).
+  POST /api/tickets          {"code", "name", "case", "learner"?} -> 201 ticket | 200 the same ticket again
+  POST /api/results          {"code", "name", "ticket", "result"} -> 201 entry | 200 already stored | 409 | 422 ...
+  GET  /api/leaderboard      ?case=ID -> {"entries": [...], "frozen_at": ISO|null}  (ETag; public, respects the freeze)
+  GET  /                     the projector page (?case=ID for one case, ?advance=S to turn pages every S s)
+  GET  /healthz              the pool, the queue and the store, as JSON
+  GET  /export.csv           every entry, hidden ones marked     (admin token, or a signed link)
+  POST /api/admin/freeze     {"at": "now" | ISO time | null}        (admin token)
+  POST /api/admin/hide       {"id": entry id, "hidden": true|false} (admin token)
+  POST /api/admin/export-link  -> {"url", "expires_at"}: a CSV link a browser can open for 10 minutes
+Admin requests carry the token as `Authorization: Bearer TOKEN`, never in the URL. Every POST is JSON
+(Content-Type: application/json) from no page or from this server's own origin; there is no CORS.
+
+Policy lives here (who may submit what, limits, seeds); rows live in the Store, which every call reaches
+through a thread (`StoreGate`), so a slow or locked board file never stops the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ipaddress
 import json
 import math
-import os
 import secrets
 import socket
+import sys
 import time
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from aiohttp import web
 
+from sim import fmt
+from sim.board import tickets
 from sim.board.export import entries_csv
-from sim.board.names import clean_name
-from sim.board.page import render_board
-from sim.board.store import SQLiteStore, Store
-from sim.board.verify import Verified, verify_chunk, warm_up
+from sim.board.names import clean_name, skeleton, suffixed
+from sim.board.pool import QueueFull, Replayer, Verifier
+from sim.board.store import Entry, Room, Store, StoreUnavailable, Ticket, TicketUsed
+from sim.board.verify import ResultRejected, Verified, check_record, find_case_by_id
 
 MAX_BODY = 256 * 1024  # a finished game's record is ~20 KB; anything far larger is not one
-MAX_CHUNK = 64  # records one worker re-plays in one go (in lockstep through the batched engine)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from a projector
-DEFAULT_RATE = 30  # submissions per minute per client address (burst of the same size)
+ROOM_ID = "main"  # `mlsim workshop serve` runs one room per board file
+
+HEADER_TIMEOUT_S = 10.0  # a request's headers must arrive within this (also how long an idle connection lives)
+BODY_TIMEOUT_S = 10.0
+MAX_CONNECTIONS = 1000  # and never more than the open-file limit leaves room for
+LEARNER_RATE = 10  # submissions (and ticket requests) per minute per learner: (address, ticket) or (address, name)
+ROOM_RATE = 2000  # per minute for the whole room: a room behind one address still gets through
+RATE_WINDOW_S = 60
+GET_RATE_PER_S, GET_BURST = 50.0, 200  # per address, per server process (a flood of GETs is a per-process load)
+CACHE_TTL_S = 1.0  # another process's writes show on this one's pages within this
+MAX_CACHED_BOARDS = 64
+ROOM_TTL_S = 1.0  # and its room settings (a freeze) too
+LINK_LIFETIME_S = 600
+MAX_SUFFIX = 99
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+RETRY_AFTER_S = {"locked": 2, "full": 10, "read-only": 10, "io": 10, "damaged": 30}
+REMEDY = {"locked": "it goes on by itself once the program holding the lock lets go of it",
+          "full": "free some disk space and it goes on by itself",
+          "read-only": "make the file writable again (or restart with another --db)",
+          "io": "check the disk",
+          "damaged": "stop the server and start a new board with another --db (the CSV export keeps the entries)"}
 
 
 def new_code(length: int = 6) -> str:
@@ -44,202 +75,482 @@ def new_code(length: int = 6) -> str:
 
 
 def normalise_code(code) -> str:
-    return str(code).strip().upper() if isinstance(code, (str, int)) else ""
+    return str(code).strip().upper() if isinstance(code, (str, int)) and not isinstance(code, bool) else ""
 
 
-class RateLimiter:
-    """A token bucket per client address: `per_minute` submissions a minute, bursts of the same size."""
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def __init__(self, per_minute: int, max_clients: int = 10_000):
-        self.capacity = float(per_minute)
-        self.refill = per_minute / 60.0
-        self.max_clients = max_clients
+
+class Refused(Exception):
+    """A request answered with `status` and one sentence (and maybe a Retry-After)."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+class StoreGate:
+    """Every store call in a thread: reads on a few, writes on one (they are serial anyway).
+
+    While the board file cannot be written (locked by another program, disk full, read-only) writes fail
+    fast for a moment instead of each waiting, clients get 503 with Retry-After, and the console gets one
+    sentence when the trouble starts and one when it ends.
+    """
+
+    def __init__(self, store: Store, say: Callable[[str], None], readers: int = 3):
+        self.store, self.say = store, say
+        self.readers = ThreadPoolExecutor(readers, thread_name_prefix="mlsim-store-read")
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="mlsim-store-write")
+        self.trouble: StoreUnavailable | None = None
+        self.since: float | None = None
+        self.fail_until = 0.0
+
+    async def read(self, fn, *args):
+        return await self._call(self.readers, fn, args, write=False)
+
+    async def write(self, fn, *args):
+        self._fail_fast()
+        return await self._call(self.writer, fn, args, write=True)
+
+    def _fail_fast(self) -> None:
+        if self.trouble is not None and time.monotonic() < self.fail_until:
+            raise self.trouble
+
+    async def _call(self, pool, fn, args, write: bool):
+        def guarded():
+            if write:
+                self._fail_fast()  # queued behind a write that found the file locked: do not wait again
+            return fn(*args)
+
+        try:
+            value = await asyncio.get_running_loop().run_in_executor(pool, guarded)
+        except StoreUnavailable as err:
+            self._failed(err)
+            raise
+        if write and self.trouble is not None:
+            self.say(f"The board file can be written again; submissions go through "
+                     f"(it could not be written for {fmt.seconds(time.monotonic() - self.since)}).")
+            self.trouble, self.since = None, None
+        return value
+
+    def _failed(self, err: StoreUnavailable) -> None:
+        now = time.monotonic()
+        if self.trouble is None or self.trouble.reason != err.reason:
+            self.say(f"The board cannot be written now: {err}. Submissions get 503 and wait in the learners' "
+                     f"outboxes, nothing is lost; {REMEDY.get(err.reason, 'check the board file')}.")
+            self.since = self.since or now
+        self.trouble = err
+        self.fail_until = now + min(RETRY_AFTER_S.get(err.reason, 2), 2)
+
+    def health(self) -> dict:
+        if self.trouble is None:
+            return {"state": "ok"}
+        return {"state": self.trouble.reason, "message": str(self.trouble),
+                "for_s": round(time.monotonic() - (self.since or time.monotonic()), 1)}
+
+    def close(self) -> None:
+        self.readers.shutdown(wait=False, cancel_futures=True)
+        self.writer.shutdown(wait=True, cancel_futures=True)
+
+
+class GetLimiter:
+    """A token bucket per client address for GETs (pages, leaderboard, health), in this process."""
+
+    def __init__(self, per_second: float = GET_RATE_PER_S, burst: int = GET_BURST, max_clients: int = 10_000):
+        self.rate, self.burst, self.max_clients = per_second, float(burst), max_clients
         self.buckets: dict[str, tuple[float, float]] = {}
 
-    def allow(self, client: str) -> float:
+    def wait(self, client: str) -> float:
         """0 when allowed (a token is taken), else the seconds to wait."""
-        if self.capacity <= 0:
+        if self.rate <= 0:
             return 0.0
         now = time.monotonic()
-        tokens, last = self.buckets.get(client, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - last) * self.refill)
-        if tokens >= 1:
-            self.buckets[client] = (tokens - 1, now)
-            if len(self.buckets) > self.max_clients:  # forget the oldest client rather than grow without bound
-                self.buckets.pop(next(iter(self.buckets)))
-            return 0.0
-        self.buckets[client] = (tokens, now)
-        return (1 - tokens) / self.refill
+        tokens, last = self.buckets.pop(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        allowed = tokens >= 1
+        self.buckets[client] = (tokens - 1 if allowed else tokens, now)  # re-inserted: the dict stays oldest-first
+        if len(self.buckets) > self.max_clients:
+            self.buckets.pop(next(iter(self.buckets)))
+        return 0.0 if allowed else (1 - tokens) / self.rate
 
 
-class Verifier:
-    """Queues submissions and re-plays them in an executor, a few at a time, so the event loop never computes."""
-
-    def __init__(self, executor: Executor, workers: int):
-        self.executor = executor
-        self.workers = max(1, workers)
-        self.queue: asyncio.Queue = asyncio.Queue()
-        self.tasks: list[asyncio.Task] = []
-
-    def start(self) -> None:
-        self.tasks = [asyncio.create_task(self._dispatch()) for _ in range(self.workers)]
-
-    async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-
-    async def verify(self, result: dict) -> dict:
-        future = asyncio.get_running_loop().create_future()
-        await self.queue.put((result, future))
-        return await future
-
-    async def _dispatch(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            chunk = [await self.queue.get()]
-            # Share what is waiting among the workers: big chunks under a burst, single records when quiet.
-            want = min(MAX_CHUNK, math.ceil((1 + self.queue.qsize()) / self.workers))
-            while len(chunk) < want and not self.queue.empty():
-                chunk.append(self.queue.get_nowait())
-            outcomes = await self._run(loop, [r for r, _ in chunk])
-            for (_, future), outcome in zip(chunk, outcomes):
-                if not future.done():
-                    future.set_result(outcome)
-
-    async def _run(self, loop, results: list[dict]) -> list[dict]:
-        """Re-play a chunk; if it fails, each record alone, so one bad record cannot fail the others."""
-        try:
-            return await loop.run_in_executor(self.executor, verify_chunk, results)
-        except BrokenProcessPool as err:
-            return [{"unavailable": f"the server could not re-play results ({err}); try again"}] * len(results)
-        except Exception as err:  # noqa: BLE001 - the dispatcher must outlive any record
-            if len(results) > 1:
-                return [(await self._run(loop, [result]))[0] for result in results]
-            return [{"error": f"the result could not be re-played ({type(err).__name__})"}]
+@dataclass
+class Limits:
+    learner_per_minute: int = LEARNER_RATE  # 0: no limit
+    room_per_minute: int = ROOM_RATE
+    get_per_second: float = GET_RATE_PER_S
+    queue: int = 2000
+    connections: int = MAX_CONNECTIONS
 
 
 @dataclass
 class Workshop:
     store: Store
-    code: str
-    admin_token: str
+    gate: StoreGate
+    room_id: str
     verifier: Verifier
-    limiter: RateLimiter
+    limits: Limits
+    say: Callable[[str], None]
     join_url: str = ""
+    secret: str = ""
+    page_seconds: int = 12
+    room_cache: tuple[float, Room] | None = None
+    board_cache: dict[str, tuple[float, str, bytes]] = field(default_factory=dict)  # query -> (at, etag, body)
     inflight: dict[str, asyncio.Future] = field(default_factory=dict)
+    get_limiter: GetLimiter = field(default_factory=GetLimiter)
+    connections: int = 0
 
-    def frozen_at(self) -> str | None:
-        return self.store.setting("frozen_at")
+    async def room(self, fresh: bool = False) -> Room:
+        if not fresh and self.room_cache is not None and time.monotonic() - self.room_cache[0] < ROOM_TTL_S:
+            return self.room_cache[1]
+        try:
+            room = await self.gate.read(self.store.room, self.room_id)
+        except StoreUnavailable:
+            if self.room_cache is None:
+                raise
+            return self.room_cache[1]  # settings a second old beat no answer
+        if room is None:
+            raise Refused(503, "this workshop's room is gone from the board file; the trainer restarts the server")
+        self.room_cache = (time.monotonic(), room)
+        return room
+
+    def changed(self) -> None:
+        """This process wrote: drop what it serves from memory (other processes' writes show within the TTL)."""
+        self.board_cache.clear()
+        self.room_cache = None
 
 
 WORKSHOP = web.AppKey("workshop", Workshop)
 
 
-def _json_error(status: int, message: str, **headers) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers or None)
+def _json_error(status: int, message: str, retry_after: int | None = None) -> web.Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return web.json_response({"error": message}, status=status, headers=headers)
 
 
-def _is_admin(request: web.Request, workshop: Workshop) -> bool:
-    auth = request.headers.get("Authorization", "")
-    token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.query.get("token", "")
-    return bool(token) and secrets.compare_digest(token.encode(), workshop.admin_token.encode())
+def _client(request: web.Request) -> str:
+    return request.remote or "?"
+
+
+# ---- middlewares -----------------------------------------------------------------------------
+@web.middleware
+async def guard(request: web.Request, handler):
+    """Cross-site and greedy requests are refused before any work; store trouble becomes a 503 sentence."""
+    workshop = request.app[WORKSHOP]
+    try:
+        if request.method == "POST":
+            if "token" in request.query:
+                raise Refused(403, "the admin token goes in an `Authorization: Bearer TOKEN` header, never in the "
+                                   "URL (URLs end up in browser histories and logs)")
+            if request.content_type != "application/json":
+                raise Refused(415, "send the body as JSON, with the header Content-Type: application/json")
+            origin = request.headers.get("Origin")
+            if origin is not None and origin != f"{request.scheme}://{request.host}":
+                raise Refused(403, f"requests from pages of other sites ({origin[:80]}) are refused; "
+                                   "submit from mlsim or from this server's own pages")
+        elif request.method in ("GET", "HEAD"):
+            wait = workshop.get_limiter.wait(_client(request))
+            if wait:
+                raise Refused(429, "too many requests from this address; slow down",
+                              retry_after=max(1, math.ceil(wait)))
+        return await handler(request)
+    except Refused as err:
+        return _json_error(err.status, str(err), err.retry_after)
+    except StoreUnavailable as err:
+        return _json_error(503, f"the board cannot store anything right now ({err.reason}); your result waits in "
+                                "your outbox and goes through later", RETRY_AFTER_S.get(err.reason, 5))
+
+
+async def _body(request: web.Request, fields: str) -> dict:
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT_S):
+            raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise Refused(413, f"the request is larger than {MAX_BODY // 1024} KB; send one result record") from None
+    except TimeoutError:
+        raise Refused(408, f"the request's body did not arrive within {fmt.seconds(BODY_TIMEOUT_S)}") from None
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested absurdly deep
+        raise Refused(400, f"the body is not JSON; send {fields}") from None
+    if not isinstance(body, dict):
+        raise Refused(400, f"the body is not a JSON object; send {fields}")
+    return body
+
+
+async def _room_for_code(workshop: Workshop, body: dict) -> Room:
+    room = await workshop.room()
+    if not secrets.compare_digest(normalise_code(body.get("code")).encode(), room.code.encode()):
+        raise Refused(403, "wrong join code; copy the workshop URL from the projector again")
+    return room
+
+
+async def _rate(workshop: Workshop, learner_key: str, room: Room, what: str) -> None:
+    limits = workshop.limits
+    counts = await workshop.gate.write(workshop.store.hits, [learner_key, f"{what}:{room.id}"], RATE_WINDOW_S,
+                                       time.time())
+    retry = max(1, math.ceil(RATE_WINDOW_S - time.time() % RATE_WINDOW_S))
+    if limits.learner_per_minute and counts[0] > limits.learner_per_minute:
+        raise Refused(429, f"too many {what} requests for this learner (at most {limits.learner_per_minute} a "
+                           f"minute); try again in {fmt.seconds(retry)}", retry)
+    if limits.room_per_minute and counts[1] > limits.room_per_minute:
+        raise Refused(429, f"the room sends more than {limits.room_per_minute} {what} requests a minute; try "
+                           f"again in {fmt.seconds(retry)}", retry)
+
+
+# ---- tickets ---------------------------------------------------------------------------------
+async def post_ticket(request: web.Request) -> web.Response:
+    workshop = request.app[WORKSHOP]
+    body = await _body(request, '{"code", "name", "case"}')
+    room = await _room_for_code(workshop, body)
+    name = clean_name(body.get("name"))
+    if not name:
+        raise Refused(422, "a name is needed (letters, digits or spaces)")
+    case_id = body.get("case")
+    if not isinstance(case_id, str) or not 0 < len(case_id) <= 100:
+        raise Refused(422, "say which case you play: {\"case\": \"bird-detection\"}")
+    found = await asyncio.get_running_loop().run_in_executor(workshop.gate.readers, find_case_by_id, case_id)
+    if found is None:
+        raise Refused(422, f"this workshop has no case '{case_id[:100]}'; the trainer's `mlsim scenarios` lists "
+                           "the ones it has")
+    learner = body.get("learner")
+    learner = learner if isinstance(learner, str) and len(learner) <= 100 else ""
+    asked = skeleton(name)
+    await _rate(workshop, f"ticket:{room.id}:{_client(request)}:{asked}", room, "ticket")
+    candidates = [(name, asked)]
+    if room.names == "suffix":
+        candidates += [(s, skeleton(s)) for s in (suffixed(name, n) for n in range(2, MAX_SUFFIX + 1))]
+    seed = room.room_seed if room.room_seed is not None else secrets.randbelow(2**31)
+    issued = await workshop.gate.write(workshop.store.ticket_for, room.id, learner, asked, candidates, case_id, seed,
+                                       time.time(), tickets.new_ticket_id())
+    if issued is None:
+        raise Refused(409, f"the name '{name}' is taken in this room, or looks just like one that is; please add "
+                           "an initial or a surname (e.g. 'Ada L.')")
+    ticket, created = issued
+    return web.json_response({
+        "ticket": tickets.sign(ticket, workshop.secret), "case": ticket.case, "seed": ticket.seed,
+        "issued_at": iso(ticket.issued_at), "name": ticket.name, "case_hash": found[1],
+        "room_seed": room.room_seed is not None, "min_play_seconds": room.min_play_seconds,
+    }, status=201 if created else 200)
+
+
+# ---- results ---------------------------------------------------------------------------------
+def _practice_reason(result: dict) -> str | None:
+    policy = result.get("policy")
+    if isinstance(policy, str) and policy:
+        return f"it was played by the {policy[:20]} policy (`--policy`), not by a learner"
+    return None
+
+
+def _not_a_learner(reason: str) -> Refused:
+    return Refused(422, f"the result is not a learner's game: {reason}; this workshop ranks learners' games only "
+                        "(the trainer can let such games in as practice with --allow-practice)")
 
 
 async def post_result(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
-    wait = workshop.limiter.allow(request.remote or "?")
-    if wait:
-        return _json_error(429, f"too many submissions from this address; try again in {math.ceil(wait)} s",
-                           **{"Retry-After": str(math.ceil(wait))})
-    try:
-        body = await request.json()
-    except web.HTTPRequestEntityTooLarge:
-        return _json_error(413, f"the submission is larger than {MAX_BODY // 1024} KB; send one result record")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested absurdly deep
-        return _json_error(400, "the body is not JSON; send {\"code\", \"name\", \"result\"}")
-    if not isinstance(body, dict):
-        return _json_error(400, "the body is not a JSON object; send {\"code\", \"name\", \"result\"}")
-    if not secrets.compare_digest(normalise_code(body.get("code")).encode(), workshop.code.encode()):
-        return _json_error(403, "wrong join code; copy the workshop URL from the projector again")
+    body = await _body(request, '{"code", "name", "ticket", "result"}')
+    room = await _room_for_code(workshop, body)
     name = clean_name(body.get("name"))
     if not name:
-        return _json_error(422, "a name is needed (letters, digits or spaces)")
-    result = body.get("result")
-    result_id = result.get("id") if isinstance(result, dict) else None
-    if not isinstance(result_id, str) or not result_id:
-        return _json_error(422, "the submission has no result record with an id")
-    existing = workshop.store.entry(result_id)
-    if existing is not None:
-        return web.json_response(_as_seen(workshop, existing.as_json()), status=200)
-    result = _replayable(result)
-    if result is None:
-        return _json_error(422, "the result record is malformed; send the record `mlsim play ... --json` printed")
-    pending = workshop.inflight.get(result_id)
-    first = pending is None
-    if first:  # the same record twice at once: the second waits for the first's answer
-        pending = asyncio.ensure_future(_verify_and_store(workshop, result, name))
-        workshop.inflight[result_id] = pending
-        pending.add_done_callback(lambda _: workshop.inflight.pop(result_id, None))
-    status, payload = await asyncio.shield(pending)
-    return web.json_response(payload, status=200 if status == 201 and not first else status)
-
-
-REPLAY_FIELDS = ("id", "case", "case_hash", "seed", "choices", "score", "final")
-
-
-def _replayable(result: dict) -> dict | None:
-    """The fields a re-play reads, or None when they cannot travel to a worker (absurd nesting, odd types)."""
-    slim = {key: result.get(key) for key in REPLAY_FIELDS}
+        raise Refused(422, "a name is needed (letters, digits or spaces)")
     try:
-        json.dumps(slim)  # what a worker could not receive, it must not be sent: one bad record, one 422
-    except (TypeError, ValueError, RecursionError):
-        return None
-    return slim
+        ticket = tickets.read(body.get("ticket"), workshop.secret)
+    except tickets.TicketError as err:
+        raise Refused(422, str(err)) from None
+    if ticket.room != room.id:
+        raise Refused(422, "the ticket is for another workshop room")
+    if ticket.name != name:
+        raise Refused(422, f"the ticket was issued to {ticket.name}, not to {name}; each learner sends their own "
+                           "result with their own ticket")
+    try:
+        record = check_record(body.get("result"))
+    except ResultRejected as err:
+        raise Refused(422, str(err)) from None
+    if record["case"] != ticket.case:
+        raise Refused(422, f"the result is a game of {record['case']}, but its ticket is for {ticket.case}")
+    if record["seed"] != ticket.seed:
+        raise Refused(422, f"the result was played on seed {record['seed']}, but its ticket gives seed {ticket.seed}: "
+                           "play the seed the ticket gives (`mlsim play CASE --workshop URL` fetches it)")
+    store = workshop.store
+    existing, known = await workshop.gate.read(lambda: (store.entry_for_ticket(ticket.id), store.ticket(ticket.id)))
+    if existing is not None:
+        return await _answer_existing(workshop, room, existing, record)
+    if known != ticket:
+        raise Refused(422, "the ticket is not one this board issued (it is not in the board file: another "
+                           "board's, or from before the board was reset); start the game again for a new one")
+    elapsed = time.time() - ticket.issued_at
+    if elapsed < room.min_play_seconds:
+        raise Refused(422, f"the result came {fmt.seconds(elapsed)} after its ticket; this workshop counts games "
+                           f"that take at least {fmt.seconds(room.min_play_seconds)} (the trainer's "
+                           "--min-play-seconds), so play the case through, then send it")
+    reason = _practice_reason(body["result"])
+    if reason and not room.allow_practice:
+        raise _not_a_learner(reason)
+    await _rate(workshop, f"result:{room.id}:{_client(request)}:{ticket.id}", room, "result")
+    key = f"{ticket.id}:{record['id']}"
+    pending = workshop.inflight.get(key)
+    first = pending is None
+    if first:  # the same result twice at once: the second waits for the first's answer
+        pending = asyncio.ensure_future(_verify_and_store(workshop, room, ticket, name, record, reason))
+        workshop.inflight[key] = pending
+        pending.add_done_callback(lambda _: workshop.inflight.pop(key, None))
+    status, payload = await asyncio.shield(pending)
+    if status == 201 and not first:
+        status = 200
+    headers = {"Retry-After": "2"} if status == 503 else None  # busy: the client's outbox tries again
+    return web.json_response(payload, status=status, headers=headers)
 
 
-async def _verify_and_store(workshop: Workshop, result: dict, name: str) -> tuple[int, dict]:
-    outcome = await workshop.verifier.verify(result)
+async def _answer_existing(workshop: Workshop, room: Room, entry: Entry, record: dict) -> web.Response:
+    if entry.result_id == record["id"]:
+        return web.json_response(await _as_seen(workshop, room, entry), status=200)
+    raise Refused(409, f"this ticket already has a result on the board ({entry.total} points, entry {entry.id}); "
+                       "one entry per learner and case")
+
+
+async def _verify_and_store(workshop: Workshop, room: Room, ticket: Ticket, name: str, record: dict,
+                            reason: str | None) -> tuple[int, dict]:
+    try:
+        outcome = await workshop.verifier.submit(record)
+    except QueueFull as err:
+        return 503, {"error": f"the server is busy ({err}); your result waits in your outbox and goes through soon"}
     if "unavailable" in outcome:
         return 503, {"error": outcome["unavailable"]}
     if "error" in outcome:
         return 422, {"error": outcome["error"]}
-    entry, created = workshop.store.add(Verified(**outcome), name)
-    return (201 if created else 200), _as_seen(workshop, entry.as_json())
+    verified = Verified(**outcome)
+    if verified.follows_expert:
+        reason = "its choices are the expert policy's on its seed, move for move"
+    if reason and not room.allow_practice:
+        return 422, {"error": str(_not_a_learner(reason))}
+    try:
+        entry, created = await workshop.gate.write(workshop.store.add, verified, name, ticket, reason is not None)
+    except TicketUsed as err:
+        return 409, {"error": f"this ticket already has a result on the board ({err.entry.total} points, entry "
+                              f"{err.entry.id}); one entry per learner and case"}
+    except StoreUnavailable as err:
+        return 503, {"error": f"the board cannot store anything right now ({err.reason}); your result waits in your "
+                              "outbox and goes through later"}
+    workshop.changed()
+    return (201 if created else 200), await _as_seen(workshop, room, entry)
 
 
-def _as_seen(workshop: Workshop, entry: dict) -> dict:
+def shown(entry: Entry) -> dict:
+    """An entry as JSON with the game's own rounding for what the page prints."""
+    return {**entry.as_json(), "shown": {"real_world_error": fmt.error(entry.real_world_error),
+                                         "weeks": fmt.weeks(entry.weeks)}}
+
+
+async def _as_seen(workshop: Workshop, room: Room, entry: Entry) -> dict:
     """A learner's entry as the room may see it: no rank while the board is frozen (the reveal is the trainer's)."""
-    if workshop.frozen_at() is not None:
-        return {**entry, "rank": None, "frozen": True}
-    return entry
+    if room.frozen_at is not None:
+        return {**shown(entry), "rank": None, "frozen": True}
+    return shown(entry)
+
+
+# ---- pages and the public board --------------------------------------------------------------
+def _frozen_text(room: Room) -> str | None:
+    return room.frozen_at and room.frozen_at[:19] + "Z"
 
 
 async def get_leaderboard(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
-    frozen = workshop.frozen_at()
-    entries = workshop.store.entries(request.query.get("case") or None, until=frozen)
-    return web.json_response({"entries": [e.as_json() for e in entries], "frozen_at": frozen and frozen[:19] + "Z"})
+    case = request.query.get("case") or None
+    key = case or ""
+    cached = workshop.board_cache.get(key)
+    if cached is None or time.monotonic() - cached[0] > CACHE_TTL_S:
+        try:
+            room = await workshop.room()
+            entries = await workshop.gate.read(workshop.store.entries, case, room.frozen_at, False, room.id)
+            body = json.dumps({"entries": [shown(e) for e in entries], "frozen_at": _frozen_text(room)},
+                              separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            cached = (time.monotonic(), '"' + hashlib.sha256(body).hexdigest()[:32] + '"', body)
+            if len(workshop.board_cache) >= MAX_CACHED_BOARDS:  # ?case= is the client's to choose: stay bounded
+                workshop.board_cache.clear()
+            workshop.board_cache[key] = cached
+        except (StoreUnavailable, Refused):
+            if cached is None:
+                raise
+            # the file is busy: yesterday's news, a second old, beats no page
+    _, etag, body = cached
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("If-None-Match") == etag:
+        return web.Response(status=304, headers=headers)
+    response = web.Response(body=body, content_type="application/json", headers=headers)
+    if len(body) > 4096:
+        response.enable_compression()
+    return response
 
 
 async def get_page(request: web.Request) -> web.Response:
+    from sim.board.page import render_page
+
     workshop = request.app[WORKSHOP]
-    case = request.query.get("case") or None
-    frozen = workshop.frozen_at()
-    html = render_board(workshop.store.entries(case, until=frozen), workshop.join_url, frozen and frozen[:19] + "Z",
-                        case)
+    advance = request.query.get("advance", "")  # /?advance=20: this screen turns pages every 20 s
+    seconds = min(int(advance), 3600) if advance.isdigit() else workshop.page_seconds
+    html = render_page(workshop.join_url, request.query.get("case") or None, seconds)
     return web.Response(text=html, content_type="text/html",
-                        headers={"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
-                                                            "style-src 'unsafe-inline'"})
+                        headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                                 "Referrer-Policy": "no-referrer"})
+
+
+async def get_asset(request: web.Request) -> web.Response:
+    from sim.board.page import ASSETS
+
+    content_type, text = ASSETS[request.match_info["asset"]]
+    return web.Response(text=text, content_type=content_type,
+                        headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"})
+
+
+async def get_healthz(request: web.Request) -> web.Response:
+    workshop = request.app[WORKSHOP]
+    store = workshop.gate.health()
+    pool = workshop.verifier.replayer.health()
+    return web.json_response({"ok": store["state"] == "ok" and pool["alive"] > 0, "pool": pool,
+                              "queue": workshop.verifier.health(), "store": store,
+                              "connections": workshop.connections})
+
+
+# ---- the trainer's controls ------------------------------------------------------------------
+async def _admin(request: web.Request) -> Room:
+    workshop = request.app[WORKSHOP]
+    room = await workshop.room()
+    if "token" in request.query:
+        raise Refused(403, "the admin token goes in an `Authorization: Bearer TOKEN` header, never in the URL")
+    auth = request.headers.get("Authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    if not token or not secrets.compare_digest(token.encode(), room.admin_token.encode()):
+        raise Refused(403, "this needs the admin token printed when the server started, as "
+                           "`Authorization: Bearer TOKEN`")
+    return room
 
 
 async def get_csv(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
-    if not _is_admin(request, workshop):
-        return _json_error(403, "the CSV export needs the admin token printed when the server started")
-    text = entries_csv(workshop.store.entries(include_hidden=True), workshop.store.hidden_ids())
-    return web.Response(text=text, content_type="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="workshop.csv"'})
+    if "sig" in request.query:
+        room = await workshop.room()
+        if not tickets.link_is_valid(workshop.secret, f"export:{room.id}", request.query.get("expires", ""),
+                                     request.query.get("sig", ""), time.time()):
+            raise Refused(403, "this CSV link has expired or is not one this server made; ask for a new one "
+                               "(POST /api/admin/export-link)")
+    else:
+        room = await _admin(request)
+    entries = await workshop.gate.read(workshop.store.entries, None, None, True, room.id)
+    hidden = await workshop.gate.read(workshop.store.hidden_ids)
+    return web.Response(text=entries_csv(entries, hidden), content_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="workshop.csv"',
+                                 "Cache-Control": "no-store"})
+
+
+async def post_export_link(request: web.Request) -> web.Response:
+    workshop = request.app[WORKSHOP]
+    room = await _admin(request)
+    expires = int(time.time()) + LINK_LIFETIME_S
+    sig = tickets.sign_link(workshop.secret, f"export:{room.id}", expires)
+    base = f"{request.scheme}://{request.host}"
+    return web.json_response({"url": f"{base}/export.csv?expires={expires}&sig={sig}", "expires_at": iso(expires)})
 
 
 def parse_time(text: str) -> str:
@@ -253,68 +564,75 @@ def parse_time(text: str) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-async def _admin_body(request: web.Request) -> dict | web.Response:
-    workshop = request.app[WORKSHOP]
-    if not _is_admin(request, workshop):
-        return _json_error(403, "this needs the admin token printed when the server started")
-    try:
-        body = await request.json()
-    except (ValueError, RecursionError, web.HTTPRequestEntityTooLarge):
-        return _json_error(400, "the body is not JSON")
-    return body if isinstance(body, dict) else _json_error(400, "the body is not a JSON object")
-
-
 async def post_freeze(request: web.Request) -> web.Response:
-    body = await _admin_body(request)
-    if isinstance(body, web.Response):
-        return body
-    at = body.get("at")
     workshop = request.app[WORKSHOP]
-    if at is None:
-        workshop.store.set_setting("frozen_at", None)
-        return web.json_response({"frozen_at": None})
-    try:
-        stored = parse_time(str(at))
-    except (ValueError, OverflowError):  # OverflowError: a time past year 9999 once made UTC
-        return _json_error(400, "'at' must be \"now\", an ISO time like 2026-05-09T15:30, or null to unfreeze")
-    workshop.store.set_setting("frozen_at", stored)
-    return web.json_response({"frozen_at": stored[:19] + "Z"})
+    room = await _admin(request)
+    body = await _body(request, '{"at": "now" | ISO time | null}')
+    at = body.get("at")
+    stored = None
+    if at is not None:
+        try:
+            stored = parse_time(str(at))
+        except (ValueError, OverflowError):  # OverflowError: a time past year 9999 once made UTC
+            raise Refused(400, "'at' must be \"now\", an ISO time like 2026-05-09T15:30, or null to unfreeze") from None
+    await workshop.gate.write(workshop.store.set_frozen, room.id, stored)
+    workshop.changed()
+    return web.json_response({"frozen_at": stored and stored[:19] + "Z"})
 
 
 async def post_hide(request: web.Request) -> web.Response:
-    body = await _admin_body(request)
-    if isinstance(body, web.Response):
-        return body
-    key = body.get("id")
+    workshop = request.app[WORKSHOP]
+    await _admin(request)
+    body = await _body(request, '{"id": ENTRY_ID, "hidden": true}')
+    key, hidden = body.get("id"), body.get("hidden", True)
+    if isinstance(key, int) and not isinstance(key, bool):
+        key = str(key)
     if not isinstance(key, str) or not key:
-        return _json_error(400, "'id' must be a result id (see the CSV) or an exact name")
-    changed = request.app[WORKSHOP].store.set_hidden(key, bool(body.get("hidden", True)))
-    if not changed:
-        return _json_error(404, f"no entry has the id or name '{key}'")
-    return web.json_response({"changed": changed})
+        raise Refused(400, "'id' must be an entry id (the `id` column of the CSV or /api/leaderboard)")
+    if not isinstance(hidden, bool):
+        raise Refused(400, "'hidden' must be true or false (JSON booleans, not strings)")
+    if not await workshop.gate.write(workshop.store.set_hidden, key, hidden):
+        raise Refused(404, f"no entry has the id '{key[:40]}'")
+    workshop.changed()
+    return web.json_response({"id": key, "hidden": hidden})
 
 
-def create_app(store: Store, code: str, admin_token: str, executor: Executor, workers: int = 1,
-               rate_per_minute: int = DEFAULT_RATE, join_url: str = "") -> web.Application:
-    """The aiohttp application; re-plays run in `executor` (a process pool when serving, a thread in tests)."""
-    app = web.Application(client_max_size=MAX_BODY)
-    workshop = Workshop(store, normalise_code(code), admin_token, Verifier(executor, workers),
-                        RateLimiter(rate_per_minute), join_url)
+# ---- the application -------------------------------------------------------------------------
+def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | None = None,
+               say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12) -> web.Application:
+    """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`."""
+    limits = limits or Limits()
+    say = say or (lambda line: print(line, flush=True))
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
+    gate = StoreGate(store, say)
+    workshop = Workshop(store, gate, room_id, Verifier(replayer, limits.queue), limits, say, join_url,
+                        page_seconds=page_seconds, get_limiter=GetLimiter(limits.get_per_second))
     app[WORKSHOP] = workshop
 
     async def lifecycle(app: web.Application):
+        from sim.board.tickets import new_secret
+
+        workshop.secret = await gate.write(store.setting_once, "secret", new_secret())
+        await replayer.start()
         workshop.verifier.start()
         yield
         await workshop.verifier.stop()
+        await replayer.stop()
+        gate.close()
 
     app.cleanup_ctx.append(lifecycle)
     app.add_routes([
+        web.post("/api/tickets", post_ticket),
         web.post("/api/results", post_result),
         web.get("/api/leaderboard", get_leaderboard),
         web.get("/", get_page),
+        web.get("/healthz", get_healthz),
+        web.get("/static/{asset}", get_asset),
+        web.get("/{asset:favicon\\.(?:svg|ico)}", get_asset),
         web.get("/export.csv", get_csv),
         web.post("/api/admin/freeze", post_freeze),
         web.post("/api/admin/hide", post_hide),
+        web.post("/api/admin/export-link", post_export_link),
     ])
     return app
 
@@ -339,46 +657,89 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: end when the server process is gone (even SIGKILLed), instead of lingering as an orphan."""
-    import threading
+def open_file_limit() -> int:
+    """Raise this process's open-file limit as far as allowed; the connection cap stays below what is left."""
+    try:
+        import resource
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="mlsim-parent-watch", daemon=True).start()
-
-
-def process_pool(workers: int) -> Executor:
-    """Re-play processes, forked now, before the event loop or any thread exists (forking later is unsafe).
-
-    Call it from plain sync code; every worker is started and warmed (imports, case files) before it returns.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
-    list(executor.map(warm_up, range(workers)))
-    return executor
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = hard if hard != resource.RLIM_INFINITY else 65536
+        if soft != resource.RLIM_INFINITY and soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, 65536), hard))
+        return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, ValueError, OSError):
+        return 1024
 
 
-async def run_server(host: str, port: int, code: str, admin_token: str, store: Store, executor: Executor,
-                     workers: int, rate_per_minute: int, say) -> None:
+def cap_connections(workshop: Workshop, server: web.Server, cap: int) -> None:
+    """Refuse connections past `cap` at once (503, closed) instead of running out of file descriptors."""
+    made, lost = server.connection_made, server.connection_lost
+    refused = {"count": 0, "said": 0.0}
+
+    def connection_made(handler, transport):
+        if workshop.connections >= cap:
+            refused["count"] += 1
+            if time.monotonic() - refused["said"] > 60:
+                refused["said"] = time.monotonic()
+                workshop.say(f"More than {cap} connections at once: refusing new ones with 503 until some close.")
+            transport.write(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
+                            b"Connection: close\r\n\r\n")
+            transport.close()
+            handler._mlsim_refused = True
+            return
+        workshop.connections += 1
+        made(handler, transport)
+
+    def connection_lost(handler, exc=None):
+        if getattr(handler, "_mlsim_refused", False):
+            return
+        workshop.connections -= 1
+        lost(handler, exc)
+
+    # aiohttp's Server has no hook for this; these two are what every connection calls on it.
+    server.connection_made, server.connection_lost = connection_made, connection_lost
+
+
+def quiet_loop_errors(loop: asyncio.AbstractEventLoop, say) -> None:
+    """Errors the loop reports without a request to blame (out of file descriptors on accept): one line a minute."""
+    said: dict[str, float] = {}
+
+    def handler(loop, context):
+        message = context.get("message", "event loop error")
+        exc = context.get("exception")
+        key = f"{message}:{type(exc).__name__}"
+        if time.monotonic() - said.get(key, -1e9) > 60:
+            said[key] = time.monotonic()
+            say(f"Server trouble: {message}{f' ({exc})' if exc else ''}; it goes on (said once a minute).")
+
+    loop.set_exception_handler(handler)
+
+
+async def run_server(host: str, port: int, store: Store, room_id: str, replayer: Replayer, limits: Limits,
+                     say_started, say: Callable[[str], None], page_seconds: int = 12) -> None:
     loop = asyncio.get_running_loop()
-    app = create_app(store, code, admin_token, executor, workers, rate_per_minute)
-    runner = web.AppRunner(app, access_log=None)
+    quiet_loop_errors(loop, say)
+    try:
+        import signal
+
+        # An inherited "ignore SIGCHLD" would let the kernel reap dead workers before we learn how they ended.
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    except (AttributeError, ValueError):  # pragma: no cover - no SIGCHLD (Windows) or not the main thread
+        pass
+    limits.connections = min(limits.connections, max(16, open_file_limit() - 200))
+    app = create_app(store, room_id, replayer, limits, say, page_seconds=page_seconds)
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT_S, handle_signals=False)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        cap_connections(app[WORKSHOP], runner.server, limits.connections)
+        site = web.TCPSite(runner, host, port, backlog=512)
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port
-        shown = lan_address() if host in {"0.0.0.0", "::", ""} else host
-        shown = f"[{shown}]" if ":" in shown else shown
-        app[WORKSHOP].join_url = f"http://{shown}:{bound}/?code={app[WORKSHOP].code}"
-        say(app[WORKSHOP].join_url, bound)
+        shown_host = lan_address() if host in {"0.0.0.0", "::", ""} else host
+        shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
+        room = await app[WORKSHOP].room(fresh=True)
+        app[WORKSHOP].join_url = f"http://{shown_host}:{bound}/?code={room.code}"
+        say_started(app[WORKSHOP].join_url, bound)
         stop = asyncio.Event()
         try:
             import signal
@@ -390,8 +751,14 @@ async def run_server(host: str, port: int, code: str, admin_token: str, store: S
         await stop.wait()
     finally:
         await runner.cleanup()
-        executor.shutdown(wait=False, cancel_futures=True)
 
 
-def open_store(path) -> SQLiteStore:
-    return SQLiteStore(path)
+def open_store(path):
+    """The server's store: short waits for another program's lock (503 and try again beats a frozen room)."""
+    from sim.board.sqlite_store import SQLiteStore
+
+    return SQLiteStore(path, busy_timeout_s=0.2, retry_budget_s=0.5)
+
+
+def say_line(line: str) -> None:
+    print(line, file=sys.stdout, flush=True)

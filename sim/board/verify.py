@@ -1,20 +1,27 @@
 """Trust no submitted score: re-play a result record from its case, seed and choices, and compare.
 
-Both boards (local and workshop) store only what `verify` computes. A record is accepted when its
-case is known with the same content hash, its choices re-play to a finished game, and the id, score
-and final ladder it claims equal the re-play's. Everything here is plain data in and out so a
-process pool can run it.
+Both boards (local and workshop) store only what `verify` computes. A record is accepted when it was
+made by this version of the simulator (its "model"), its case is known with the same content hash, its
+choices re-play to a finished game, and the id, score and final ladder it claims equal the re-play's:
+scores exactly, ladder numbers within FLOAT_TOLERANCE. That tolerance is what lets a record made with
+one numpy release re-play with another (tests/board/test_numpy_versions.py runs the oldest numpy that
+pyproject allows against the installed one). Everything here is plain data in and out so a worker
+process can run it.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 MAX_CHOICES = 200  # far above a real game (the engine ships by itself long before); bounds the work per record
-FLOAT_TOLERANCE = 1e-3  # records round ladders to 4 decimals; another platform may differ in the last digit
+MAX_CHOICE_CHARS = 200
+FLOAT_TOLERANCE = 1e-3  # records round ladders to 4 decimals; another platform or numpy may differ in the last digit
+MAX_POINTS = 1_000_000  # no score comes near this; a bigger number is not a score
+MAX_ERROR = 1000.0  # errors are percents; anything far past 100 is not one
 LADDER_KEYS = ("human", "train", "train_dev", "dev", "test")
+REPLAY_FIELDS = ("model", "id", "case", "case_hash", "seed", "choices", "score", "final")
 
 
 class ResultRejected(Exception):
@@ -35,9 +42,11 @@ class Verified:
     real_world_error: float
     weeks: float
     record: dict  # the re-played result record
+    follows_expert: bool = False  # its choices are the expert policy's on its seed, move for move
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """Shallow on purpose: `asdict` would deep-copy the record, which costs more than its re-play."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 # (path, mtime_ns, size) -> (Case, hash): a case file is parsed once until it changes.
@@ -62,19 +71,57 @@ def find_case_by_id(case_id: str):
     return None
 
 
-def _shape(result) -> tuple[str, str, int, list[str]]:
+def _number(x, limit: float) -> bool:
+    """A JSON number a record could hold: finite and within `limit` (a 400-digit integer is not one)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    return abs(x) <= limit and (isinstance(x, int) or math.isfinite(x))
+
+
+def check_record(result) -> dict:
+    """The fields a re-play reads, checked for type, range and size (cheap: no re-play, no case file).
+
+    Raises ResultRejected (one sentence) for anything a finished game of this simulator could not have
+    written; the workshop server runs it before queueing, so a bad record is refused alone and never
+    reaches a batch of good ones. Returns a copy holding only REPLAY_FIELDS (nothing else travels).
+    """
+    from sim.model import MODEL_VERSION
+
     if not isinstance(result, dict):
         raise ResultRejected("the result is not a result record (a JSON object)")
+    model = result.get("model")
+    if model != MODEL_VERSION:
+        made_by = f"model {model}" if isinstance(model, int) and not isinstance(model, bool) else "an older model"
+        raise ResultRejected(f"the result was made by another version of the simulator ({made_by}; this one runs "
+                             f"model {MODEL_VERSION}), so it cannot be re-played here")
     case_id, case_hash, seed, choices = (result.get(k) for k in ("case", "case_hash", "seed", "choices"))
-    if not isinstance(case_id, str) or not isinstance(case_hash, str):
+    if not isinstance(case_id, str) or not isinstance(case_hash, str) or not 0 < len(case_id) <= 100 \
+            or len(case_hash) > 100:
         raise ResultRejected("the result names no case or case hash")
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
         raise ResultRejected("the result's seed is not a whole number from 0 to 2^63-1")
-    if not isinstance(choices, list) or not all(isinstance(c, str) and len(c) <= 200 for c in choices):
+    if not isinstance(choices, list) or not all(isinstance(c, str) and len(c) <= MAX_CHOICE_CHARS for c in choices):
         raise ResultRejected("the result's choices are not a list of choice lines")
     if len(choices) > MAX_CHOICES:
         raise ResultRejected(f"the result has {len(choices)} choices, more than a game allows")
-    return case_id, case_hash, seed, choices
+    rid = result.get("id")
+    if not isinstance(rid, str) or not 0 < len(rid) <= 100:
+        raise ResultRejected("the result has no id")
+    score = result.get("score")
+    if not isinstance(score, dict) or not all(isinstance(score.get(k), int) and _number(score.get(k), MAX_POINTS)
+                                              for k in ("strategy", "outcome", "total")):
+        raise ResultRejected("the result's score is not three whole numbers (strategy, outcome, total)")
+    final = result.get("final")
+    ladder = final.get("ladder") if isinstance(final, dict) else None
+    if not isinstance(ladder, dict) or not all(ladder.get(k) is None or _number(ladder.get(k), MAX_ERROR)
+                                               for k in LADDER_KEYS):
+        raise ResultRejected("the result's final ladder is not five errors in percent")
+    real = final.get("real_world_error")
+    if real is not None and not _number(real, MAX_ERROR):
+        raise ResultRejected("the result's real-world error is not an error in percent")
+    return {"model": model, "id": rid, "case": case_id, "case_hash": case_hash, "seed": seed, "choices": list(choices),
+            "score": {k: score[k] for k in ("strategy", "outcome", "total")},
+            "final": {"ladder": {k: ladder.get(k) for k in LADDER_KEYS}, "real_world_error": real}}
 
 
 def _same_number(a, b) -> bool:
@@ -131,16 +178,64 @@ def _accept(claimed: dict, replayed) -> Verified:
 
 def verify(result) -> Verified:
     """Re-play a submitted result record; raises ResultRejected (one sentence) when it cannot be trusted."""
-    outcome = verify_chunk([result])[0]
+    outcome = verify_chunk([check_record(result)])[0]
     if "error" in outcome:
         raise ResultRejected(outcome["error"])
     return Verified(**outcome)
 
 
-def verify_chunk(results: list) -> list[dict]:
-    """Verify several records (a worker's unit of work): each a Verified as a dict, or {"error": sentence}.
+# (case hash, seed) -> the expert's path as choice kinds; bounded, a worker lives for a whole workshop.
+_expert_paths: dict[tuple[str, int], tuple[str, ...]] = {}
+MAX_EXPERT_PATHS = 20_000
 
-    Records of the same case are re-played together in lockstep through the batched engine.
+
+def _kind(choice: str) -> str:
+    """What a choice does, without its parameters: "bigger_network", "answer b"."""
+    words = choice.split()
+    return " ".join(words[:2]) if words and words[0] == "answer" else (words[0] if words else "")
+
+
+def expert_paths(case, case_hash: str, seeds: list[int]) -> list[tuple[str, ...]]:
+    """The expert policy's choices (as kinds) on each seed, played for all uncached seeds at once."""
+    from sim.game.runner import ANSWER, OPTIONS, run_batch
+    from sim.model import ACTION_IDS
+
+    todo = sorted({s for s in seeds if (case_hash, s) not in _expert_paths})
+    if todo:
+        if len(_expert_paths) > MAX_EXPERT_PATHS:
+            _expert_paths.clear()
+        run = run_batch(case, todo, "expert")
+        _share_expert_errors(case_hash, todo, run.real_world)
+        for seed, row in zip(todo, run.path):
+            steps = []
+            for code in (int(c) for c in row if c >= 0):
+                if code >= ANSWER:
+                    decision, option = divmod(code - ANSWER, OPTIONS)
+                    steps.append(f"answer {case.decisions[decision].options[option].id}")
+                else:
+                    steps.append(ACTION_IDS[code])
+            _expert_paths[(case_hash, seed)] = tuple(steps)
+    return [_expert_paths[(case_hash, s)] for s in seeds]
+
+
+def _share_expert_errors(case_hash: str, seeds: list[int], real_world) -> None:
+    """The re-play that follows needs the expert's real-world error on these seeds (the outcome score's
+    yardstick), which this run has just computed: put it where sim.game.runner.expert_real_world caches it,
+    so the expert is played once per seed, not twice. A lookup by name, so a runner that caches otherwise
+    only costs the second run."""
+    from sim.game import runner
+
+    cache = getattr(runner, "_expert_cache", None)
+    if isinstance(cache, dict):
+        for seed, value in zip(seeds, real_world):
+            cache.setdefault((case_hash, int(seed)), float(value))
+
+
+def verify_chunk(results: list) -> list[dict]:
+    """Verify several checked records (a worker's unit of work): each a Verified as a dict, or {"error": sentence}.
+
+    Records of the same case are re-played together in lockstep through the batched engine, and the
+    expert is played once for all their seeds (to tell a bot's game from a learner's).
     """
     from sim.game.playthroughs import replay_many
 
@@ -148,26 +243,34 @@ def verify_chunk(results: list) -> list[dict]:
     groups: dict[tuple[str, str], list[int]] = {}
     for i, result in enumerate(results):
         try:
-            case_id, case_hash, _, _ = _shape(result)
-            _known_case(case_id, case_hash)
+            check_record(result)
         except ResultRejected as err:
             out[i] = {"error": str(err)}
             continue
-        groups.setdefault((case_id, case_hash), []).append(i)
+        groups.setdefault((result["case"], result["case_hash"]), []).append(i)
     for (case_id, case_hash), members in groups.items():
-        case = _known_case(case_id, case_hash)
+        try:
+            case = _known_case(case_id, case_hash)
+        except ResultRejected as err:
+            for i in members:
+                out[i] = {"error": str(err)}
+            continue
+        experts = expert_paths(case, case_hash, [results[i]["seed"] for i in members])
         replays = replay_many(case, case_hash, [(results[i]["seed"], results[i]["choices"]) for i in members])
-        for i, replayed in zip(members, replays):
+        for i, replayed, expert in zip(members, replays, experts):
             try:
-                out[i] = _accept(results[i], replayed).as_dict()
+                verified = _accept(results[i], replayed).as_dict()
             except ResultRejected as err:
                 out[i] = {"error": str(err)}
+                continue
+            verified["follows_expert"] = tuple(_kind(c) for c in replayed["choices"]) == expert
+            out[i] = verified
     return out
 
 
 def warm_up(_worker: int = 0) -> int:
     """Import the game and parse the cases in a fresh worker, so the first submission is not the slow one."""
-    import sim.game.replay  # noqa: F401
+    import sim.game.playthroughs  # noqa: F401
     from sim.scenario import list_cases
 
     for ref in list_cases():

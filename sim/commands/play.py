@@ -58,19 +58,22 @@ def run(args) -> int:
             return code
         try:
             case_path = find_case(args.case)
-            if not args.watch:  # with --watch the UI shows the problems and waits for the fix
-                load_case_file(case_path)
-        except CaseError as err:
+            loaded = None if args.watch and not args.workshop else load_case_file(case_path)
+        except CaseError as err:  # with --watch the UI shows the problems and waits for the fix
             return fail_problems(err.problems)
         code = needs_terminal("`mlsim play CASE` shows the game in a terminal, and standard input is not one; "
                               "to play without one add --headless with --policy expert or --choices FILE")
         if code:
             return code
         home()  # a broken data folder is one sentence here (DataFolderError), not a traceback inside the game
+        seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
+        if args.workshop:
+            seed, code = _workshop_ticket(args, *loaded, seed, wait_for_enter=sys.stdin.isatty())
+            if code:
+                return code
         from sim.tui.app import run_app
 
-        return run_app(case_path=str(case_path), seed=args.seed if args.seed is not None else secrets.randbelow(10**6),
-                       name=args.name, watch=args.watch, workshop=args.workshop)
+        return run_app(case_path=str(case_path), seed=seed, name=args.name, watch=args.watch, workshop=args.workshop)
     from sim.game import Game, play_policy  # not before the UI's first frame: numpy and the engine
 
     if not (args.choices or args.policy):
@@ -85,7 +88,12 @@ def run(args) -> int:
         case, digest = load_case_file(find_case(args.case))
     except CaseError as err:
         return fail_problems(err.problems)
-    game = Game(case, digest, args.seed if args.seed is not None else 1)
+    seed = args.seed if args.seed is not None else 1
+    if args.workshop:
+        seed, code = _workshop_ticket(args, case, digest, seed)
+        if code:
+            return code
+    game = Game(case, digest, seed)
     if args.policy:
         play_policy(game, args.policy)
     else:
@@ -110,11 +118,44 @@ def _check_workshop_flags(args) -> int:
 
     if not (args.name or "").strip():
         return fail("--workshop needs --name NAME (your name on the workshop board)", EXIT_USAGE)
+    if args.seed is not None:
+        return fail("--seed does not go with --workshop: the workshop's ticket gives the seed to play", EXIT_USAGE)
     try:
         parse_workshop_url(args.workshop)
     except WorkshopURLError as err:
         return fail(str(err), EXIT_USAGE)
     return 0
+
+
+def _workshop_ticket(args, case, digest: str, seed: int, wait_for_enter: bool = False) -> tuple[int, int]:
+    """Fetch the learner's ticket before the game: (the seed to play, 0) or (_, exit code) when refused.
+
+    Without an answer from the server the game is played for practice on `seed`: it says so, and the
+    result will not count (nothing without a ticket goes on the board).
+    """
+    from sim.board.client import fetch_ticket
+
+    outcome = fetch_ticket(args.workshop, args.name, case.id)
+    out = sys.stderr if getattr(args, "json", False) or not args.headless else sys.stdout
+    if outcome.ticket is None and outcome.reachable:
+        return seed, fail(f"{outcome.message}.")
+    if outcome.ticket is None:
+        print(f"{outcome.message}: this game will not count on the workshop board unless a ticket can be had "
+              "(start it again when the server answers); you can play it for practice.", file=out, flush=True)
+        if wait_for_enter:
+            try:
+                input("Press Enter to play anyway, Ctrl+C to stop. ")
+            except EOFError:
+                pass
+        return seed, 0
+    ticket = outcome.ticket
+    if ticket.get("case_hash") not in (None, digest):
+        return seed, fail(f"your copy of case '{case.id}' is not the workshop's version, so its results would be "
+                          "refused; install the mlsim the trainer uses (or the trainer's case file) and start again")
+    who = ticket["name"] if ticket["name"] == args.name.strip() else f"{ticket['name']} (the name {args.name.strip()!r} was taken)"
+    race = "the room's seed: everyone plays the same project" if ticket.get("room_seed") else "your own seed"
+    print(f"Workshop ticket for {who} on {case.id}: seed {ticket['seed']} ({race}).", file=out, flush=True)
+    return int(ticket["seed"]), 0
 
 
 def _check_board_flags(args) -> int:
@@ -162,6 +203,8 @@ def _send_to_boards(args, result: dict) -> int:
     if args.workshop:
         from sim.board.client import submit_or_queue
 
+        if args.policy:  # a policy's game is labelled: the workshop takes it as practice, never as a learner's
+            result = {**result, "policy": args.policy}
         outcome = submit_or_queue(args.workshop, args.name, result)
         print(outcome.message, file=out)
         if outcome.refused:

@@ -27,21 +27,53 @@ def _count(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 <= value <= 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds from 0 to 86400")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _count(text)
+    if value >= 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (0 to 2^63-1)")
+    return value
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
     serve = sub.add_parser("serve", help="run the workshop server (loopback unless --host says otherwise)",
-                           description="Run the workshop server: learners submit results, a projector page ranks them.",
+                           description="Run the workshop server: learners get a ticket, play, and their results "
+                                       "are re-played and ranked on a projector page.",
                            epilog="examples:\n  mlsim workshop serve                    a rehearsal on this machine\n"
                                   "  mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7\n"
-                                  "  mlsim workshop serve --host 0.0.0.0 --db session-1.sqlite3\n")
+                                  "  mlsim workshop serve --host 0.0.0.0 --room-seed 7 --db session-1.sqlite3\n")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets the room's laptops in)")
     serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
     serve.add_argument("--code", help="join code (default: the one this board already has, or a new one)")
     serve.add_argument("--db", metavar="PATH", help="board file (default: MLSIM_HOME/workshop.sqlite3)")
+    serve.add_argument("--room-seed", type=_seed, metavar="N",
+                       help="one seed for everyone: a fair race on the same project (default: a seed per learner)")
+    serve.add_argument("--min-play-seconds", type=_seconds, default=60.0, metavar="S",
+                       help="refuse results sent sooner than S seconds after their ticket (default 60)")
+    serve.add_argument("--allow-practice", action="store_true",
+                       help="take games played by a policy or move for move like the expert, as practice "
+                            "(shown, never ranked); by default they are refused")
+    serve.add_argument("--names", choices=("suffix", "refuse"), default="suffix",
+                       help="a name already taken in the room (or a look-alike): 'suffix' shows it as "
+                            "'Ada (2)' (default), 'refuse' asks the learner for another")
     serve.add_argument("--workers", type=_count, default=0, help="re-play processes (default: one per CPU, at most 4)")
-    serve.add_argument("--rate", type=_count, default=30,
-                       help="submissions per minute per learner address (default 30; 0 turns the limit off)")
+    serve.add_argument("--rate", type=_count, default=10,
+                       help="submissions per minute per learner (address and ticket; default 10; 0: no limit)")
+    serve.add_argument("--room-rate", type=_count, default=2000,
+                       help="submissions per minute for the whole room (default 2000; 0: no limit)")
+    serve.add_argument("--page-seconds", type=_count, default=12,
+                       help="the projector page moves to the next page every S seconds (default 12; 0: by key only)")
     send = sub.add_parser("send", help="send the results waiting in your outbox",
                           description="Send the results waiting in your outbox to their workshop.",
                           epilog="examples:\n  mlsim workshop send\n"
@@ -57,14 +89,33 @@ def run(args) -> int:
     return fail("say what to do: `mlsim workshop serve` or `mlsim workshop send`", EXIT_USAGE)
 
 
+def _room(store, args):
+    """This board's room with the trainer's settings of this start (code and token kept across restarts)."""
+    import secrets
+
+    from sim.board import server
+    from sim.board.store import Room
+
+    old = store.room(server.ROOM_ID)
+    # Board files from before rooms kept the code and the token as settings: the learners' URLs keep working.
+    code = (server.normalise_code(args.code) if args.code else None) or (old and old.code) \
+        or store.setting("code") or server.new_code()
+    token = (old and old.admin_token) or store.setting("admin_token") or secrets.token_urlsafe(16)
+    room = Room(server.ROOM_ID, code, token, args.room_seed, args.min_play_seconds, args.allow_practice, args.names)
+    store.put_room(room)
+    store.adopt_entries(room.id)
+    return store.room(room.id)
+
+
 def _serve(args) -> int:
     import asyncio
-    import os
-    import secrets
     import sqlite3
     from pathlib import Path
 
+    from sim import fmt
     from sim.board import server
+    from sim.board.pool import ProcessPool, default_workers
+    from sim.board.store import StoreUnavailable
     from sim.scenario import home
 
     if args.code is not None and not server.normalise_code(args.code).isalnum():
@@ -72,31 +123,39 @@ def _serve(args) -> int:
     db = Path(args.db) if args.db else home() / "workshop.sqlite3"
     try:
         store = server.open_store(db)
-    except (OSError, sqlite3.DatabaseError) as err:
+        room = _room(store, args)
+    except (OSError, sqlite3.DatabaseError, StoreUnavailable) as err:
         return fail(f"{db}: the board file cannot be opened ({err}); pass another --db PATH")
-    # The code and the admin token live in the board file: a restarted server keeps the URL learners have.
-    code = server.normalise_code(args.code) if args.code else store.setting("code") or server.new_code()
-    store.set_setting("code", code)
-    token = store.setting("admin_token") or secrets.token_urlsafe(16)
-    store.set_setting("admin_token", token)
-    workers = args.workers or min(4, os.cpu_count() or 1)
+    workers = args.workers or default_workers()
     if not server.is_loopback(args.host):
         print(f"WARNING: listening on {args.host}: anyone on this network who has the join code can submit "
               "results. Use this on a workshop network only; stop the server (Ctrl+C) when the session ends.",
               file=sys.stderr, flush=True)
 
-    def say(join_url: str, port: int) -> None:
+    def say_started(join_url: str, port: int) -> None:
+        base = join_url.split("?")[0].rstrip("/")
+        seeds = (f"one seed for the room ({room.room_seed}): a fair race" if room.room_seed is not None
+                 else "a seed per learner")
         print(f"mlsim workshop server on {args.host}:{port}, board {db}", flush=True)
         print(f"Join URL: {join_url}", flush=True)
-        print(f"Join code: {code}", flush=True)
-        print(f"Admin token (keep it off the projector): {token}", flush=True)
-        print(f"Projector page: {join_url.split('?')[0]}   CSV: {join_url.split('?')[0]}export.csv?token={token}",
-              flush=True)
-        print("Press Ctrl+C to stop.", flush=True)
+        print(f"Join code: {room.code}", flush=True)
+        print(f"Admin token (keep it off the projector): {room.admin_token}", flush=True)
+        print(f"Projector page: {base}/", flush=True)
+        print(f"CSV: curl -H 'Authorization: Bearer {room.admin_token}' -o workshop.csv {base}/export.csv", flush=True)
+        print(f"Seeds: {seeds}; results count after {fmt.seconds(room.min_play_seconds)} of play; "
+              f"{'practice games are taken (not ranked)' if room.allow_practice else 'policy and expert-copy games are refused'}; "
+              f"taken names: {room.names}.", flush=True)
+        print(f"Re-play workers: {workers}. Press Ctrl+C to stop.", flush=True)
 
-    executor = server.process_pool(workers)
+    limits = server.Limits(learner_per_minute=args.rate, room_per_minute=args.room_rate)
+
+    async def main() -> None:
+        pool = ProcessPool(workers, server.say_line)
+        await server.run_server(args.host, args.port, store, room.id, pool, limits, say_started, server.say_line,
+                                page_seconds=args.page_seconds)
+
     try:
-        asyncio.run(server.run_server(args.host, args.port, code, token, store, executor, workers, args.rate, say))
+        asyncio.run(main())
     except OSError as err:
         return fail(f"cannot listen on {args.host}:{args.port} ({err.strerror or err}); "
                     "pick another --port or stop the program using it")
@@ -107,7 +166,7 @@ def _serve(args) -> int:
 
 
 def _send(args) -> int:
-    from sim.board.client import WorkshopURLError, flush_outbox, has_queued, parse_workshop_url
+    from sim.board.client import PATIENCE_S, WorkshopURLError, flush_outbox, has_queued, parse_workshop_url
 
     if args.url:
         try:
@@ -117,7 +176,7 @@ def _send(args) -> int:
     if not has_queued():
         print("The outbox is empty: nothing to send.")
         return 0
-    outcomes = flush_outbox(url=args.url)
+    outcomes = flush_outbox(url=args.url, patience_s=PATIENCE_S)
     for outcome in outcomes:
         print(outcome.message)
     waiting = sum(not o.sent for o in outcomes)

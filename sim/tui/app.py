@@ -83,7 +83,8 @@ class MlsimApp(App[None]):
         from sim.scenario import CaseError, load_case_file
         from sim.tui.screens.briefing import BriefingScreen
 
-        seed = seed if seed is not None else secrets.randbelow(10**6)
+        if seed is None:  # a workshop game plays its ticket's seed, "play again" included
+            seed = self.seed if self.workshop and self.seed is not None else secrets.randbelow(10**6)
         try:
             case, digest = load_case_file(case_path)
         except CaseError as err:

@@ -52,10 +52,14 @@ def save(result: dict, name: str) -> str:
     return f"Saved as {entry.name}: rank {entry.rank} on {entry.case} with {entry.total} points."
 
 
-def submit(workshop_url: str, name: str, result: dict) -> str:
-    from sim.board.client import submit_or_queue
+def deliver(workshop_url: str, name: str, result: dict) -> str:
+    """After a workshop game: send what waits in the outbox (this game, if it has a ticket); one sentence each."""
+    from sim.board.client import deliver as send
 
-    return submit_or_queue(workshop_url, name, result).message
+    try:
+        return "  ".join(send(workshop_url, name, result))
+    except Exception as err:  # the contract says it never raises for network errors; the debrief must not fail
+        return f"Not sent ({err}); your result waits in the outbox and `mlsim workshop send` sends it."
 
 
 def flush_outbox() -> list[str]:

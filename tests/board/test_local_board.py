@@ -12,8 +12,8 @@ import textwrap
 import pytest
 
 from sim.board.local import LocalBoard, ResultRejected
-from sim.board.names import MAX_NAME, clean_name
-from sim.board.store import SCHEMA_VERSION, SQLiteStore
+from sim.board.names import MAX_NAME, clean_name, skeleton
+from sim.board.sqlite_store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
 from sim.board.verify import Verified
 
 
@@ -46,6 +46,8 @@ def test_save_stores_the_replayed_score_once(honest_results, isolated_home):
     (lambda r: r.update(choices=r["choices"][:-1]), "not ended"),
     (lambda r: r.update(choices=r["choices"] + ["ship"]), "re-played"),
     (lambda r: r.update(seed="7"), "seed"),
+    (lambda r: r["final"]["ladder"].update(dev=10**400), "ladder"),
+    (lambda r: r["score"].update(total=True), "score"),
 ])
 def test_tampered_results_are_refused_with_a_sentence(honest_results, tamper, words):
     result = copy.deepcopy(honest_results[0])
@@ -53,6 +55,16 @@ def test_tampered_results_are_refused_with_a_sentence(honest_results, tamper, wo
     with pytest.raises(ResultRejected, match=words):
         LocalBoard.open().save(result, "Mallory")
     assert LocalBoard.open().entries() == []
+
+
+@pytest.mark.parametrize("model, words", [(None, "an older model"), (1, "model 1"), (99, "model 99")])
+def test_a_result_of_another_model_version_is_refused_as_such_not_as_tampered(honest_results, model, words):
+    result = copy.deepcopy(honest_results[0])
+    result.pop("model") if model is None else result.update(model=model)
+    with pytest.raises(ResultRejected) as err:
+        LocalBoard.open().save(result, "Old")
+    assert "another version of the simulator" in str(err.value) and words in str(err.value)
+    assert "match" not in str(err.value)
 
 
 def test_an_unfinished_game_is_refused(honest_results):
@@ -85,6 +97,31 @@ def test_ranks_are_per_case(tmp_path):
     assert [e.result_id for e in store.entries("cat-app")] == ["a"]
 
 
+def test_a_board_file_of_schema_1_is_migrated_with_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                     "INSERT INTO schema_version VALUES (1);")
+    db.execute("INSERT INTO results (result_id, name, case_id, case_hash, seed, total, strategy, outcome,"
+               " real_world_error, weeks, submitted_at, record) VALUES ('r1', 'Ada', 'bird-detection', 'h', 1, 90, 50,"
+               " 40, 1.5, 20, '2026-01-01T10:00:00.000000Z', '{}')")
+    db.commit()
+    db.close()
+    store = SQLiteStore(path)
+    assert [(e.name, e.total, e.rank) for e in store.entries()] == [("Ada", 90, 1)]
+    store.add(_verified("r1", 90, 1.5, 20), "again")  # still one entry per result id on a local board
+    assert store.count() == 1
+
+
+def test_the_board_file_is_private_to_its_owner(tmp_path):
+    path = tmp_path / "b.sqlite3"
+    path.touch(mode=0o644)
+    store = SQLiteStore(path)
+    store.add(_verified("a", 10, 1, 1), "a")
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        assert p.stat().st_mode & 0o777 == 0o600, p
+
+
 def test_schema_version_is_recorded_and_a_newer_file_is_refused(tmp_path):
     path = tmp_path / "b.sqlite3"
     SQLiteStore(path).add(_verified("a", 10, 1, 1), "a")
@@ -102,11 +139,24 @@ def test_schema_version_is_recorded_and_a_newer_file_is_refused(tmp_path):
 
 def test_names_are_trimmed_limited_and_free_of_control_characters():
     assert clean_name("  Ada \t Lovelace\n") == "Ada Lovelace"
+    assert clean_name("Jose\u0301") == clean_name("Jos\u00e9") == "Jos\u00e9"  # NFC: one name however typed
+    assert len(clean_name("Z" + "\u0301" * 40)) == 3  # a stack of accents is cut to two
     assert clean_name("ev\x00il\x1b[31m\u202eman") == "evil[31mman"
     assert clean_name("x" * 100) == "x" * MAX_NAME
     assert clean_name("\x00\u200b ") == ""
     assert clean_name(None) == ""
     assert clean_name("<script>alert(1)</script>") == "<script>alert(1)</script>"  # escaping is the page's job
+
+
+@pytest.mark.parametrize("a, b", [("Ada", "\u0410da"), ("Ada", "ADA"), ("Maria", "\uff2d\uff41\uff52\uff49\uff41"),
+                                  ("Bill", "BiII"), ("Jos\u00e9", "Jose\u0301")])
+def test_look_alike_names_share_a_skeleton(a, b):
+    assert skeleton(clean_name(a)) == skeleton(clean_name(b))
+
+
+@pytest.mark.parametrize("a, b", [("Ada", "Ida"), ("Jos\u00e9", "Jose"), ("Ivan", "\u0418van")])
+def test_different_names_keep_different_skeletons(a, b):
+    assert skeleton(clean_name(a)) != skeleton(clean_name(b))
 
 
 def test_several_processes_saving_at_once_lose_nothing(honest_results, tmp_path):

@@ -1,185 +1,378 @@
-"""The workshop server on loopback: honest bursts stored once, tampering refused, names escaped, trainer controls."""
+"""The workshop server on loopback: tickets, one entry per ticket, refusals with a sentence, the trainer's controls."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import csv
 import io
 
-import aiohttp
 import pytest
 
-from sim.board.client import aflush_outbox, asubmit_or_queue
+from sim.board.server import Limits
+from tests.board.conftest import CASE, played, workshop_server
+
+ROOM_SEED = 4242
 
 
-async def _post(session, url, body):
-    async with session.post(url, json=body) as resp:
-        return resp.status, await resp.json(content_type=None)
+async def test_a_ticket_gives_the_seed_and_asking_again_gives_the_same_ticket(workshop, session):
+    first = await workshop.ticket(session, "Ada", learner="k1")
+    assert set(first) >= {"ticket", "case", "seed", "issued_at", "name"} and first["case"] == CASE
+    assert first["name"] == "Ada" and first["case_hash"].startswith("sha256:")
+    again = await workshop.ticket(session, "Ada", learner="k1")
+    assert again["ticket"] == first["ticket"]
+    other_case = await workshop.ticket(session, "Ada", case="cat-app", learner="k1")
+    assert other_case["ticket"] != first["ticket"]
+    status, body = await workshop.post(session, "/api/tickets", {"code": workshop.code, "name": "Ada",
+                                                                  "case": "mars-rover"})
+    assert status == 422 and "no case 'mars-rover'" in body["error"]
+    status, body = await workshop.post(session, "/api/tickets", {"code": "WRONG1", "name": "Ada", "case": CASE})
+    assert status == 403 and "join code" in body["error"]
 
 
-async def test_200_concurrent_honest_submissions_are_stored_exactly_once(workshop, honest_results):
-    url = f"{workshop.base}/api/results"
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        first = await asyncio.gather(*(_post(session, url, {"code": workshop.code, "name": f"learner {i}", "result": r})
-                                       for i, r in enumerate(honest_results)))
-        assert [status for status, _ in first] == [201] * len(honest_results)
-        assert all(body["total"] == r["score"]["total"] for (_, body), r in zip(first, honest_results))
-        again = await asyncio.gather(*(_post(session, url, {"code": workshop.code, "name": "again", "result": r})
-                                       for r in honest_results))
-        assert [status for status, _ in again] == [200] * len(honest_results)
-        async with session.get(f"{workshop.base}/api/leaderboard") as resp:
-            board = await resp.json()
-    assert sorted(e["result_id"] for e in board["entries"]) == sorted(r["id"] for r in honest_results)
-    assert workshop.store.count() == len(honest_results)
-    assert not any(e["name"] == "again" for e in board["entries"])
+async def test_a_taken_or_look_alike_name_gets_a_visible_suffix(workshop, session):
+    ada = await workshop.ticket(session, "Ada", learner="laptop-1")
+    twin = await workshop.ticket(session, "Ada", learner="laptop-2")
+    cyrillic = await workshop.ticket(session, "\u0410da", learner="laptop-3")  # Cyrillic A: looks the same
+    assert (ada["name"], twin["name"], cyrillic["name"]) == ("Ada", "Ada (2)", "\u0410da (3)")
+    assert (await workshop.ticket(session, "Ada", learner="laptop-2"))["name"] == "Ada (2)"  # theirs, kept
 
 
-async def test_the_same_result_twice_at_once_is_stored_once(workshop, honest_results):
-    url = f"{workshop.base}/api/results"
-    async with aiohttp.ClientSession() as session:
-        answers = await asyncio.gather(*(_post(session, url, {"code": workshop.code, "name": "twin", "result":
-                                                              honest_results[3]}) for _ in range(5)))
+async def test_the_trainer_can_refuse_taken_names_politely(tmp_path, session):
+    async with workshop_server(tmp_path, names="refuse") as workshop:
+        await workshop.ticket(session, "Ada", learner="laptop-1")
+        status, body = await workshop.post(session, "/api/tickets", {"code": workshop.code, "name": "ADA",
+                                                                      "case": CASE, "learner": "laptop-2"})
+    assert status == 409 and "taken" in body["error"] and "initial" in body["error"]
+
+
+async def test_40_learners_with_the_room_seed_and_the_same_moves_are_40_entries(tmp_path, session):
+    async with workshop_server(tmp_path, room_seed=ROOM_SEED) as workshop:
+        tickets = [await workshop.ticket(session, f"learner {i}") for i in range(40)]
+        assert {t["seed"] for t in tickets} == {ROOM_SEED} and all(t["room_seed"] for t in tickets)
+        result = played(ROOM_SEED, 1)
+        answers = await asyncio.gather(*(workshop.submit(session, t, result) for t in tickets))
+        assert [status for status, _ in answers] == [201] * 40
+        board = await workshop.board(session)
+    assert sorted(e["name"] for e in board["entries"]) == sorted(f"learner {i}" for i in range(40))
+    assert {e["result_id"] for e in board["entries"]} == {result["id"]}  # one game, forty learners
+    assert [e["rank"] for e in board["entries"]] == list(range(1, 41))  # ties: the earlier submission first
+
+
+async def test_per_learner_seeds_each_entry_stored_once_and_resending_is_idempotent(workshop, session):
+    tickets = [await workshop.ticket(session, f"p{i}") for i in range(8)]
+    assert len({t["seed"] for t in tickets}) == 8
+    results = [played(t["seed"], i) for i, t in enumerate(tickets)]
+    first = await asyncio.gather(*(workshop.submit(session, t, r) for t, r in zip(tickets, results)))
+    assert [s for s, _ in first] == [201] * 8
+    assert all(body["total"] == r["score"]["total"] for (_, body), r in zip(first, results))
+    again = await asyncio.gather(*(workshop.submit(session, t, r) for t, r in zip(tickets, results)))
+    assert [s for s, _ in again] == [200] * 8 and [b["id"] for _, b in again] == [b["id"] for _, b in first]
+    assert workshop.store.count() == 8
+
+
+async def test_the_same_ticket_twice_at_once_is_stored_once(workshop, session):
+    ticket = await workshop.ticket(session, "twin")
+    result = played(ticket["seed"], 2)
+    answers = await asyncio.gather(*(workshop.submit(session, ticket, result) for _ in range(5)))
     assert sorted(status for status, _ in answers) == [200, 200, 200, 200, 201]
     assert workshop.store.count() == 1
 
 
+async def test_a_different_result_on_a_used_ticket_is_409(workshop, session):
+    ticket = await workshop.ticket(session, "Ada")
+    assert (await workshop.submit(session, ticket, played(ticket["seed"], 0)))[0] == 201
+    status, body = await workshop.submit(session, ticket, played(ticket["seed"], 1))
+    assert status == 409 and "already has a result" in body["error"]
+    assert workshop.store.count() == 1
+
+
+async def _forged(workshop, session) -> str:
+    from sim.board import tickets
+    from sim.board.store import Ticket
+
+    real = await workshop.ticket(session, "Eve")
+    fake = Ticket("f" * 24, "main", "Eve", CASE, real["seed"], 0.0)
+    return tickets.sign(fake, "not the board's secret")
+
+
+@pytest.mark.parametrize("how, words", [
+    ("none", "has no ticket"),
+    ("garbage", "not one this workshop issued"),
+    ("forged", "signature does not match"),
+    ("unknown to the store", "not in the board file"),
+    ("other learner's", "was issued to Ada, not to Mallory"),
+    ("other seed", "its ticket gives seed"),
+    ("other case", "its ticket is for cat-app"),
+])
+async def test_results_without_a_valid_ticket_of_their_own_are_refused_with_a_sentence(workshop, session, how, words):
+    ada = await workshop.ticket(session, "Ada")
+    mallory = await workshop.ticket(session, "Mallory")
+    result = played(mallory["seed"], 3)
+    body = {"code": workshop.code, "name": "Mallory", "ticket": mallory["ticket"], "result": result}
+    if how == "none":
+        del body["ticket"]
+    elif how == "garbage":
+        body["ticket"] = "abc.def"
+    elif how == "forged":
+        body["ticket"] = await _forged(workshop, session)
+        body["name"] = "Eve"
+    elif how == "unknown to the store":  # signed with the board's own secret, yet never issued
+        from sim.board import tickets
+        from sim.board.server import WORKSHOP
+        from sim.board.store import Ticket
+
+        made_up = Ticket("0" * 24, "main", "Mallory", CASE, mallory["seed"], 0.0)
+        body["ticket"] = tickets.sign(made_up, workshop.app[WORKSHOP].secret)
+    elif how == "other learner's":
+        body["ticket"] = ada["ticket"]
+        body["result"] = played(ada["seed"], 3)
+    elif how == "other seed":
+        body["result"] = played(mallory["seed"] + 1, 3)
+    elif how == "other case":
+        body["ticket"] = (await workshop.ticket(session, "Mallory", case="cat-app"))["ticket"]
+    status, answer = await workshop.post(session, "/api/results", body)
+    assert status == 422 and words in answer["error"], answer
+    assert workshop.store.count() == 0
+
+
 @pytest.mark.parametrize("tamper, words", [
     (lambda r: r["score"].update(total=r["score"]["total"] + 100), "score"),
-    (lambda r: r.update(seed=r["seed"] + 1), "id"),
+    (lambda r: r.update(choices=r["choices"][:-1] + ["bigger_network", "ship"]), "id"),
     (lambda r: r.update(case_hash="sha256:" + "f" * 64), "unknown case hash"),
-    (lambda r: r.update(case="mars-rover"), "unknown case"),
+    (lambda r: r.update(model=r["model"] - 1), "another version of the simulator"),
+    (lambda r: r["final"]["ladder"].update(dev=int("9" * 400)), "final ladder"),
 ])
-async def test_tampered_or_unknown_results_get_422(workshop, honest_results, tamper, words):
-    result = copy.deepcopy(honest_results[10])  # a full expert game
+async def test_tampered_results_with_a_valid_ticket_get_422(workshop, session, tamper, words):
+    ticket = await workshop.ticket(session, "Mallory")
+    result = played(ticket["seed"], 4)
     tamper(result)
-    async with aiohttp.ClientSession() as session:
-        status, body = await _post(session, f"{workshop.base}/api/results",
-                                   {"code": workshop.code, "name": "Mallory", "result": result})
-    assert status == 422
-    assert words in body["error"]
+    status, body = await workshop.submit(session, ticket, result)
+    assert status == 422 and words in body["error"], body
+    assert "tamper" not in body["error"]
     assert workshop.store.count() == 0
 
 
-async def test_wrong_code_403_bad_body_400_too_large_413(workshop, honest_results):
-    url = f"{workshop.base}/api/results"
-    async with aiohttp.ClientSession() as session:
-        assert (await _post(session, url, {"code": "WRONG1", "name": "x", "result": honest_results[0]}))[0] == 403
-        assert (await _post(session, url, {"name": "x", "result": honest_results[0]}))[0] == 403
-        async with session.post(url, data=b"not json", headers={"Content-Type": "application/json"}) as resp:
-            assert resp.status == 400
-        huge = {"code": workshop.code, "name": "x", "result": dict(honest_results[0], padding="x" * 400_000)}
-        async with session.post(url, json=huge) as resp:
-            assert resp.status == 413
-        assert (await _post(session, url, {"code": workshop.code.lower(), "name": "\x00 ", "result":
-                                           honest_results[0]}))[0] == 422  # no name left after cleaning
+async def test_a_result_sooner_than_the_minimum_play_time_is_refused_naming_it(tmp_path, session):
+    async with workshop_server(tmp_path, min_play_seconds=60.0) as workshop:
+        ticket = await workshop.ticket(session, "Speedy")
+        status, body = await workshop.submit(session, ticket, played(ticket["seed"], 0))
+    assert status == 422 and "at least 60 s" in body["error"] and "--min-play-seconds" in body["error"]
+
+
+async def test_the_bot_cannot_win_expert_paths_and_policy_games_are_refused_or_practice(tmp_path, session):
+    async with workshop_server(tmp_path) as workshop:
+        ticket = await workshop.ticket(session, "Bot")
+        expert = played(ticket["seed"], policy="expert")  # no "policy" field: only its path gives it away
+        status, body = await workshop.submit(session, ticket, expert)
+        assert status == 422 and "expert policy's on its seed, move for move" in body["error"]
+        labelled = dict(played(ticket["seed"], policy="random"), policy="random")
+        status, body = await workshop.submit(session, ticket, labelled)
+        assert status == 422 and "random policy" in body["error"]
+        assert workshop.store.count() == 0
+    async with workshop_server(tmp_path / "practice", allow_practice=True) as workshop:
+        ticket = await workshop.ticket(session, "Bot")
+        status, body = await workshop.submit(session, ticket, played(ticket["seed"], policy="expert"))
+        assert status == 201 and body["practice"] and body["rank"] is None
+        human = await workshop.ticket(session, "Human")
+        assert (await workshop.submit(session, human, played(human["seed"], 0)))[0] == 201
+        board = await workshop.board(session)
+    assert [(e["name"], e["rank"], e["practice"]) for e in board["entries"]] == [("Human", 1, False),
+                                                                              ("Bot", None, True)]
+
+
+async def test_text_plain_and_foreign_origin_posts_are_refused(workshop, session):
+    ticket = await workshop.ticket(session, "Ada")
+    body = {"code": workshop.code, "name": "Ada", "ticket": ticket["ticket"], "result": played(ticket["seed"], 0)}
+    import json
+
+    async with session.post(f"{workshop.base}/api/results", data=json.dumps(body),
+                            headers={"Content-Type": "text/plain"}) as resp:
+        assert resp.status == 415 and "application/json" in (await resp.json())["error"]
+    async with session.post(f"{workshop.base}/api/results", json=body,
+                            headers={"Origin": "http://evil.example"}) as resp:
+        assert resp.status == 403 and "other sites" in (await resp.json())["error"]
+        assert "Access-Control-Allow-Origin" not in resp.headers
+    async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": "now"},
+                            headers={**workshop.admin, "Origin": "http://evil.example"}) as resp:
+        assert resp.status == 403
     assert workshop.store.count() == 0
+    async with session.post(f"{workshop.base}/api/results", json=body, headers={"Origin": workshop.base}) as resp:
+        assert resp.status == 201  # this server's own pages may post
 
 
-async def test_script_name_is_escaped_on_the_projector_page(workshop, honest_results):
-    async with aiohttp.ClientSession() as session:
-        status, body = await _post(session, f"{workshop.base}/api/results",
-                                   {"code": workshop.code, "name": "<script>alert(1)</script>",
-                                    "result": honest_results[1]})
-        assert status == 201 and body["name"] == "<script>alert(1)</script>"  # stored as typed, shown as text
-        async with session.get(f"{workshop.base}/") as resp:
-            page = await resp.text()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script>alert(1)" not in page
-    assert "bird-detection" in page
+async def test_the_admin_token_is_taken_only_from_the_authorization_header(workshop, session):
+    async with session.post(f"{workshop.base}/api/admin/freeze?token={workshop.token}", json={"at": "now"}) as resp:
+        assert resp.status == 403 and "never in the URL" in (await resp.json())["error"]
+    async with session.get(f"{workshop.base}/export.csv?token={workshop.token}") as resp:
+        assert resp.status == 403
+    async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": "now"}) as resp:
+        assert resp.status == 403
+    assert (await workshop.board(session))["frozen_at"] is None
 
 
-async def test_csv_export_has_a_header_and_one_row_per_entry_for_the_trainer(workshop, honest_results):
-    async with aiohttp.ClientSession() as session:
-        for i, result in enumerate(honest_results[:5]):
-            await _post(session, f"{workshop.base}/api/results",
-                        {"code": workshop.code, "name": f"=cmd|{i}", "result": result})
-        async with session.get(f"{workshop.base}/export.csv") as resp:
-            assert resp.status == 403  # the CSV is the trainer's
-        async with session.get(f"{workshop.base}/export.csv", headers={"Authorization": f"Bearer {workshop.token}"}) as resp:
-            assert resp.status == 200
-            rows = list(csv.reader(io.StringIO(await resp.text())))
-    assert rows[0][:3] == ["rank", "name", "case"] and rows[0][-1] == "hidden"
-    assert sorted(r[-2] for r in rows[1:]) == sorted(r["id"] for r in honest_results[:5])
+async def test_csv_for_the_trainer_and_a_short_lived_signed_link_for_a_browser(workshop, session):
+    for i in range(3):
+        ticket = await workshop.ticket(session, f"=cmd|{i}")
+        assert (await workshop.submit(session, ticket, played(ticket["seed"], i)))[0] == 201
+    async with session.get(f"{workshop.base}/export.csv") as resp:
+        assert resp.status == 403
+    async with session.get(f"{workshop.base}/export.csv", headers=workshop.admin) as resp:
+        rows = list(csv.reader(io.StringIO(await resp.text())))
+    assert rows[0][:3] == ["rank", "name", "case"] and rows[0][-1] == "hidden" and len(rows) == 4
     assert all(r[1].startswith("'=") for r in rows[1:])  # no formula runs when the trainer opens it
+    status, link = await workshop.post(session, "/api/admin/export-link", {}, workshop.admin)
+    assert status == 200 and "sig=" in link["url"] and "token" not in link["url"]
+    async with session.get(link["url"]) as resp:
+        assert resp.status == 200 and len(list(csv.reader(io.StringIO(await resp.text())))) == 4
+    expired = link["url"].replace("expires=", "expires=1")  # a changed expiry breaks the signature
+    async with session.get(expired) as resp:
+        assert resp.status == 403 and "expired" in (await resp.json())["error"]
 
 
-async def test_freeze_hides_later_submissions_until_the_reveal_and_hide_removes_an_entry(workshop, honest_results):
-    url = f"{workshop.base}/api/results"
-    admin = {"Authorization": f"Bearer {workshop.token}"}
+async def test_freeze_hide_by_entry_id_and_hidden_stays_hidden(workshop, session):
+    async def names():
+        return sorted(e["name"] for e in (await workshop.board(session, CASE))["entries"])
 
-    async def board(session):
-        async with session.get(f"{workshop.base}/api/leaderboard?case=bird-detection") as resp:
-            return await resp.json()
-
-    async with aiohttp.ClientSession() as session:
-        await _post(session, url, {"code": workshop.code, "name": "early", "result": honest_results[0]})
-        async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": "now"}) as resp:
-            assert resp.status == 403  # no token, no freeze
-        async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": "now"}, headers=admin) as resp:
-            assert resp.status == 200
-        status, late = await _post(session, url, {"code": workshop.code, "name": "late", "result": honest_results[1]})
-        assert status == 201 and late["rank"] is None and late["frozen"]  # no rank leaks before the reveal
-        frozen = await board(session)
-        assert [e["name"] for e in frozen["entries"]] == ["early"] and frozen["frozen_at"]
-        async with session.post(f"{workshop.base}/api/admin/freeze", json={"at": None}, headers=admin) as resp:
-            assert resp.status == 200
-        assert sorted(e["name"] for e in (await board(session))["entries"]) == ["early", "late"]
-        async with session.post(f"{workshop.base}/api/admin/hide", json={"id": "late"}, headers=admin) as resp:
-            assert resp.status == 200
-        assert [e["name"] for e in (await board(session))["entries"]] == ["early"]
-        async with session.post(f"{workshop.base}/api/admin/hide", json={"id": "nobody"}, headers=admin) as resp:
-            assert resp.status == 404
+    early = await workshop.ticket(session, "early")
+    late = await workshop.ticket(session, "late")
+    assert (await workshop.submit(session, early, played(early["seed"], 0)))[0] == 201
+    assert (await workshop.post(session, "/api/admin/freeze", {"at": "now"}, workshop.admin))[0] == 200
+    late_result = played(late["seed"], 1)
+    status, answer = await workshop.submit(session, late, late_result)
+    assert status == 201 and answer["rank"] is None and answer["frozen"]  # no rank leaks before the reveal
+    assert await names() == ["early"]
+    assert (await workshop.post(session, "/api/admin/freeze", {"at": None}, workshop.admin))[0] == 200
+    assert await names() == ["early", "late"]
+    status, body = await workshop.post(session, "/api/admin/hide", {"id": answer["id"], "hidden": "false"},
+                                       workshop.admin)
+    assert status == 400 and "true or false" in body["error"]
+    assert (await workshop.post(session, "/api/admin/hide", {"id": "late"}, workshop.admin))[0] == 404  # ids only
+    assert (await workshop.post(session, "/api/admin/hide", {"id": answer["id"]}, workshop.admin))[0] == 200
+    assert await names() == ["early"]
+    assert (await workshop.submit(session, late, late_result))[0] == 200  # re-sent: still hidden
+    assert await names() == ["early"]
 
 
-async def test_rate_limit_per_client_address(tmp_path, honest_results):
+async def test_the_leaderboard_has_an_etag_and_the_game_s_rounding(workshop, session):
+    ticket = await workshop.ticket(session, "Ada")
+    await workshop.submit(session, ticket, played(ticket["seed"], 0))
+    async with session.get(f"{workshop.base}/api/leaderboard") as resp:
+        etag, data = resp.headers["ETag"], await resp.json()
+    entry = data["entries"][0]
+    from sim import fmt
+
+    assert entry["shown"] == {"real_world_error": fmt.error(entry["real_world_error"]),
+                              "weeks": fmt.weeks(entry["weeks"])}
+    async with session.get(f"{workshop.base}/api/leaderboard", headers={"If-None-Match": etag}) as resp:
+        assert resp.status == 304
+
+
+async def test_healthz_reports_the_pool_the_queue_and_the_store(workshop, session):
+    async with session.get(f"{workshop.base}/healthz") as resp:
+        assert resp.status == 200
+        body = await resp.json()
+    assert body["ok"] and body["store"] == {"state": "ok"}
+    assert body["pool"]["alive"] >= 1 and body["queue"]["waiting"] == 0
+
+
+async def test_200_learners_behind_one_address_all_get_through_the_default_limits(tmp_path, session):
+    async with workshop_server(tmp_path, limits=Limits(), room_seed=ROOM_SEED) as workshop:
+        tickets = await asyncio.gather(*(workshop.ticket(session, f"room {i}") for i in range(200)))
+        answers = await asyncio.gather(*(workshop.submit(session, t, played(ROOM_SEED, i % 6))
+                                         for i, t in enumerate(tickets)))
+        assert [s for s, _ in answers] == [201] * 200, {s for s, _ in answers}
+        assert workshop.store.count() == 200
+
+
+async def test_the_submission_limit_is_per_learner_with_a_room_wide_cap(tmp_path, session):
+    import time
+
+    if time.time() % 60 > 50:  # counters are per minute: do not straddle a minute's end
+        await asyncio.sleep(61 - time.time() % 60)
+    async with workshop_server(tmp_path, limits=Limits(learner_per_minute=2, room_per_minute=6),
+                               room_seed=ROOM_SEED) as workshop:
+        ada = await workshop.ticket(session, "Ada")
+        tampered = played(ROOM_SEED, 0)
+        tampered["score"]["total"] += 1
+        statuses = [(await workshop.submit(session, ada, tampered))[0] for _ in range(3)]
+        assert statuses == [422, 422, 429]  # one learner hammering is stopped...
+        others = [await workshop.ticket(session, f"o{i}") for i in range(4)]
+        statuses = [(await workshop.submit(session, t, played(ROOM_SEED, 1)))[0] for t in others]
+        assert statuses == [201, 201, 201, 429]  # ...and the room as a whole (Ada's 3 included) has a cap
+        async with session.post(f"{workshop.base}/api/results", json={
+                "code": workshop.code, "name": "o3", "ticket": others[3]["ticket"],
+                "result": played(ROOM_SEED, 1)}) as resp:
+            assert resp.status == 429 and int(resp.headers["Retry-After"]) >= 1
+
+
+class GatedReplayer:
+    """Re-plays in threads once `gate` is set, and counts every batch it is handed."""
+
+    def __init__(self, inner, gate: asyncio.Event):
+        self.inner, self.gate, self.size = inner, gate, inner.size
+        self.batches: list[list[str]] = []
+
+    async def start(self):
+        await self.inner.start()
+
+    async def run(self, records):
+        self.batches.append([r["id"] for r in records])
+        await self.gate.wait()
+        return await self.inner.run(records)
+
+    def health(self):
+        return self.inner.health()
+
+    async def stop(self):
+        await self.inner.stop()
+
+
+async def test_a_full_queue_answers_503_with_retry_after_and_the_queued_ones_go_through(tmp_path, session):
     from concurrent.futures import ThreadPoolExecutor
 
-    from aiohttp.test_utils import TestServer
+    from sim.board.pool import ThreadReplayer
 
-    from sim.board.server import create_app
-    from sim.board.store import SQLiteStore
-
+    gate = asyncio.Event()
     with ThreadPoolExecutor(1) as executor:
-        server = TestServer(create_app(SQLiteStore(tmp_path / "w.sqlite3"), "ABC234", "t", executor,
-                                       rate_per_minute=2), host="127.0.0.1", port=0)
-        await server.start_server()
-        try:
-            async with aiohttp.ClientSession() as session:
-                url = str(server.make_url("/api/results"))
-                statuses = []
-                for r in honest_results[:3]:
-                    async with session.post(url, json={"code": "ABC234", "name": "n", "result": r}) as resp:
-                        statuses.append(resp.status)
-                        retry = resp.headers.get("Retry-After")
-        finally:
-            await server.close()
-    assert statuses == [201, 201, 429]
-    assert retry and int(retry) >= 1
+        replayer = GatedReplayer(ThreadReplayer(executor, 1), gate)
+        async with workshop_server(tmp_path, limits=Limits(learner_per_minute=0, room_per_minute=0, queue=2),
+                                   replayer=replayer, room_seed=ROOM_SEED) as workshop:
+            tickets = [await workshop.ticket(session, f"q{i}") for i in range(6)]
+            sends = [asyncio.create_task(workshop.submit(session, tickets[0], played(ROOM_SEED, 0)))]
+            while not replayer.batches:  # the first is in re-play (held at the gate)...
+                await asyncio.sleep(0.01)
+            sends += [asyncio.create_task(workshop.submit(session, t, played(ROOM_SEED, i)))
+                      for i, t in enumerate(tickets[1:], 1)]
+            while sum(t.done() for t in sends) < 3:  # ...two wait in the queue, the other three are turned away
+                await asyncio.sleep(0.01)
+            async with session.post(f"{workshop.base}/api/results", json={
+                    "code": workshop.code, "name": "q5", "ticket": tickets[5]["ticket"],
+                    "result": played(ROOM_SEED, 5)}) as resp:
+                assert resp.status == 503 and int(resp.headers["Retry-After"]) >= 1
+            gate.set()
+            answers = await asyncio.gather(*sends)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [201, 201, 201, 503, 503, 503]
+    assert all("outbox" in body["error"] for status, body in answers if status == 503)
 
 
-async def test_client_queues_when_unreachable_and_flushes_later(workshop, honest_results, tmp_path):
-    import socket
+async def test_one_bad_record_is_refused_alone_and_never_reaches_or_slows_its_batch(tmp_path, session):
+    from concurrent.futures import ThreadPoolExecutor
 
-    with socket.socket() as s:  # a loopback port with nobody listening
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}/?code={workshop.code}"
-    outbox = tmp_path / "outbox"
-    queued = await asubmit_or_queue(dead, "Ada", honest_results[2], outbox=outbox)
-    assert not queued.sent and "outbox" in queued.message
-    assert len(list(outbox.glob("*.json"))) == 1
-    sent = await asubmit_or_queue(workshop.join_url, "Bo", honest_results[4], outbox=outbox)
-    assert sent.sent and "Sent" in sent.message
-    outcomes = await aflush_outbox(outbox, url=workshop.join_url)  # the trainer gave a new URL
-    assert [o.sent for o in outcomes] == [True]
-    assert list(outbox.glob("*.json")) == []
-    assert workshop.store.count() == 2
+    from sim.board.pool import ThreadReplayer
 
-
-async def test_client_keeps_a_refused_result_aside(workshop, honest_results, tmp_path):
-    result = copy.deepcopy(honest_results[5])
-    result["score"]["total"] += 1
-    outcome = await asubmit_or_queue(workshop.join_url, "Eve", result, outbox=tmp_path / "outbox")
-    assert outcome.refused and not outcome.sent and "refused" in outcome.message
-    assert list((tmp_path / "outbox").glob("*.json")) == []
-    assert len(list((tmp_path / "outbox" / "rejected").glob("*.json"))) == 1
+    gate = asyncio.Event()
+    with ThreadPoolExecutor(1) as executor:
+        replayer = GatedReplayer(ThreadReplayer(executor, 1), gate)
+        async with workshop_server(tmp_path, replayer=replayer, room_seed=ROOM_SEED) as workshop:
+            tickets = [await workshop.ticket(session, f"b{i}") for i in range(12)]
+            results = [played(ROOM_SEED, i % 6) for i in range(12)]
+            results[5]["final"]["ladder"]["dev"] = int("4" * 400)  # a 400-digit number
+            results[7]["turns"] = __import__("json").loads("[" * 900 + "]" * 900)  # 900 deep, outside the replay
+            sends = [asyncio.create_task(workshop.submit(session, t, r)) for t, r in zip(tickets, results)]
+            await asyncio.sleep(0.3)
+            gate.set()
+            answers = await asyncio.gather(*sends)
+    assert [s for s, _ in answers] == [201] * 5 + [422] + [201] * 6
+    seen = [rid for batch in replayer.batches for rid in batch]
+    assert len(seen) == 11 and len(replayer.batches) <= 3  # the bad one never went; no batch re-ran one by one

@@ -161,8 +161,8 @@ class DebriefScreen(Screen):
     @work(thread=True, group="workshop")
     def deliver(self) -> None:
         """The finished game waits in the outbox (queued as it ended); send it now and say what happened."""
-        messages = board.flush_outbox() or ["Your result waits in the outbox; `mlsim workshop send` sends it."]
-        self.app.call_from_thread(self._saved, "  ".join(messages))
+        message = board.deliver(self.session.workshop, self.session.name, self.result)
+        self.app.call_from_thread(self._saved, message)
 
     def _saved(self, message: str) -> None:
         status = self.query_one("#save-status", Label)
