@@ -28,7 +28,7 @@ def measure() -> dict[str, float]:
 
     from sim.game import Game, play_policy
     from sim.game.engine import Engine
-    from sim.game.runner import _expert_cache
+    from sim.game.runner import _expert_runs
     from sim.model import ACTION_INDEX, Noise, Params, apply_actions, ladder
     from sim.model import noise as noise_streams
     from sim.scenario import load
@@ -72,7 +72,7 @@ def measure() -> dict[str, float]:
     scalar_s = _median_time(scalar_steps, 5)
 
     def expert_game():
-        _expert_cache.clear()  # honest: the outcome score re-plays the expert on this seed
+        _expert_runs.clear()  # honest: the outcome score re-plays the expert on this seed
         game = play_policy(Game(case, digest, 7), "expert")
         game.result()
 

@@ -184,11 +184,6 @@ def verify(result) -> Verified:
     return Verified(**outcome)
 
 
-# (case hash, seed) -> the expert's path as choice kinds; bounded, a worker lives for a whole workshop.
-_expert_paths: dict[tuple[str, int], tuple[str, ...]] = {}
-MAX_EXPERT_PATHS = 20_000
-
-
 def _kind(choice: str) -> str:
     """What a choice does, without its parameters: "bigger_network", "answer b"."""
     words = choice.split()
@@ -196,39 +191,11 @@ def _kind(choice: str) -> str:
 
 
 def expert_paths(case, case_hash: str, seeds: list[int]) -> list[tuple[str, ...]]:
-    """The expert policy's choices (as kinds) on each seed, played for all uncached seeds at once."""
-    from sim.game.runner import ANSWER, OPTIONS, run_batch
-    from sim.model import ACTION_IDS
+    """The expert policy's choices (as kinds) on each seed; the runner plays each seed once per process, and the
+    outcome score's yardstick comes from the same run."""
+    from sim.game.runner import expert_runs
 
-    todo = sorted({s for s in seeds if (case_hash, s) not in _expert_paths})
-    if todo:
-        if len(_expert_paths) > MAX_EXPERT_PATHS:
-            _expert_paths.clear()
-        run = run_batch(case, todo, "expert")
-        _share_expert_errors(case_hash, todo, run.real_world)
-        for seed, row in zip(todo, run.path):
-            steps = []
-            for code in (int(c) for c in row if c >= 0):
-                if code >= ANSWER:
-                    decision, option = divmod(code - ANSWER, OPTIONS)
-                    steps.append(f"answer {case.decisions[decision].options[option].id}")
-                else:
-                    steps.append(ACTION_IDS[code])
-            _expert_paths[(case_hash, seed)] = tuple(steps)
-    return [_expert_paths[(case_hash, s)] for s in seeds]
-
-
-def _share_expert_errors(case_hash: str, seeds: list[int], real_world) -> None:
-    """The re-play that follows needs the expert's real-world error on these seeds (the outcome score's
-    yardstick), which this run has just computed: put it where sim.game.runner.expert_real_world caches it,
-    so the expert is played once per seed, not twice. A lookup by name, so a runner that caches otherwise
-    only costs the second run."""
-    from sim.game import runner
-
-    cache = getattr(runner, "_expert_cache", None)
-    if isinstance(cache, dict):
-        for seed, value in zip(seeds, real_world):
-            cache.setdefault((case_hash, int(seed)), float(value))
+    return [run.path for run in expert_runs(case, case_hash, seeds)]
 
 
 def verify_chunk(results: list) -> list[dict]:

@@ -114,24 +114,26 @@ def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Cand
         return out
     plan = vis.plan
     truth = _fitted(vis, case, gaps)
-    zero = Noise.zero(b)
     retrained = plan.copy()
     retrained.rounds = retrained.rounds + 1.0  # the run itself is a tuning round
-    base = ladder(truth, retrained, retrained, zero).real_true
+    base = ladder(truth, retrained, retrained, Noise.zero(b)).real_true
     amounts = action_amounts(case)
     table = np.nan_to_num(vis.ea_shares, nan=0.0) if vis.ea_shares.shape[1] == len(case.categories) else None
-    for j, item in enumerate(items):
-        if needed is not None and not needed[j]:
-            continue
-        if item.category >= 0:
+    asked = [j for j, item in enumerate(items) if needed is None or needed[j]]
+    for j in asked:
+        item = items[j]
+        if item.category >= 0 and table is not None:
             # From the table: the category's share of dev errors is its ceiling; one fix removes part of it.
-            if table is None:
-                continue
             strength = np.clip(item.variety, 0.0, 1.0) if item.action == "synthesize_data" else 1.0
             out[:, j] = case.categories[item.category].fix * strength * table[:, item.category] * vis.dev
-            continue
-        tried = plan.copy()
-        apply_actions(tried, np.full(b, ACTION_INDEX[item.action]),
-                      Params(np.full(b, -1), np.full(b, item.variety)), amounts)
-        out[:, j] = base - ladder(truth, tried, tried, zero).real_true
+    runs = [j for j in asked if items[j].category < 0]
+    if runs:
+        # Every fix's run in one ladder: block c of the stacked batch is the plan with the c-th fix applied.
+        stacked = np.tile(np.arange(b), len(runs))
+        tried = plan.take(stacked)
+        codes = np.repeat([ACTION_INDEX[items[j].action] for j in runs], b)
+        variety = np.repeat([items[j].variety for j in runs], b)
+        apply_actions(tried, codes, Params(np.full(codes.size, -1), variety), amounts)
+        after = ladder(truth.take(stacked), tried, tried, Noise.zero(codes.size)).real_true
+        out[:, runs] = (base[None, :] - after.reshape(len(runs), b)).T
     return np.nan_to_num(out, nan=0.0)

@@ -228,8 +228,11 @@ class Situation:
         """The action and a ship after it fit in the weeks left."""
         if action not in self.case.actions:
             return self.none
-        code = ACTION_INDEX[action]
-        return self.weeks_table[:, code] + self.ship_after[:, code] <= self.vis.weeks_left + 1e-9
+        return self._affordable[:, ACTION_INDEX[action]]
+
+    @cached_property
+    def _affordable(self) -> np.ndarray:
+        return self.weeks_table + self.ship_after <= self.vis.weeks_left[:, None] + 1e-9
 
     @cached_property
     def weeks_table(self) -> np.ndarray:
@@ -394,8 +397,7 @@ class Situation:
         """Rows where the problem gaps' fixes are spent and the smaller real gaps are next."""
         if not self.ranked:
             return self.none
-        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
-        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
+        first, _ = self._candidate_rules
         worth = first & (self.gains >= self.min_gain[:, None]) & (self.values >= self.min_rate[:, None])
         return ~worth.any(axis=1)
 
@@ -431,34 +433,47 @@ class Situation:
 
     def slot(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
         """Each row's index into `ranked` for its (action, category, variety); -1 for a fix not ranked."""
+        return self._choice_tables(action, category, variety)[0]
+
+    def _choice_tables(self, action: str, category: np.ndarray, variety: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(slot, gain, value, allowed) per row for one choice; kept, since every clause of a verdict asks again."""
+        memo = self.__dict__.setdefault("_choice_memo", {})
+        key = (action, id(category), id(variety))
+        kept = memo.get(key)
+        if kept is not None and kept[0] is category and kept[1] is variety:
+            return kept[2]
         nearest = np.asarray(VARIETIES)[np.argmin(np.abs(np.asarray(variety)[:, None] - np.asarray(VARIETIES)[None, :]), axis=1)]
-        out = np.full(self.batch, -1)
+        slot = np.full(self.batch, -1)
         for (a, k, v), j in self._index.items():
             if a == action:
-                out[(np.asarray(category) == k) & ((nearest == v) | (a != "synthesize_data"))] = j
-        return out
+                slot[(np.asarray(category) == k) & ((nearest == v) | (a != "synthesize_data"))] = j
+        tables = (slot, self._pick(self.gains, slot, 0.0), self._pick(self.values, slot, 0.0),
+                  self._pick(self.allowed, slot, False))
+        if len(memo) > 64:
+            memo.clear()
+        memo[key] = (category, variety, tables)  # the arrays themselves keep their ids from being reused
+        return tables
 
     def _pick(self, table: np.ndarray, slot: np.ndarray, fill) -> np.ndarray:
         rows = np.arange(self.batch)
         return np.where(slot >= 0, table[rows, np.maximum(slot, 0)] if table.shape[1] else fill, fill)
 
     def gain_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
-        return self._pick(self.gains, self.slot(action, category, variety), 0.0)
+        return self._choice_tables(action, category, variety)[1]
 
     def value_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
-        return self._pick(self.values, self.slot(action, category, variety), 0.0)
+        return self._choice_tables(action, category, variety)[2]
 
     def rule_fix_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
-        return self._pick(self.allowed, self.slot(action, category, variety), False)
+        return self._choice_tables(action, category, variety)[3]
 
     def good_fix_of(self, action: str, category: np.ndarray, variety: np.ndarray) -> np.ndarray:
         """The rules allow it and it is a good use of the weeks: near the best forecast points per week."""
-        slot = self.slot(action, category, variety)
+        _, gain, value, allowed = self._choice_tables(action, category, variety)
         if not self.forecasts:
-            return self._pick(self.allowed, slot, False)
-        value = self.value_of(action, category, variety)
-        return (self._pick(self.allowed, slot, False) & (value >= FIX_VALUE_RATIO * self.best_value - 1e-12)
-                & (self.gain_of(action, category, variety) >= self.min_gain) & (value >= self.min_rate))
+            return allowed
+        return (allowed & (value >= FIX_VALUE_RATIO * self.best_value - 1e-12) & (gain >= self.min_gain)
+                & (value >= self.min_rate))
 
     @cached_property
     def best_fix(self) -> np.ndarray:

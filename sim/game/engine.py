@@ -143,7 +143,7 @@ class Engine:
         for name in ROW_STATE:
             setattr(twin, name, getattr(self, name).copy())
         twin.plan, twin.model, twin.sets = self.plan.copy(), self.model.copy(), self.sets.copy()
-        twin._visible_key = twin._noise_key = None
+        twin._visible_key = twin._noise_key = twin._weeks_needed = None
         twin._views = {}
         return twin
 
@@ -155,7 +155,7 @@ class Engine:
         small.plan, small.model, small.sets = self.plan.take(rows), self.model.take(rows), self.sets.take(rows)
         small.truth, small.batch = self.truth.take(rows), len(rows)
         small.variant_values = {path: values[rows] for path, values in self.variant_values.items()}
-        small._visible_key = small._noise_key = None
+        small._visible_key = small._noise_key = small._weeks_needed = None
         small._views = {}
         return small
 
@@ -280,8 +280,16 @@ class Engine:
         """(B, len(ACTION_IDS)) weeks each action would take now, its training run sized after its change; and the
         weeks a ship would take right after it (the final run on all the data, after experiments on a subset).
 
-        NaN for actions the case does not offer.
+        NaN for actions the case does not offer. Cached until the next step, like the views that read it.
         """
+        key = (self._steps, id(self.plan), self.batch)
+        kept = self.__dict__.get("_weeks_needed")
+        if kept is None or kept[0] != key:
+            kept = (key, self._compute_weeks_needed())
+            self.__dict__["_weeks_needed"] = kept
+        return kept[1]
+
+    def _compute_weeks_needed(self) -> tuple[np.ndarray, np.ndarray]:
         out = np.full((self.batch, len(ACTION_IDS)), np.nan)
         ship_after = np.full((self.batch, len(ACTION_IDS)), np.nan)
         run_now = run_weeks(self.truth, self.plan)

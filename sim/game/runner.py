@@ -135,14 +135,15 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
         picks = policy_picks(policy, engine, case, situation)
         slot = np.minimum(engine.turn, MAX_TURNS + 1)
         turn = take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), situation, judge)
-        moved = turn.verdict >= 0
-        where = origin[moved]
-        strategy[where] += turn.points[moved]
-        counts[where, turn.verdict[moved]] += 1
-        rules[where, turn.rule[moved]] = True
-        if record_path:
+        judged = turn.verdict >= 0
+        where = origin[judged]
+        strategy[where] += turn.points[judged]
+        counts[where, turn.verdict[judged]] += 1
+        rules[where, turn.rule[judged]] = True
+        if record_path:  # with or without verdicts
+            moved = turn.acting | turn.answering
             code = np.where(turn.answering, ANSWER + turn.decision * OPTIONS + turn.option, turn.action)
-            path[where, slot[moved]] = code[moved]
+            path[origin[moved], slot[moved]] = code[moved]
         acted = turn.acting
         np.add.at(chosen, turn.action[acted], 1)
         np.add.at(aligned, turn.action[acted & (turn.verdict == ALIGNED)], 1)
@@ -160,15 +161,44 @@ def totals(run: BatchRun, expert_real: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return outcome, run.strategy + outcome
 
 
-_expert_cache: dict[tuple[str, int], float] = {}
+@dataclass(frozen=True)
+class ExpertRun:
+    """The expert's game on one seed: its real-world error (the outcome score's yardstick) and its path."""
+
+    real_world: float
+    path: tuple[str, ...]  # each turn's action id or "answer OPTION" (parameters left out)
+
+
+_expert_runs: dict[tuple[str, int], ExpertRun] = {}
+MAX_EXPERT_RUNS = 100_000  # per process; then the cache starts again (an entry is a few hundred bytes)
+
+
+def path_kinds(case: Case, row: np.ndarray) -> tuple[str, ...]:
+    """A BatchRun path row as choices without parameters ("bigger_network", "answer b")."""
+    steps = []
+    for code in (int(c) for c in row if c >= 0):
+        if code >= ANSWER:
+            decision, option = divmod(code - ANSWER, OPTIONS)
+            steps.append(f"answer {case.decisions[decision].options[option].id}")
+        else:
+            steps.append(ACTION_IDS[code])
+    return tuple(steps)
+
+
+def expert_runs(case: Case, case_hash: str, seeds) -> list[ExpertRun]:
+    """The expert's game on each seed, played once per (case, seed) in this process: every uncached seed in one
+    batch, without verdicts (the expert's own are never scored)."""
+    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    todo = sorted({s for s in seeds if (case_hash, s) not in _expert_runs})
+    if todo:
+        if len(_expert_runs) + len(todo) > MAX_EXPERT_RUNS:
+            _expert_runs.clear()
+        run = run_batch(case, todo, "expert", judge=False)
+        for s, value, row in zip(todo, run.real_world, run.path):
+            _expert_runs[(case_hash, s)] = ExpertRun(float(value), path_kinds(case, row))
+    return [_expert_runs[(case_hash, s)] for s in seeds]
 
 
 def expert_real_world(case: Case, case_hash: str, seeds) -> np.ndarray:
     """The expert's real-world error on each seed (the outcome score's yardstick), cached per case and seed."""
-    seeds = [int(s) for s in np.atleast_1d(seeds)]
-    todo = sorted({s for s in seeds if (case_hash, s) not in _expert_cache})
-    if todo:
-        run = run_batch(case, todo, "expert")
-        for s, value in zip(todo, run.real_world):
-            _expert_cache[(case_hash, s)] = float(value)
-    return np.array([_expert_cache[(case_hash, s)] for s in seeds])
+    return np.array([run.real_world for run in expert_runs(case, case_hash, seeds)])

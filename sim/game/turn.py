@@ -49,8 +49,8 @@ def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, 
 
     `judge=False` plays without verdicts (the coherence yardstick needs only where the game ends)."""
     case, b = engine.case, engine.batch
-    vis, pending = engine.visible(), engine.pending
-    s = situation if situation is not None or not judge else Situation(vis, case)
+    pending = engine.pending
+    s = situation if situation is not None or not judge else Situation(engine.visible(), case)
     live = ~engine.done
     action = np.where(engine.must_ship & (pending < 0) & (moves.action >= 0), SHIP, moves.action)
     answering = live & (pending >= 0) & (moves.option >= 0)
