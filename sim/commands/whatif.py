@@ -10,7 +10,7 @@ from sim import fmt
 from sim.commands.output import EXIT_USAGE, emit_json, fail, fail_problems
 
 EXAMPLES = """\
-  mlsim play bird-detection --headless --choices my-moves.txt --json > result.json
+  mlsim whatif result.json        (result.json from `mlsim play CASE --headless ... --json`)
   mlsim whatif result.json --turn 3
   mlsim whatif - --json < result.json
 """
