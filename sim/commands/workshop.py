@@ -216,8 +216,10 @@ def _report(args) -> int:
             debriefs = room_debrief(store.records())
         finally:
             store.close()
-    except (OSError, sqlite3.DatabaseError, StoreUnavailable) as err:
-        return fail(f"{db}: the board file cannot be read ({err})")
+    except StoreUnavailable as err:  # its sentence names the file and what is wrong
+        return fail(f"{err}; pass another --db PATH")
+    except (OSError, sqlite3.DatabaseError) as err:
+        return fail(f"{db}: the board file cannot be read ({err}); pass another --db PATH")
     target = Path(args.html or args.md)
     text = render_html(debriefs) if args.html else render_markdown(debriefs)
     try:

@@ -159,3 +159,31 @@ async def test_room_opens_with_a_signed_link_or_publicly_after_a_freeze_when_the
         assert status == 400
         await workshop.post(session, "/api/admin/room-public", {"public": False}, workshop.admin)
         assert (await room(f"{workshop.base}/room"))[0] == 403
+
+
+def test_where_the_room_left_the_expert_s_path_and_what_it_chose_instead(bird):
+    from sim.board.debrief import case_debrief, choice_kind
+    from sim.board.store import Entry
+    from sim.game import Game, play_policy
+
+    case, digest = bird
+    experts = {seed: play_policy(Game(case, digest, seed), "expert").choices for seed in (1, 2, 3, 4, 5)}
+    turn = next(k for k in range(1, 40) if all(len(c) > k + 1 and not c[k].startswith("answer")
+                                                for c in experts.values()))  # an action on every seed
+
+    def pair(i: int, seed: int, choices: list[str], total: int, broke: bool):
+        record = {"case": case.id, "case_hash": digest, "seed": seed, "choices": choices,
+                  "turns": [{"rule": "variance", "verdict": "misaligned" if broke else "aligned"}]}
+        return Entry(str(i), i + 1, f"L{i}", case.id, total, 0, 0, 1.0, 10.0, "2026-01-01T00:00:00Z", str(i)), record
+
+    ranked = [pair(0, 1, experts[1], 90, False), pair(1, 2, experts[2], 80, False),
+              pair(2, 3, experts[3][:turn] + ["ship"], 10, True), pair(3, 4, experts[4][:turn] + ["ship"], 5, True),
+              pair(4, 5, experts[5][:turn] + ["evaluate_test", "ship"], 0, True)]
+    d = case_debrief(case, digest, ranked)
+    dep = d.departure
+    assert (dep.turn, dep.learners, dep.of, dep.stayed) == (turn + 1, 3, 5, 2)
+    assert dict(dep.instead) == {"ship": 2, "evaluate_test": 1}
+    assert {c for c, _ in dep.expert} == {choice_kind(experts[s][turn]) for s in (3, 4, 5)}
+    assert [(r.rule, r.broke, r.share) for r in d.rules] == [("variance", 3, 0.6)]
+    assert d.best.name == "L0" and d.typical.name == "L2"  # the median of five totals
+    assert [r.best for r in d.paths if r.best] == experts[1]
