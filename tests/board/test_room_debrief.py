@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 
@@ -141,6 +142,16 @@ async def test_room_opens_with_a_signed_link_or_publicly_after_a_freeze_when_the
         assert status == 200 and f'id="case-{CASE}"' in page and "<script" not in page
         assert "script-src" not in headers["Content-Security-Policy"]  # none allowed: default-src 'none'
         assert page.count("<tr") > 6 and "<svg" in page
+
+        def in_chromium(url: str) -> tuple[dict, list]:  # in a thread: the server answers on this loop meanwhile
+            with chromium(1280, 720) as browser:
+                browser.get(url)
+                return browser.execute_script(PAGE), browser.get_log("browser")
+
+        shown, console = await asyncio.to_thread(in_chromium, link["url"])
+        assert console == []  # no CSP violation: inline styles and SVG are allowed, nothing else is needed
+        assert shown["svgs"] == 1 and shown["bars"] >= 1 and shown["rules"]
+        assert [r for r in shown["requests"] if not r.endswith("/favicon.ico")] == []  # the browser asks for that
         status, _, _ = await room(link["url"].replace("expires=", "expires=1"))
         assert status == 403
 
