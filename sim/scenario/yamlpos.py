@@ -22,6 +22,14 @@ _STANDARD_TAGS = {
 Path = tuple[Any, ...]
 
 
+def place(positions: dict[Path, tuple[int, int]], loc: tuple[Any, ...]) -> tuple[int, int]:
+    """The deepest known position along a path (a missing key points at its parent)."""
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in positions:
+            return positions[loc[:end]]
+    return (1, 1)
+
+
 class _Budget(Exception):
     pass
 
