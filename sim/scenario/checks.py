@@ -9,7 +9,10 @@ import itertools
 from types import SimpleNamespace
 from typing import Any, Callable
 
-from sim.model import KNOB_TABLE, TRUTH_TABLE
+from sim import fmt
+from sim.model import KNOB_DEFAULTS, KNOB_TABLE, TRUTH_TABLE
+from sim.model.params import AIM_KNOBS
+from sim.scenario.claims import briefing_claims
 from sim.scenario.errors import Problem, suggest
 from sim.scenario.schema import Between, OneOf
 from sim.scenario.yamlpos import Path, place
@@ -27,13 +30,24 @@ def _needs(*fields: str):
     return register
 
 
+class Places:
+    """`at(*loc)`: the (line, col) of a path, or of its deepest located parent; `at.has(*loc)`: located itself."""
+
+    def __init__(self, positions: dict[Path, tuple[int, int]]):
+        self.positions = positions
+
+    def __call__(self, *loc: Any) -> tuple[int, int]:
+        return place(self.positions, loc)
+
+    def has(self, *loc: Any) -> bool:
+        return loc in self.positions
+
+
 def cross_check(case: Any, positions: dict[Path, tuple[int, int]], name: str) -> list[Problem]:
     """Mistakes no single field shows: references between parts of the case (each check on the parts that loaded)."""
     problems: list[Problem] = []
 
-    def at(*loc: Any) -> tuple[int, int]:
-        return place(positions, loc)
-
+    at = Places(positions)
     for fields, check in _CHECKS:
         if all(hasattr(case, f) for f in fields):
             problems += check(case, at, name)
@@ -67,9 +81,6 @@ def _decision_refs(case, at, name) -> list[Problem]:
                 problems.append(Problem(name, *at("decisions", i, "options", j, "human_proxy"),
                                         f"human_proxy {option.human_proxy} is past the human-level table "
                                         f"({len(case.human_level.table)} rows, counted from 0)"))
-        ids = [o.id for o in decision.options]
-        if len(set(ids)) != len(ids):
-            problems.append(Problem(name, *at("decisions", i, "options"), f"decision '{decision.id}' repeats an option id"))
         if not any(o.verdict == "aligned" for o in decision.options):
             problems.append(Problem(name, *at("decisions", i, "options"),
                                     f"decision '{decision.id}' has no aligned option; the expert could not answer it"))
@@ -89,13 +100,22 @@ def _events_in_budget(case, at, name) -> list[Problem]:
 
 @_needs("decisions", "events", "categories")
 def _unique_ids(case, at, name) -> list[Problem]:
+    """Ids a player types or a decision waits for: two alike would be one and the same to the game."""
     problems = []
-    for kind, items in (("decision", case.decisions), ("event", case.events), ("category", case.categories)):
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
-                problems.append(Problem(name, *at(kind + "s", i, "id"), f"two {kind}s share the id '{item.id}'; rename one"))
-            seen.add(item.id)
+    lists = [("decisions", "decisions", (), case.decisions), ("events", "events", (), case.events),
+             ("categories", "categories", (), case.categories)]
+    lists += [(f"options of decision '{d.id}'", "decisions", (i, "options"), d.options)
+              for i, d in enumerate(case.decisions)]
+    for plural, section, inner, items in lists:
+        first: dict[str, int] = {}
+        for j, item in enumerate(items):
+            if item.id in first:
+                line = at(section, *inner, first[item.id], "id")[0]
+                problems.append(Problem(name, *at(section, *inner, j, "id"),
+                                        f"two {plural} share the id '{item.id}' (the first on line {line}); "
+                                        "rename one"))
+            else:
+                first[item.id] = j
     return problems
 
 
@@ -213,3 +233,201 @@ def _ship_fits(case, at, name) -> list[Problem]:
         return [Problem(name, *at("actions", "ship", "weeks"), f"shipping takes {ship.weeks:g} weeks, more than the "
                         f"budget of {case.budget_weeks:g}; the project could never ship")]
     return []
+
+
+# ---- what a trainer writes that loads but cannot work --------------------------------------------------------------
+
+MAX_BUDGET_WEEKS = 520.0  # ten years: a case is one project's plan, and the turn limit ends any game long before
+SCORING_LIMIT = 50  # points per verdict; past it one choice outweighs the outcome score (0 to 150)
+MEASURING = ("error_analysis", "measure_human_level", "carve_train_dev", "evaluate_test")  # change what is seen only
+HUMAN_LEVEL_RULES = ("human-level-as-bayes", "need-human-level", "surpassing-human", "avoidable-bias")
+
+
+@_needs("budget_weeks")
+def _budget_sane(case, at, name) -> list[Problem]:
+    if case.budget_weeks > MAX_BUDGET_WEEKS:
+        return [Problem(name, *at("budget_weeks"), f"budget_weeks is {fmt.number(case.budget_weeks)}; a case's budget "
+                        f"is at most {fmt.number(MAX_BUDGET_WEEKS)} weeks (ten years), and the game's turn limit would "
+                        "end a longer one first; give the project's real deadline")]
+    return []
+
+
+@_needs("actions", "decisions", "budget_weeks")
+def _costs_fit(case, at, name) -> list[Problem]:
+    """An option or action dearer than the whole budget could never be taken and finished."""
+    problems = []
+    budget = case.budget_weeks
+    for action, spec in case.actions.items():
+        if action != "ship" and spec.weeks > budget:  # ship has its own check
+            problems.append(Problem(name, *at("actions", action, "weeks"),
+                                    f"{action} costs {fmt.weeks_phrase(spec.weeks)}, more than the budget of "
+                                    f"{fmt.weeks_phrase(budget)}; it could never be taken; lower its weeks"))
+    for i, decision in enumerate(case.decisions):
+        for j, option in enumerate(decision.options):
+            if option.weeks > budget:
+                problems.append(Problem(name, *at("decisions", i, "options", j, "weeks"),
+                                        f"option '{option.id}' of decision '{decision.id}' costs "
+                                        f"{fmt.weeks_phrase(option.weeks)}, more than the budget of "
+                                        f"{fmt.weeks_phrase(budget)}; whoever picks it runs out of time at once; "
+                                        "lower its weeks"))
+    return problems
+
+
+@_needs("categories", "actions")
+def _fixes_that_fix(case, at, name) -> list[Problem]:
+    """A category's fix must change the model: shipping ends the project, a measurement only shows it."""
+    problems = []
+    changes = [a for a in case.actions if a != "ship" and a not in MEASURING]
+    hint = f" (this case offers {', '.join(changes[:4])}{', ...' if len(changes) > 4 else ''})" if changes else ""
+    for i, category in enumerate(case.categories):
+        for j, action in enumerate(category.fixed_by):
+            if action == "ship":
+                why = "ship ends the project, so it fixes nothing"
+            elif action in MEASURING:
+                why = f"{action} measures; it does not change the model"
+            else:
+                continue
+            problems.append(Problem(name, *at("categories", i, "fixed_by", j),
+                                    f"category '{category.id}' is fixed by '{action}', but {why}; name an action that "
+                                    f"retrains the model on what the category needs{hint}"))
+    return problems
+
+
+def _knob_span(case, knob: str) -> tuple[float, float]:
+    start = getattr(case, "start", {}) or {}
+    values = _values(start[knob]) if knob in start else [KNOB_DEFAULTS[knob]]
+    return min(values), max(values)
+
+
+def _effect_problems(case, effects, at, name, where: tuple, owner: str) -> list[Problem]:
+    """Where each knob lands once the effect applies to its start value (in every variant): inside its range."""
+    problems = []
+    for op in ("set", "add", "scale"):
+        for knob, value in getattr(effects, op).items():
+            low, high = _knob_span(case, knob)
+            if op == "set":
+                ends = [value]
+            elif op == "add":
+                ends = [low + value, high + value]
+            else:
+                ends = [low * value, high * value]
+            floor, ceiling = _RANGES["start"][knob]
+            bad = next((e for e in ends if not floor <= e <= ceiling), None)
+            if bad is None:
+                continue
+            side = f"below its floor of {fmt.number(floor)}" if bad < floor else f"above its top of {fmt.number(ceiling)}"
+            meaning = ""
+            if knob in AIM_KNOBS or "noise" in knob:
+                meaning = (" (an error below its floor would put the real-world error under Bayes error)" if bad < floor
+                           else " (an error past 100 is no error rate)")
+            start_text = (fmt.number(low) if low == high else f"{fmt.number(low)} to {fmt.number(high)}")
+            verb = {"set": "sets", "add": "adds", "scale": "multiplies by"}[op]
+            problems.append(Problem(name, *at(*where, "effects", op, knob),
+                                    f"{owner} {verb} {knob} {fmt.number(value)}: from its start of {start_text} that "
+                                    f"takes it to {fmt.number(bad)}, {side}{meaning}; keep {knob} between "
+                                    f"{fmt.number(floor)} and {fmt.number(ceiling)}"))
+    return problems
+
+
+@_needs("decisions", "events", "start")
+def _effects_in_range(case, at, name) -> list[Problem]:
+    problems = []
+    for i, decision in enumerate(case.decisions):
+        for j, option in enumerate(decision.options):
+            problems += _effect_problems(case, option.effects, at, name, ("decisions", i, "options", j),
+                                         f"option '{option.id}' of decision '{decision.id}'")
+    for i, event in enumerate(case.events):
+        problems += _effect_problems(case, event.effects, at, name, ("events", i), f"event '{event.id}'")
+    return problems
+
+
+@_needs("scoring")
+def _scoring_sane(case, at, name) -> list[Problem]:
+    s = case.scoring
+    problems = []
+    for verdict in ("aligned", "neutral", "misaligned"):
+        points = getattr(s, verdict)
+        if abs(points) > SCORING_LIMIT:
+            problems.append(Problem(name, *at("scoring", verdict),
+                                    f"scoring.{verdict} is {fmt.number(points)} points; keep verdict points between "
+                                    f"-{SCORING_LIMIT} and {SCORING_LIMIT}, or one choice outweighs the outcome "
+                                    "score (0 to 150)"))
+    if not problems:
+        if s.aligned <= 0:
+            problems.append(Problem(name, *at("scoring", "aligned"), f"scoring.aligned is {fmt.number(s.aligned)}; "
+                                    "following a rule must earn points: make it positive"))
+        if s.misaligned > 0:
+            problems.append(Problem(name, *at("scoring", "misaligned"), f"scoring.misaligned is "
+                                    f"{fmt.number(s.misaligned)}; breaking a rule must not earn points: make it 0 or "
+                                    "negative"))
+    if not problems and not s.misaligned <= s.neutral < s.aligned:
+        problems.append(Problem(name, *at("scoring", "neutral"), f"scoring.neutral is {fmt.number(s.neutral)}; it "
+                                f"must lie between misaligned ({fmt.number(s.misaligned)}) and aligned "
+                                f"({fmt.number(s.aligned)}), below aligned"))
+    return problems
+
+
+@_needs("teaches")
+def _teaches_something(case, at, name) -> list[Problem]:
+    if not case.teaches:
+        return [Problem(name, *at("teaches"), "teaches is empty; name the rules this case is meant to teach (e.g. "
+                        "avoidable-bias, variance): `mlsim lint` checks that play cites them")]
+    problems, seen = [], set()
+    for i, rule in enumerate(case.teaches):
+        if rule in seen:
+            problems.append(Problem(name, *at("teaches", i), f"teaches lists '{rule}' twice; keep one"))
+        seen.add(rule)
+    return problems
+
+
+@_needs("decisions")
+def _human_proxy_belongs(case, at, name) -> list[Problem]:
+    """human_proxy picks the Bayes proxy: only an answer about human-level error may set it."""
+    problems = []
+    for i, decision in enumerate(case.decisions):
+        about = (decision.when.after_action == "measure_human_level"
+                 or any(o.rule in HUMAN_LEVEL_RULES for o in decision.options))
+        if about:
+            continue
+        for j, option in enumerate(decision.options):
+            if option.human_proxy is not None:
+                problems.append(Problem(name, *at("decisions", i, "options", j, "human_proxy"),
+                                        f"option '{option.id}' of decision '{decision.id}' sets human_proxy, but the "
+                                        "decision is not about human-level error (no option cites "
+                                        f"{' or '.join(HUMAN_LEVEL_RULES[:2])}, and it does not follow "
+                                        "measure_human_level); remove human_proxy, or ask which human-level figure "
+                                        "to take"))
+    return problems
+
+
+@_needs("briefing", "sources", "budget_weeks", "start", "truth", "actions", "constraints", "decisions", "events",
+        "coach")
+def _briefing_numbers(case, at, name) -> list[Problem]:
+    problems = []
+    for claim in briefing_claims(case):
+        if at.has(*claim.where, "<line>", claim.line):  # a literal (|) block: the number's own line and column
+            line, col = at(*claim.where, "<line>", claim.line)
+            col += claim.col
+        else:  # folded or quoted text: its lines are not the file's, so point at the text
+            line, col = at(*claim.where)
+        problems.append(Problem(name, line, col, claim.message))
+    return problems
+
+
+def builtin_claim(case: Any, raw: bytes, positions: dict[Path, tuple[int, int]], name: str) -> list[Problem]:
+    """A case may not take a built-in case's id unless it is that case: its results would be taken for the
+    built-in's, and the board refuses them as an unknown version of it."""
+    from sim.paths import MissingCasesError, builtin_folder
+
+    case_id = getattr(case, "id", None)
+    if not isinstance(case_id, str):
+        return []
+    try:
+        builtin = builtin_folder() / f"{case_id}.yaml"
+        if not builtin.is_file() or builtin.read_bytes() == raw:
+            return []
+    except (MissingCasesError, OSError):
+        return []
+    return [Problem(name, *place(positions, ("id",)), f"'{case_id}' is the id of a built-in case; a changed copy "
+                    "under that id would be taken for the built-in (the board refuses its results as an unknown "
+                    f"version); give the case an id of its own, e.g. '{case_id}-2', and name the file after it")]

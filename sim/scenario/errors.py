@@ -19,6 +19,11 @@ class Problem:
             return f"{self.file}:{self.line}:{self.col}: {self.message}"
         return f"{self.file}: {self.message}"
 
+    def as_warning(self) -> str:
+        """The same place, marked as a warning: valid, but worth changing."""
+        where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
+        return f"{where}: warning: {self.message}"
+
     def as_json(self) -> dict:
         return {"file": self.file, "line": self.line, "col": self.col, "message": self.message}
 

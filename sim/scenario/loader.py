@@ -11,10 +11,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from sim.scenario.checks import cross_check
+from sim.scenario.checks import builtin_claim, cross_check
 from sim.scenario.errors import CaseError, Problem, suggest
 from sim.scenario.schema import NUM_TAGS, Case
-from sim.scenario.yamlpos import Path, decode, place, read_yaml
+from sim.scenario.yamlpos import Path, core_value, decode, place, read_yaml
 
 # Where a seeded variant ({between: ...} / {one_of: ...}) is allowed: numbers the player is never told.
 VARIANT_SECTIONS = ("start", "truth")
@@ -49,7 +49,8 @@ def load_case_bytes(raw: bytes, name: str) -> Case:
     text, problems = decode(raw, name)
     if text is None:
         raise CaseError(problems)
-    data, positions, problems = read_yaml(text, name)
+    read = read_yaml(text, name)
+    data, positions, problems = read.data, read.positions, read.problems
     if data is None:
         raise CaseError(problems)
     if not isinstance(data, dict):
@@ -59,13 +60,39 @@ def load_case_bytes(raw: bytes, name: str) -> Case:
     try:
         case = Case.model_validate(data)
     except ValidationError as err:
-        problems += _explain(err.errors(), positions, name)
+        # A value already reported (a refused tag, a number too large) is not reported again as missing or mistyped.
+        errors = [e for e in err.errors() if not _under(_yaml_path(tuple(e["loc"])), read.refused)]
+        problems += _explain(errors, positions, name)
+    problems += _quoted_numbers(read.quoted, positions, name)
     # Cross-checks run on every part that validated, so one typo does not hide the rest.
     parts = case if case is not None else _valid_parts(data)
     problems += cross_check(parts, positions, name)
+    problems += builtin_claim(parts, raw, positions, name)
     if problems:
         raise CaseError(sorted(set(problems), key=lambda p: (p.line, p.col, p.message)))
     return case
+
+
+def case_warnings(raw: bytes, name: str) -> list[Problem]:
+    """What is valid but reads otherwise in an editor: spellings YAML 1.1 (ours) and YAML 1.2 (the YAML language
+    server's) disagree on, such as 5_000, yes, 010. `mlsim validate` prints them; loading ignores them."""
+    text, _ = decode(raw, name)
+    return [] if text is None else read_yaml(text, name).warnings
+
+
+def _under(loc: tuple[Any, ...], paths: set[Path]) -> bool:
+    return any(loc[:len(p)] == p for p in paths)
+
+
+def _quoted_numbers(quoted: dict[Path, str], positions: dict[Path, tuple[int, int]], name: str) -> list[Problem]:
+    """A number written in quotes is text to YAML (and to an editor): say so where the case takes a number."""
+    problems = []
+    for path, text in quoted.items():
+        if isinstance(core_value(text.strip()), (int, float)) and expects_number(path):
+            problems.append(Problem(name, *place(positions, path),
+                                    f"{_where(path)} is '{text}' in quotes, which YAML reads as text, not a number; "
+                                    f"write {text.strip()} without the quotes"))
+    return problems
 
 
 @functools.lru_cache(maxsize=None)
@@ -147,7 +174,7 @@ def _locate(error: dict, positions: dict[Path, tuple[int, int]], name: str) -> P
     elif kind in _TYPE_WORDS:
         message = f"{where} must be {_TYPE_WORDS[kind]}"
         if value is not None and not isinstance(value, (dict, list)):
-            message += f" (got {value!r})"
+            message += f" (got {_echo(value)})"
         elif value is None:
             message += " (got nothing)"
     elif kind == "value_error":
@@ -155,8 +182,16 @@ def _locate(error: dict, positions: dict[Path, tuple[int, int]], name: str) -> P
     else:
         message = f"{where}: {error['msg'][0].lower() + error['msg'][1:]}"
         if value is not None and not isinstance(value, (dict, list)):
-            message += f" (got {value!r})"
+            message += f" (got {_echo(value)})"
     return Problem(name, line, col, message)
+
+
+ECHO_CHARS = 40  # a value quoted back in a message; longer ones are cut, so one line stays one line
+
+
+def _echo(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS - 1] + "…"
 
 
 def _shown(word: Any) -> str:
@@ -193,7 +228,7 @@ def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
         hint = suggest(keys[0], ["between", "one_of"]) if keys else ""
         return (f"{where} must be a number, {{between: [low, high]}} or {{one_of: [a, b, ...]}}; "
                 f"got a mapping with {', '.join(map(str, keys)) or 'no keys'}{hint}")
-    shown = f" (got {value!r})" if value is not None and not isinstance(value, list) else ""
+    shown = f" (got {_echo(value)})" if value is not None and not isinstance(value, list) else ""
     return f"{where} must be a number, {{between: [low, high]}} or {{one_of: [a, b, ...]}}{shown}"
 
 
@@ -205,6 +240,16 @@ def allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         if annotation is None:
             return []
     return _keys_of(annotation)
+
+
+def expects_number(loc: tuple[Any, ...]) -> bool:
+    """Whether the schema takes a number at this path (a bare number, or one inside a seeded variant)."""
+    annotation: Any = Case
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return False
+    return any(option in (int, float) for option in _unwrap(annotation))
 
 
 def _unwrap(annotation: Any) -> list[Any]:

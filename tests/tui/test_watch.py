@@ -13,7 +13,8 @@ from sim.tui.screens.modals import CaseErrorsModal
 from sim.tui.screens.project import ProjectScreen
 from tests.tui.helpers import answer_pending, choose_action, settle
 
-GOOD = find_case("bird-detection").read_text(encoding="utf-8")
+# A trainer's copy takes an id of its own (an edited copy under a built-in id is refused).
+GOOD = find_case("bird-detection").read_text(encoding="utf-8").replace("id: bird-detection", "id: my-birds", 1)
 BUDGET = re.search(r"^budget_weeks: (\d+)$", GOOD, re.M)  # whatever the case's budget is today
 BROKEN = GOOD.replace(BUDGET.group(0), "budget_weeks: fifty-two")
 BROKEN_LINE = GOOD[: BUDGET.start()].count("\n") + 1
@@ -62,7 +63,8 @@ async def test_mid_game_edits_replay_the_choices_and_breakage_waits_for_the_fix(
         await settle(pilot)
         assert sum(isinstance(s, CaseErrorsModal) for s in app.screen_stack) == 1
 
-        path.write_text(GOOD.replace(BUDGET.group(0), f"budget_weeks: {LONGER}"), encoding="utf-8")
+        longer = GOOD.replace(BUDGET.group(0), f"budget_weeks: {LONGER}")  # the briefing says the new budget too
+        path.write_text(longer.replace(f"{BUDGET.group(1)} weeks", f"{LONGER} weeks"), encoding="utf-8")
         app.check_case_file()
         await settle(pilot)
         assert isinstance(app.screen, ProjectScreen)
