@@ -58,7 +58,7 @@ class _Chooser:
 
 def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     c = _Chooser(s, skip)
-    vis, facts = s.vis, s.facts
+    vis = s.vis
     # A model past a satisficing threshold cannot ship: make it fit first.
     c.pick(~vis.constraints_ok, "smaller_network")
     # The aim first: a target that misleads makes every later fix aim at the wrong thing.
@@ -73,8 +73,7 @@ def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     c.pick(s.multitask_holds & ~vis.multitask_used, "multi_task_learning")
     c.pick(~vis.e2e & s.enough_for_e2e, "end_to_end")
     c.pick(vis.e2e & ~s.enough_for_e2e, "pipeline")
-    if facts.train_label_noise == "systematic":
-        c.pick(~vis.labels_cleaned, "clean_train_labels")
+    c.pick(s.label_noise("systematic") & ~vis.labels_cleaned, "clean_train_labels")
     c.pick(s.test_due & s.test_unread, "evaluate_test")
     c.pick(s.overfit_problem & ~s.split_wrong, "bigger_dev_set")
     # Error analysis where it is how to find the gains, then the best fix for its forecast points per week.
@@ -133,7 +132,11 @@ class RandomPolicy:
     def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray, situation=None) -> Picks:
         rows = np.arange(vis.batch)
         u = self.tape[rows, np.minimum(turn, TAPE_TURNS - 1)].astype(np.float64)
-        action = self.codes[np.minimum((u[:, 0] * len(self.codes)).astype(int), len(self.codes) - 1)]
+        # The u-th of the actions on this row's menu (every action the case lists, unless it holds some back).
+        menu = vis.offered[:, self.codes]
+        counts = menu.sum(axis=1)
+        nth = np.minimum((u[:, 0] * counts).astype(int), np.maximum(counts - 1, 0))
+        action = self.codes[np.argmax(menu & (np.cumsum(menu, axis=1) - 1 == nth[:, None]), axis=1)]
         option = np.full(vis.batch, -1)
         for d, decision in enumerate(case.decisions):
             n = len(decision.options)

@@ -210,8 +210,9 @@ def _is_variant(value: Any) -> bool:
 
 def _variant_allowed(loc: tuple[Any, ...]) -> bool:
     # Category shares may vary too: the player learns them only from an error analysis's sample.
-    return (len(loc) == 2 and loc[0] in VARIANT_SECTIONS) or (len(loc) == 3 and loc[0] == "categories"
-                                                              and loc[2] == "share")
+    # So may a surprise event's week: the briefing does not announce it.
+    return ((len(loc) == 2 and loc[0] in VARIANT_SECTIONS) or (len(loc) == 3 and loc[0] == "categories" and loc[2] == "share")
+            or (len(loc) == 3 and loc[0] == "events" and loc[2] == "week"))
 
 
 def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
@@ -221,7 +222,7 @@ def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
                 "category's share, and numbers under start and truth, may be {between: [low, high]} or {one_of: [...]}")
     if _is_variant(value) and not _variant_allowed(loc):
         return (f"{where} cannot vary by seed: the player is told it, so it is the same in every variant; "
-                f"only numbers under {' and '.join(VARIANT_SECTIONS)} and category shares may be "
+                f"only numbers under {' and '.join(VARIANT_SECTIONS)}, category shares and event weeks may be "
                 "{between: [low, high]} or {one_of: [...]}")
     if isinstance(value, dict):
         keys = list(value)

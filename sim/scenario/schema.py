@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from sim.rules import RULE_IDS
+from sim.scenario.conditions import parse as parse_condition
 from sim.model import ACTION_IDS, KNOB_DEFAULTS, MAX_CATEGORIES, SETTABLE_KNOBS, TRUTH_PARAMS
 from sim.model.params import KNOB_HELP, TRUTH_HELP
 
@@ -89,17 +90,73 @@ class Effects(Strict):
     scale: dict[KnobName, float] = Field({}, description="Knob -> factor its value is multiplied by.")
 
 
-class Constraint(Strict):
-    """A satisficing threshold: the model must stay at or under `max` to ship."""
+# The hidden law's constants an event may change (the world the team works in); the calibrated start gaps
+# and the law's shapes stay.
+WorldTruthName = Literal["bayes", "bayes_gap", "world_shift", "real_noise", "transfer_data", "multitask_data",
+                         "e2e_floor", "e2e_threshold"]
 
-    metric: Literal["inference_s", "memory_mb"] = Field(description="Which satisficing metric: inference_s or memory_mb.")
-    max: Annotated[float, Field(gt=0)] = Field(description="The threshold the shipped model must not exceed.")
+
+class TruthEffects(Strict):
+    """Changes to the hidden law: `set`, `add` or `scale` its world constants."""
+
+    set: dict[WorldTruthName, float] = Field({}, description="Constant -> new value.")
+    add: dict[WorldTruthName, float] = Field({}, description="Constant -> amount added to its value.")
+    scale: dict[WorldTruthName, float] = Field({}, description="Constant -> factor its value is multiplied by.")
+
+
+class Metric(Strict):
+    """A satisficing metric of the case's own (false declines, false wake-ups per 24 h, p99 latency)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(
+        description="Short id (lowercase, digits, _), named by constraints[].metric.")
+    unit: str = Field(description="Its unit as the meter shows it, e.g. '%', 'per 24 h', 'ms'.")
+    start: float = Field(description="The first model's value.")
+    capacity: float = Field(0.0, description="Each network size step multiplies it by 2**capacity (latency: about 1; "
+                                             "0: size does not move it).")
+    error: float = Field(0.0, description="How much it moves per point the model's error on the users' data moves, "
+                                          "at a fixed decision threshold (false declines fall as the model improves: "
+                                          "positive).")
+    actions: dict[ActionId, float] = Field({}, description="Action -> what each use of it adds (a pipeline that "
+                                                           "adds a stage adds latency).")
+
+
+BUILTIN_METRICS = ("inference_s", "memory_mb")
+
+
+class Constraint(Strict):
+    """A satisficing threshold: the shipped model must stay at or under `max` (or at or over `min`)."""
+
+    metric: str = Field(description="inference_s, memory_mb, or the id of one of the case's own metrics.")
+    max: float | None = Field(None, description="The most the shipped model may reach.")
+    min: float | None = Field(None, description="The least the shipped model must keep (a recall floor, say).")
     label: str = Field(description="How the meter is labelled on screen, e.g. 'Inference time (s)'.")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> "Constraint":
+        if (self.max is None) == (self.min is None):
+            raise ValueError("give exactly one of max and min")
+        if self.metric in BUILTIN_METRICS and self.max is None:
+            raise ValueError(f"{self.metric} only grows with the model: give it a max")
+        if self.max is not None and self.metric in BUILTIN_METRICS and self.max <= 0:
+            raise ValueError(f"{self.metric}'s max must be above 0")
+        return self
+
+    @property
+    def limit(self) -> float:
+        return self.max if self.max is not None else self.min
+
+    @property
+    def is_max(self) -> bool:
+        return self.max is not None
 
 
 class HumanLevelRow(Strict):
     who: str = Field(description="Whose performance, e.g. 'a team of experienced radiologists'.")
     error: Annotated[float, Field(ge=0, le=100)] = Field(description="Their error, percent.")
+    kind: Literal["human", "system", "estimate"] = Field(
+        "human", description="human: people's error; system: the best known system's (where people cannot do the "
+                             "task, e.g. structured data); estimate: a stated estimate of Bayes error. The coach reads "
+                             "bias against the lowest row and names it by its kind.")
 
 
 class HumanLevel(Strict):
@@ -132,6 +189,12 @@ class ActionSpec(Strict):
         None, description="collect_more_data: the data grows by (1 + factor); bigger_dev_set: the dev set is multiplied by it.")
     amount: Annotated[float, Field(ge=0)] | None = Field(
         None, description="collect_target_data / synthesize_data: examples one use adds.")
+    label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None, description="The case's own name for the action in the menu, e.g. 'collect more bedside films' (the "
+                          "id stays what choices and results use).")
+    description: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="The case's own one-line description, shown under the menu (default: the model's).")
+    offered: bool = Field(True, description="false: not on the menu until an event offers it (events[].offer).")
 
 
 class Transfer(Strict):
@@ -164,18 +227,47 @@ class CoachFacts(Strict):
     multitask: MultiTask | None = Field(None, description="Related tasks to learn together, if any.")
 
 
+class AfterAnswer(Strict):
+    """An earlier decision's answer that opens this one (a branch)."""
+
+    decision: str = Field(description="The earlier decision's id.")
+    option: str = Field(description="The option of it that opens this decision.")
+
+
+class CoachChange(Strict):
+    """Facts the team learns at an event (from then on the coach may use them): each replaces the case's."""
+
+    train_label_noise: Literal["none", "random", "systematic"] | None = Field(
+        None, description="The kind of label noise now known in the training data.")
+    transfer: Transfer | None = Field(None, description="A related task to transfer from, now available.")
+    multitask: MultiTask | None = Field(None, description="Related tasks to learn together, now possible.")
+
+
 class When(Strict):
-    """When a decision comes up: give exactly one of the three."""
+    """When a decision comes up: give exactly one of these."""
 
     week: Annotated[float, Field(ge=0)] | None = Field(None, description="At this week (0 = before the first choice).")
     after_action: ActionId | None = Field(None, description="Right after the player first takes this action.")
     after_event: str | None = Field(None, description="Right after this event (its id) happens.")
+    after_answer: AfterAnswer | None = Field(None, description="Right after an earlier decision was answered so.")
+    ladder: str | None = Field(
+        None, description="As soon as the ladder the player sees meets this condition, e.g. `train < human` or "
+                          "`test - dev > 1` (rungs: human, train, train_dev, dev, test; an unmeasured rung never "
+                          "meets it).")
+
+    @field_validator("ladder")
+    @classmethod
+    def _readable(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_condition(text)  # a ConditionError is a ValueError: the loader shows its sentence in place
+        return text
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "When":
-        given = [v for v in (self.week, self.after_action, self.after_event) if v is not None]
+        given = [v for v in (self.week, self.after_action, self.after_event, self.after_answer, self.ladder)
+                 if v is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of week, after_action, after_event")
+            raise ValueError("give exactly one of week, after_action, after_event, after_answer, ladder")
         return self
 
 
@@ -208,12 +300,25 @@ class Event(Strict):
     """Something that happens to the project at a given week."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(description="Short id; decisions may wait for it.")
-    week: Annotated[float, Field(ge=0)] = Field(description="The week it happens (inside the budget).")
+    week: Num = Field(description="The week it happens (inside the budget); may be a seeded variant, "
+                                  "{between: [low, high]}, for a surprise the briefing does not announce.")
     title: str = Field(description="Headline shown to the player.")
     text: str = Field(description="What the player reads.")
     effects: Effects = Field(Effects(), description="Knob changes when it happens.")
     flags: list[Flag] = Field([], description="metric_problem (change_metric resolves it) or devset_stale "
                                               "(change_dev_test resolves it).")
+    offer: list[ActionId] = Field([], description="Actions put on the menu from now on (listed under actions, "
+                                                  "usually with offered: false).")
+    withdraw: list[ActionId] = Field([], description="Actions taken off the menu from now on (never ship).")
+    coach: CoachChange = Field(CoachChange(), description="Facts the team learns now (the coach uses them at once), "
+                                                          "e.g. multitask: {...} when related tasks become possible.")
+    truth: TruthEffects = Field(TruthEffects(), description="The world changes (e.g. bayes after new sensors): "
+                                                            "models trained from now on, and the users' world at the "
+                                                            "end, see it; the model on screen keeps its numbers until "
+                                                            "the next training run.")
+    shares: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        {}, description="Category id -> its new share of the errors (bots raise card testing to 0.4); like truth, "
+                        "from the next training run on.")
 
 
 class Scoring(Strict):
@@ -238,6 +343,8 @@ class Case(Strict):
     budget_weeks: Annotated[float, Field(gt=0)] = Field(
         description="Weeks before the project ends; passing it ends the game unshipped. Fixed: the briefing tells it.")
     sources: dict[str, str] = Field(description="Data source name -> description, for the briefing.")
+    metrics: list[Metric] = Field([], description="Satisficing metrics of the case's own, beside inference_s and "
+                                                  "memory_mb (constraints name them).")
     constraints: list[Constraint] = Field([], description="Satisficing thresholds the shipped model must meet.")
     human_level: HumanLevel = Field(description="The human-level error table.")
     start: dict[KnobName, Num] = Field(
