@@ -387,36 +387,46 @@ def _fixes_that_fix(case, at, name) -> list[Problem]:
     return problems
 
 
-def _knob_span(case, knob: str) -> tuple[float, float]:
-    start = getattr(case, "start", {}) or {}
-    values = _values(start[knob]) if knob in start else [KNOB_DEFAULTS[knob]]
-    return min(values), max(values)
+def _span_of(case, section: str, key: str) -> tuple[float, float]:
+    """A knob's (start) or a world constant's (truth) lowest and highest value over the variants."""
+    values = getattr(case, section, {}) or {}
+    if key in values:
+        found = _values(values[key])
+    elif section == "start":
+        found = [KNOB_DEFAULTS[key]]
+    else:
+        return float("nan"), float("nan")  # a truth constant the case lacks: _ranges reports it missing
+    return min(found), max(found)
 
 
-def _effect_problems(case, effects, at, name, where: tuple, owner: str) -> list[Problem]:
-    """Where each knob lands once the effect applies to its start value (in every variant): inside its range."""
+def _effect_problems(case, effects, at, name, where: tuple, owner: str, section: str = "start") -> list[Problem]:
+    """Where each knob (or world constant) lands once the effect applies to its start value, in every variant:
+    inside its range. Effects are checked one at a time, against the start: that is what a trainer reads."""
     problems = []
     for op in ("set", "add", "scale"):
         for knob, value in getattr(effects, op).items():
-            low, high = _knob_span(case, knob)
+            low, high = _span_of(case, section, knob)
+            if low != low:  # nan: the constant is missing, reported elsewhere
+                continue
             if op == "set":
                 ends = [value]
             elif op == "add":
                 ends = [low + value, high + value]
             else:
                 ends = [low * value, high * value]
-            floor, ceiling = _RANGES["start"][knob]
+            floor, ceiling = _RANGES[section][knob]
             bad = next((e for e in ends if not floor <= e <= ceiling), None)
             if bad is None:
                 continue
             side = f"below its floor of {fmt.number(floor)}" if bad < floor else f"above its top of {fmt.number(ceiling)}"
             meaning = ""
-            if knob in AIM_KNOBS or "noise" in knob:
-                meaning = (" (an error below its floor would put the real-world error under Bayes error)" if bad < floor
-                           else " (an error past 100 is no error rate)")
+            if (knob in AIM_KNOBS or "noise" in knob) and bad < floor:
+                meaning = " (an error below its floor would put the real-world error under Bayes error)"
+            elif (knob in AIM_KNOBS or "noise" in knob or knob == "bayes") and bad > 100:
+                meaning = " (an error past 100 is no error rate)"
             start_text = (fmt.number(low) if low == high else f"{fmt.number(low)} to {fmt.number(high)}")
             verb = {"set": "sets", "add": "adds", "scale": "multiplies by"}[op]
-            problems.append(Problem(name, *at(*where, "effects", op, knob),
+            problems.append(Problem(name, *at(*where, op, knob),
                                     f"{owner} {verb} {knob} {fmt.number(value)}: from its start of {start_text} that "
                                     f"takes it to {fmt.number(bad)}, {side}{meaning}; keep {knob} between "
                                     f"{fmt.number(floor)} and {fmt.number(ceiling)}"))
@@ -428,10 +438,13 @@ def _effects_in_range(case, at, name) -> list[Problem]:
     problems = []
     for i, decision in enumerate(case.decisions):
         for j, option in enumerate(decision.options):
-            problems += _effect_problems(case, option.effects, at, name, ("decisions", i, "options", j),
+            problems += _effect_problems(case, option.effects, at, name, ("decisions", i, "options", j, "effects"),
                                          f"option '{option.id}' of decision '{decision.id}'")
     for i, event in enumerate(case.events):
-        problems += _effect_problems(case, event.effects, at, name, ("events", i), f"event '{event.id}'")
+        problems += _effect_problems(case, event.effects, at, name, ("events", i, "effects"), f"event '{event.id}'")
+        if hasattr(event, "truth"):  # the world constants an event changes
+            problems += _effect_problems(case, event.truth, at, name, ("events", i, "truth"), f"event '{event.id}'",
+                                         "truth")
     return problems
 
 

@@ -109,7 +109,7 @@ def _weeks(case) -> list[_Known]:
         if decision.when.week is not None:
             known.append(_Known(decision.when.week, decision.when.week, f"decision '{decision.id}'"))
         known += [_Known(o.weeks, o.weeks, f"option '{o.id}'") for o in decision.options if o.weeks]
-    known += [_Known(e.week, e.week, f"event '{e.id}'") for e in getattr(case, "events", []) or []]
+    known += [_of(e.week, f"event '{e.id}'") for e in getattr(case, "events", []) or []]  # a surprise's varies
     coach = getattr(case, "coach", None)
     if coach is not None:
         known.append(_Known(coach.long_run_weeks, coach.long_run_weeks, "coach.long_run_weeks"))
@@ -120,8 +120,18 @@ def _weeks(case) -> list[_Known]:
 
 
 def _thresholds(case, metric: str) -> list[_Known]:
-    return [_Known(c.max, c.max, f"the {c.label} threshold") for c in getattr(case, "constraints", []) or []
+    return [_Known(c.limit, c.limit, f"the {c.label} threshold") for c in getattr(case, "constraints", []) or []
             if c.metric == metric]
+
+
+def _own_units(case) -> dict[str, list[str]]:
+    """A one-word unit of the case's own metrics (ms, declines) -> the metrics measured in it."""
+    units: dict[str, list[str]] = {}
+    for metric in getattr(case, "metrics", []) or []:
+        word = metric.unit.strip().lower()
+        if word.isalpha():
+            units.setdefault(word, []).append(metric.id)
+    return units
 
 
 def _first_model(case, metric: str) -> _Known | None:
@@ -174,6 +184,13 @@ def _judge(case, match: re.Match, sizes: list[_Known], weeks: list[_Known], labe
     if word in ("week", "weeks", "wk", "wks"):
         return _against(label, said, value, weeks, 0.0,
                         "the budget, an action's or an option's weeks, or an event's week", fmt.number)
+    own = _own_units(case).get(word, [])
+    if not mult and own:  # a unit of the case's own metric: its thresholds (a built-in one in that unit too)
+        limits = [k for metric in own for k in _thresholds(case, metric)]
+        if word in THRESHOLD_UNITS:
+            metric, factor = THRESHOLD_UNITS[word]
+            limits += [_Known(k.low / factor, k.high / factor, k.what) for k in _thresholds(case, metric)]
+        return _against(label, said, value, limits, 1e-9, "its threshold", fmt.number) if limits else None
     if not mult and word in THRESHOLD_UNITS:
         metric, factor = THRESHOLD_UNITS[word]
         limits = _thresholds(case, metric)
