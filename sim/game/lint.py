@@ -26,7 +26,7 @@ MIN_EXPERT_WINS = 0.95  # following the rules must beat playing at random on thi
 MIN_TEACH_SHARE = 0.20  # a rule the case teaches is cited on the expert's or the random player's path this often
 MIN_EXPERT_REACH = 0.5  # an event or decision the expert sees in fewer seeds than this is mostly unseen
 COHERENCE_STATES = 1000  # seeds per policy the coherence check draws a state from
-CHUNK = 20_000  # seeds played at once: memory stays bounded however many runs are asked for
+CHUNK = 5_000  # seeds played at once: memory stays bounded however many runs are asked for (20,000: twice the memory, 15% faster)
 PATH_KEEP = 100_000  # distinct expert paths counted at most (past it the rarest are dropped: only the commonest is shown)
 
 
