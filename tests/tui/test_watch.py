@@ -117,3 +117,26 @@ async def test_an_edit_that_unplays_a_saved_choice_says_which_and_offers_a_resta
         await settle(pilot)
         assert isinstance(app.screen, BriefingScreen)  # no choice was left to keep: the edited case from its start
         assert app.session is None or app.session.game.choices == []
+
+
+async def test_restarting_after_a_misfit_shows_the_edited_briefing(tmp_path):
+    from sim.tui.screens.modals import MisfitModal
+
+    path = tmp_path / "birds.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    app = make_app(str(path), 3, watch=True, animate=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await answer_pending(pilot, {})
+        await choose_action(pilot, "measure_human_level")
+        await answer_pending(pilot, {})
+        path.write_text(GOOD.replace("      - id: a\n        text: The team of ornithologists",
+                                     "      - id: team\n        text: The team of ornithologists", 1)
+                        .replace("title: Birds over Brightwater", "title: Birds, renamed"), encoding="utf-8")
+        app.check_case_file()
+        await settle(pilot)
+        assert isinstance(app.screen, MisfitModal)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen) and app.screen.case.title == "Birds, renamed"
