@@ -27,7 +27,7 @@ MIN_EXPERT_WINS = 0.95  # following the rules must beat playing at random on thi
 MIN_TEACH_SHARE = 0.20  # a rule the case teaches is cited on the expert's or the random player's path this often
 MIN_EXPERT_REACH = 0.5  # an event or decision the expert sees in fewer seeds than this is mostly unseen
 COHERENCE_STATES = 1000  # seeds per policy the coherence check draws a state from
-CHUNK = 5_000  # seeds played at once: memory stays bounded however many runs are asked for (20,000: twice the memory, 15% faster)
+CHUNK = 5_000  # seeds played at once: the batch's memory is a chunk's, not all runs' (20,000: twice the peak, 15% faster)
 PATH_KEEP = 100_000  # distinct expert paths counted at most (past it the rarest are dropped: only the commonest is shown)
 
 
@@ -159,7 +159,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
          chunk: int = CHUNK) -> LintReport:
     """`progress(done, total)`, if given, is told each time a policy has played a chunk of seeds (and once more
     when the coherence check is done). `coherence_states`: seeds per policy for the coherence check (None: skip).
-    Seeds are played `chunk` at a time, so memory does not grow with `runs` beyond a few numbers per seed."""
+    Seeds are played `chunk` at a time: the batches' memory is a chunk's; what is kept is a few numbers per seed."""
     starts = list(range(first_seed, first_seed + runs, chunk))
     steps = len(starts) * len(POLICIES) + (coherence_states is not None)
     played = 0
