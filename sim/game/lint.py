@@ -287,6 +287,11 @@ def _why_rarely_reached(case: Case, kind: str, key: str, events: dict[str, Rate]
         return f"it waits for week {fmt.number(when.week)}, after most expert games have shipped; lower the week"
     if when.after_action is not None:
         return f"it waits for action '{when.after_action}', which the expert rarely takes"
+    if when.ladder is not None:
+        return f"it waits for the ladder to show `{when.ladder}`, which the expert's rarely does; loosen the condition"
+    if when.after_answer is not None:
+        return (f"it follows answer '{when.after_answer.option}' to '{when.after_answer.decision}', which the expert "
+                "rarely gives")
     return "the condition it waits for rarely holds on the expert's path; loosen it"
 
 
