@@ -30,6 +30,7 @@ def load(name: str):
 def variant(name: str, change) -> tuple:
     """A built-in case with `change(raw_dict)` applied, loaded through the one loader."""
     raw = yaml.safe_load(builtin.find_case(name).read_text())
+    raw["id"] = f"{name}-variant"  # a changed copy of a built-in needs an id of its own
     change(raw)
     text = yaml.safe_dump(raw, sort_keys=False).encode()
     return load_case_bytes(text, f"{name}-variant.yaml"), "variant"
