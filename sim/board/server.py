@@ -42,6 +42,7 @@ from sim.board.names import clean_name, skeleton, suffixed
 from sim.board.pool import QueueFull, Replayer, Verifier
 from sim.board.store import Entry, Room, Store, StoreUnavailable, Ticket, TicketUsed
 from sim.board.verify import ResultRejected, Verified, check_record, find_case_by_id
+from sim.board.yardstick import Yardsticks
 
 MAX_BODY = 256 * 1024  # a finished game's record is ~20 KB; anything far larger is not one
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from a projector
@@ -200,6 +201,7 @@ class Workshop:
     inflight: dict[str, asyncio.Future] = field(default_factory=dict)
     get_limiter: GetLimiter = field(default_factory=GetLimiter)
     connections: int = 0
+    yardsticks: Yardsticks | None = None
 
     async def room(self, fresh: bool = False) -> Room:
         if not fresh and self.room_cache is not None and time.monotonic() - self.room_cache[0] < ROOM_TTL_S:
@@ -328,6 +330,8 @@ async def post_ticket(request: web.Request) -> web.Response:
         raise Refused(409, f"the name '{name}' is taken in this room, or looks just like one that is; please add "
                            "an initial or a surname (e.g. 'Ada L.')")
     ticket, created = issued
+    if created and workshop.yardsticks is not None:  # the learner plays a minute or more: time to play the expert
+        workshop.yardsticks.want(ticket.case, found[1], ticket.seed)
     return web.json_response({
         "ticket": tickets.sign(ticket, workshop.secret), "case": ticket.case, "seed": ticket.seed,
         "issued_at": iso(ticket.issued_at), "name": ticket.name, "case_hash": found[1],
@@ -412,6 +416,13 @@ async def _answer_existing(workshop: Workshop, room: Room, entry: Entry, record:
 
 async def _verify_and_store(workshop: Workshop, room: Room, ticket: Ticket, name: str, record: dict,
                             reason: str | None) -> tuple[int, dict]:
+    if workshop.yardsticks is not None:
+        try:
+            expert = await workshop.yardsticks.find(record["case_hash"], record["seed"])
+        except StoreUnavailable:
+            expert = None  # the worker plays it: slower, never wrong
+        if expert is not None:  # the server's own, kept when the ticket was issued: the worker re-plays one game
+            record = {**record, "expert": {"real_world": expert.real_world, "path": list(expert.path)}}
     try:
         outcome = await workshop.verifier.submit(record)
     except QueueFull as err:
@@ -510,7 +521,7 @@ async def get_healthz(request: web.Request) -> web.Response:
     pool = workshop.verifier.replayer.health()
     return web.json_response({"ok": store["state"] == "ok" and pool["alive"] > 0, "pool": pool,
                               "queue": workshop.verifier.health(), "store": store,
-                              "connections": workshop.connections})
+                              "connections": workshop.connections, "experts": workshop.yardsticks.health()})
 
 
 # ---- the trainer's controls ------------------------------------------------------------------
@@ -607,6 +618,15 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
     gate = StoreGate(store, say)
     workshop = Workshop(store, gate, room_id, Verifier(replayer, limits.queue), limits, say, join_url,
                         page_seconds=page_seconds, get_limiter=GetLimiter(limits.get_per_second))
+    from sim.model import MODEL_VERSION
+
+    async def load(model, keys):
+        return await gate.read(store.experts, model, keys)
+
+    async def save(model, rows):
+        await gate.write(store.put_experts, model, rows)
+
+    workshop.yardsticks = Yardsticks(replayer.experts, load, save, MODEL_VERSION, say)
     app[WORKSHOP] = workshop
 
     async def lifecycle(app: web.Application):
@@ -615,7 +635,9 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         workshop.secret = await gate.write(store.setting_once, "secret", new_secret())
         await replayer.start()
         workshop.verifier.start()
+        workshop.yardsticks.start()
         yield
+        await workshop.yardsticks.stop()
         await workshop.verifier.stop()
         await replayer.stop()
         gate.close()
