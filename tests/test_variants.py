@@ -21,7 +21,7 @@ UNIFORMS = seed_draws(SEEDS).variant
 def test_same_seed_same_values_whatever_the_batch(bird):
     case, _ = bird
     alone = variant_values(case, 1234)
-    *_, taken = resolve(case, seed_draws([5, 1234, 9]).variant)
+    taken = resolve(case, seed_draws([5, 1234, 9]).variant).taken
     in_batch = {".".join(path): float(values[1]) for path, values in taken.items()}
     assert alone == in_batch == variant_values(case, 1234)
     assert variant_values(case, 1235) != alone
@@ -29,7 +29,7 @@ def test_same_seed_same_values_whatever_the_batch(bird):
 
 def test_ranges_and_choices_stay_in_bounds_and_cover_them(bird):
     case, _ = bird
-    _, truth, _, _ = resolve(case, UNIFORMS)
+    truth = resolve(case, UNIFORMS).truth
     low, high = case.truth["bayes"].between
     assert truth["bayes"].min() >= low and truth["bayes"].max() <= high
     assert truth["bayes"].max() - truth["bayes"].min() > 0.9 * (high - low)
@@ -39,7 +39,7 @@ def test_ranges_and_choices_stay_in_bounds_and_cover_them(bird):
 def test_one_of_picks_each_member_about_equally(bird):
     case, _ = bird
     varied = case.model_copy(update={"truth": {**case.truth, "gamma": OneOf(one_of=[0.5, 1.0, 2.0])}})
-    _, truth, _, _ = resolve(varied, UNIFORMS)
+    truth = resolve(varied, UNIFORMS).truth
     values, counts = np.unique(truth["gamma"], return_counts=True)
     assert list(values) == [0.5, 1.0, 2.0]
     assert counts.min() > 0.28 * len(SEEDS)
@@ -47,9 +47,9 @@ def test_one_of_picks_each_member_about_equally(bird):
 
 def test_each_number_draws_independently_of_the_others(bird):
     case, _ = bird
-    _, before, _, _ = resolve(case, UNIFORMS)
+    before = resolve(case, UNIFORMS).truth
     more = case.model_copy(update={"truth": {**case.truth, "gamma": Between(between=(0.5, 2.0))}})
-    _, after, _, _ = resolve(more, UNIFORMS)
+    after = resolve(more, UNIFORMS).truth
     assert np.array_equal(before["bayes"], after["bayes"])  # adding a range elsewhere leaves this one alone
     assert abs(np.corrcoef(after["bayes"], after["gamma"])[0, 1]) < 0.1
 
@@ -92,7 +92,8 @@ def test_category_shares_may_vary_and_each_seed_takes_its_own(bird):
     """A category's share is learned only from an error analysis's sample, so it may be a seeded variant."""
     raw = (Path(__file__).resolve().parent / "fixtures" / "base-case.yaml").read_text(encoding="utf-8")
     case = load_case_bytes(raw.replace("share: 0.4,", "share: {between: [0.3, 0.5]},").encode(), "case.yaml")
-    _, _, shares, taken = resolve(case, UNIFORMS)
+    numbers = resolve(case, UNIFORMS)
+    shares, taken = numbers.shares, numbers.taken
     assert shares[:, 0].min() >= 0.3 and shares[:, 0].max() <= 0.5 and shares[:, 0].std() > 0.05
     assert np.array_equal(taken[("categories", "specks", "share")], shares[:, 0])
     assert np.all(shares[:, 1] == 0.25)

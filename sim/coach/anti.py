@@ -59,7 +59,7 @@ class AntiRulePolicy:
             score = np.select([verdicts == MISALIGNED, verdicts == NEUTRAL, verdicts == ALIGNED], [3.0, 2.0, 1.0])
             if code == SHIP:
                 score = np.where(verdicts == MISALIGNED, 3.0, 0.5)
-            preference[:, j] = score
+            preference[:, j] = np.where(vis.offered[:, code], score, -np.inf)  # only what is on the menu
         best = preference.max(axis=1, keepdims=True) if b else preference
         candidates = preference >= best - 1e-12
         # The u-th candidate in each row, by the tape.

@@ -21,6 +21,7 @@ from sim.coach.situation import LOW_VARIETY, SMALL_DATA_STEP, TINY_SHARE, Situat
 from sim.coach.visible import Visible
 from sim.model import ACTION_IDS, ACTIONS
 from sim.rules import RULE_IDS, RULES
+from sim.scenario.proxy import proxy_words
 from sim.scenario.schema import Case
 
 VERDICTS = ("aligned", "neutral", "misaligned")
@@ -83,6 +84,7 @@ class Context:
         self.s, self.choice = situation, choice
         self.vis, self.case, self.g = situation.vis, situation.case, situation.g
         self.next_action: np.ndarray | None = None
+        self.words = proxy_words(self.case)  # what the Bayes proxy is: a human level, a system, an estimate
 
     def explain(self, template: str, i: int) -> str:
         """Fill a clause's sentence with row i's visible numbers (only the fields the sentence names)."""
@@ -127,7 +129,7 @@ def _assumptions(c: Context, action: str, clause: Clause, i: int) -> str:
     proxy, best = v.human[i], v.human_best[i]
     if clause.rule in gap_rules | {"surpassing-human", "need-human-level"} and not np.isnan(best) and proxy > best + 1e-12:
         chosen, kept = fmt.pair(proxy, best)
-        text += f" Bias is read against the best human level, {kept}%, not the {chosen}% the team took."
+        text += f" Bias is read against {c.words.best}, {kept}%, not the {chosen}% the team took."
     return text
 
 
@@ -178,17 +180,17 @@ def _against(c: Context, i: int) -> str:
     primary = int(c.g.primary[i])
     if primary < 4:
         return f" while {GAP_NAMES[primary]} is {fmt.error(c.g.gaps[i, primary])}"
-    return {UNKNOWN: " and the largest gap is not yet known", SURPASSED: " and error is below human level"}.get(
+    return {UNKNOWN: " and the largest gap is not yet known", SURPASSED: f" and error is below {c.words.best}"}.get(
         primary, " and no gap stands out")
 
 
 def _below(c: Context, i: int) -> str:
-    """Which rung is below human level, both printed with the digits the comparison needs."""
+    """Which rung is below the Bayes proxy, both printed with the digits the comparison needs."""
     v = c.vis
     best = v.human_best[i]
     rung, name = (v.train[i], "Train") if v.train[i] < best else (v.dev[i], "Dev")
     ours, human = fmt.pair(rung, best)
-    return f"{name} {ours}% is below the best human level, {human}%"
+    return f"{name} {ours}% is below {c.words.best}, {human}%"
 
 
 def _label(c: Context, i: int) -> str:
@@ -238,6 +240,9 @@ def _time_left(c: Context, i: int) -> str:
 
 FIELDS: dict[str, Callable[[Context, int], str]] = {
     "human": lambda c, i: fmt.error(c.vis.human_best[i]),
+    "proxy": lambda c, i: c.words.noun,
+    "Proxy": lambda c, i: c.words.noun[:1].upper() + c.words.noun[1:],
+    "measure": lambda c, i: c.words.measure,
     "train": lambda c, i: fmt.error(c.vis.train[i]),
     "train_dev": lambda c, i: fmt.error(c.vis.train_dev[i]),
     "dev": lambda c, i: fmt.error(c.vis.dev[i]),
@@ -334,8 +339,8 @@ def _bias_family(action: str) -> tuple[Clause, ...]:
                               "the new target (dev {dev}% is measured on them)."))
     clauses += [
         Clause(lambda s, c: s.human_unknown, NEUTRAL, "need-human-level",
-               "Human-level error is unknown, so train error {train}% cannot be split into avoidable bias and "
-               "Bayes error: measure human-level first."),
+               "{Proxy} is unknown, so train error {train}% cannot be split into avoidable bias and "
+               "Bayes error: {measure} first."),
         Clause(lambda s, c: s.surpassed, NEUTRAL, "surpassing-human",
                "{below}: avoidable bias can no longer be measured, so a bias fix is a guess; more data and error "
                "analysis are surer."),
@@ -367,8 +372,8 @@ def _variance_family(action: str) -> tuple[Clause, ...]:
                               "network is how it gets back under them before anything else."))
     clauses += [
         Clause(lambda s, c: s.human_unknown, NEUTRAL, "need-human-level",
-               "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be weighed against "
-               "avoidable bias; measure human-level first."),
+               "{Proxy} is unknown: without it, dev - train {dev_minus_train} cannot be weighed against "
+               "avoidable bias; {measure} first."),
         Clause(lambda s, c: s.need_train_dev, NEUTRAL, "train-dev-set",
                "Training data comes from another distribution and there is no train-dev set: dev - train "
                "{dev_minus_train} mixes variance and data mismatch; carve a train-dev set first."),
@@ -447,8 +452,8 @@ def _mismatch_family(action: str) -> tuple[Clause, ...]:
                               "learning curve to be worth a run (dev is {dev}%)."))
         # Data like dev/test is then simply more data: judged as a variance fix.
         clauses += [Clause(lambda s, c: same(s, c) & s.human_unknown, NEUTRAL, "need-human-level",
-                           "Human-level error is unknown: without it, dev - train {dev_minus_train} cannot be "
-                           "weighed against avoidable bias; measure human-level first."),
+                           "{Proxy} is unknown: without it, dev - train {dev_minus_train} cannot be "
+                           "weighed against avoidable bias; {measure} first."),
                     Clause(lambda s, c: same(s, c) & _good(s, c), ALIGNED, "variance",
                            "Train and dev share a distribution and variance is {variance} points: " + _WORTH)]
     clauses.append(Clause(same, MISALIGNED, "data-mismatch",
@@ -544,9 +549,9 @@ def _table(action: str) -> tuple[Clause, ...]:
     facts_free = {
         "measure_human_level": (
             Clause(lambda s, c: s.human_unknown, ALIGNED, "need-human-level",
-                   "Train error is {train}% but Bayes error is unknown: human-level error tells how much of it is "
+                   "Train error is {train}% but Bayes error is unknown: {proxy} tells how much of it is "
                    "avoidable."),
-            Clause(None, NEUTRAL, "need-human-level", "Human-level error ({human}%) is already known."),
+            Clause(None, NEUTRAL, "need-human-level", "{Proxy} ({human}%) is already known."),
         ),
         "carve_train_dev": (
             Clause(lambda s, c: s.need_train_dev, ALIGNED, "train-dev-set",

@@ -133,7 +133,11 @@ class RandomPolicy:
     def __call__(self, vis: Visible, case: Case, pending: np.ndarray, turn: np.ndarray, situation=None) -> Picks:
         rows = np.arange(vis.batch)
         u = self.tape[rows, np.minimum(turn, TAPE_TURNS - 1)].astype(np.float64)
-        action = self.codes[np.minimum((u[:, 0] * len(self.codes)).astype(int), len(self.codes) - 1)]
+        # The u-th of the actions on this row's menu (every action the case lists, unless it holds some back).
+        menu = vis.offered[:, self.codes]
+        counts = menu.sum(axis=1)
+        nth = np.minimum((u[:, 0] * counts).astype(int), np.maximum(counts - 1, 0))
+        action = self.codes[np.argmax(menu & (np.cumsum(menu, axis=1) - 1 == nth[:, None]), axis=1)]
         option = np.full(vis.batch, -1)
         for d, decision in enumerate(case.decisions):
             n = len(decision.options)

@@ -232,7 +232,8 @@ class Situation:
 
     @cached_property
     def _affordable(self) -> np.ndarray:
-        return self.weeks_table + self.ship_after <= self.vis.weeks_left[:, None] + 1e-9
+        """On the menu, and it and a ship after it fit in the weeks left."""
+        return self.vis.offered & (self.weeks_table + self.ship_after <= self.vis.weeks_left[:, None] + 1e-9)
 
     @cached_property
     def weeks_table(self) -> np.ndarray:

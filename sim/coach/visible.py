@@ -59,6 +59,7 @@ class Visible:
     weeks_left: np.ndarray
     inference_s: np.ndarray
     memory_mb: np.ndarray
+    offered: np.ndarray  # (B, len(ACTION_IDS)) on the menu now (a case may hold some back until an event)
     # Weeks each action would take, (B, len(ACTION_IDS)), NaN where not offered. Computed on first use:
     # trying every action costs more than the rest of the view, and the coach never needs it.
     weeks_source: Callable[[], np.ndarray]
@@ -86,6 +87,7 @@ class Visible:
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
             regularization_known=np.array([True]),
             labels_cleaned=false, weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
+            offered=np.ones((1, len(ACTION_IDS)), dtype=bool),
             weeks_source=lambda: (np.zeros((1, len(ACTION_IDS))), np.zeros((1, len(ACTION_IDS)))),
         )
         for name, value in facts.items():

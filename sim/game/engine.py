@@ -13,6 +13,7 @@ team shipped (docs/design.md, "The world does not wait").
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ from sim.model.memory import keep_freed_arrays
 from sim.model.params import AIM_KNOBS, DEV_SET_KNOBS, TEST_SET_KNOBS
 from sim.model.seeds import TAPE_TURNS
 from sim.scenario.amounts import action_amounts
+from sim.scenario.conditions import Condition, parse as parse_condition
 from sim.scenario.schema import Case, Effects
 from sim.scenario.variants import resolve
 
@@ -69,6 +71,11 @@ class _Trial:
         return value
 
 
+@functools.lru_cache(maxsize=256)
+def _condition(text: str) -> Condition:
+    return parse_condition(text)  # checked when the case loaded
+
+
 def within(value, limit):
     """A satisficing metric meets its threshold (a hair of tolerance for floating point)."""
     return value <= limit + 1e-12
@@ -76,7 +83,7 @@ def within(value, limit):
 
 # The engine's per-row state besides the knobs and the truth (a test keeps this list complete).
 ROW_STATE = (
-    "seeds", "week", "turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
+    "seeds", "event_weeks", "offered", "week", "turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
     "model_id", "dev_id", "test_id", "td_id", "dev_growth", "test_read", "test_peeks", "rounds_at_test",
     "ea_shares", "ea_mislabelled", "ea_done", "ea_model", "ea_dev", "ea_cleaned", "labels_cleaned_at",
     "metric_problem", "devset_stale", "fired", "triggered", "answered", "real_world", "real_true", "start_real",
@@ -93,8 +100,10 @@ class Engine:
         if b >= LARGE_BATCH:
             keep_freed_arrays()
         draws = seed_draws(self.seeds)
-        start, truth, shares, self.ranged = resolve(case, draws.variant)
-        self.variant_values = {".".join(path): values for path, values in self.ranged.items()}
+        numbers = resolve(case, draws.variant)
+        start, truth, shares = numbers.start, numbers.truth, numbers.shares
+        self.event_weeks = numbers.event_weeks  # (B, E): a surprise event's week is the seed's
+        self.variant_values = {".".join(path): values for path, values in numbers.taken.items()}
         k_count = len(case.categories)
         self.plan: Knobs = initial_knobs(start, b, k_count)
         self.truth = calibrate(truth, shares, self.plan, draws)
@@ -103,6 +112,8 @@ class Engine:
         spec = case.actions
         self.amounts = action_amounts(case)
         self.available = np.array([a in spec for a in ACTION_IDS])
+        # What is on the menu now, per row: a case may hold an action back until an event offers it.
+        self.offered = np.tile(np.array([a in spec and spec[a].offered for a in ACTION_IDS]), (b, 1))
         self.base_weeks = np.array([spec[a].weeks if a in spec else 0.0 for a in ACTION_IDS])
         self.week = np.zeros(b)
         self.turn = np.zeros(b, dtype=np.int64)
@@ -273,6 +284,7 @@ class Engine:
             regularization_known=np.ones(self.batch, dtype=bool),
             labels_cleaned=(plan.train_noise_random + plan.train_noise_systematic) <= 0,
             weeks_left=self.case.budget_weeks - self.week, inference_s=inference, memory_mb=memory,
+            offered=self.offered.copy(),
             weeks_source=self.weeks_needed, plan=plan, model=model, sets=sets,
         )
 
@@ -314,7 +326,7 @@ class Engine:
         if self.available[SHIP]:
             out[:, SHIP] += final_now
             ship_after[:, SHIP] = 0.0
-        return out, ship_after
+        return np.where(self.offered, out, np.nan), ship_after
 
     def final_run(self, knobs=None) -> np.ndarray:
         """Weeks of the run on all the data that shipping takes after experiments on a subset (0 otherwise)."""
@@ -329,9 +341,7 @@ class Engine:
         metric, devset = self.plan.metric_world.copy(), self.plan.devset_world.copy()
         world = {"metric_world": metric, "devset_world": devset}
         for e, event in enumerate(self.case.events):
-            if event.week > self.case.budget_weeks:
-                continue
-            coming = ~self.fired[:, e]
+            coming = ~self.fired[:, e] & (self.event_weeks[:, e] <= self.case.budget_weeks)
             if rows is not None:
                 coming &= rows
             for gap, target in _WORLD.items():
@@ -424,6 +434,10 @@ class Engine:
                 if chosen.human_proxy is not None:
                     self.human_proxy[idx] = chosen.human_proxy
                 self.week[idx] += chosen.weeks
+                for later, other in enumerate(self.case.decisions):  # a branch this answer opens
+                    branch = other.when.after_answer
+                    if branch is not None and branch.decision == spec.id and branch.option == chosen.id:
+                        self.triggered[idx, later] = True
             self.answered[rows[sel], d] = True
 
     def apply_effects(self, effects: Effects, idx: np.ndarray, world: bool) -> None:
@@ -493,7 +507,7 @@ class Engine:
 
     def _fire_events(self, live: np.ndarray) -> None:
         for e, event in enumerate(self.case.events):
-            now = live & ~self.fired[:, e] & (self.week >= event.week)
+            now = live & ~self.fired[:, e] & (self.week >= self.event_weeks[:, e])
             if not np.any(now):
                 continue
             idx = np.flatnonzero(now)
@@ -502,15 +516,26 @@ class Engine:
                 self.metric_problem[idx] = True
             if "devset_stale" in event.flags:
                 self.devset_stale[idx] = True
+            for action in event.offer:
+                self.offered[idx, ACTION_INDEX[action]] = True
+            for action in event.withdraw:
+                self.offered[idx, ACTION_INDEX[action]] = action == "ship"  # the project can always end
             self.fired[idx, e] = True
             for d, decision in enumerate(self.case.decisions):
                 if decision.when.after_event == event.id:
                     self.triggered[idx, d] = True
 
     def _refresh_decisions(self, acting: np.ndarray, action: np.ndarray | None) -> None:
+        rungs = None
         for d, decision in enumerate(self.case.decisions):
             when = decision.when
             if when.week is not None:
                 self.triggered[:, d] |= self.week >= when.week
             elif when.after_action is not None and action is not None:
                 self.triggered[:, d] |= acting & (action == ACTION_INDEX[when.after_action])
+            elif when.ladder is not None and not self.triggered[:, d].all():
+                if rungs is None:  # the ladder the player sees now (the next turn's view: cached, not extra work)
+                    vis = self.visible()
+                    rungs = {"human": vis.human, "train": vis.train, "train_dev": vis.train_dev, "dev": vis.dev,
+                             "test": vis.test}
+                self.triggered[:, d] |= _condition(when.ladder).holds(rungs) & ~self.done

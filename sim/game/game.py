@@ -10,6 +10,7 @@ from sim.coach.score import Score
 from sim.coach.situation import Situation
 from sim.game.choices import ChoiceError
 from sim.game.engine import within
+from sim.game.texts import fill, live_values
 from sim.game.playthroughs import RESULT_FORMAT, RUNGS, Playthroughs, Turn, rung_value, result_id
 from sim.game.runner import policy_named, policy_picks
 from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, costs
@@ -26,6 +27,12 @@ class ActionInfo:
     family: str
     summary: str
     weeks: float  # including the training run it triggers
+    label: str = ""  # the case's own name for it ("" : the id)
+
+    @property
+    def name(self) -> str:
+        """What the menu calls it."""
+        return self.label or self.id
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,10 @@ class Game:
 
     def actions(self) -> list[ActionInfo]:
         weeks = self.engine.visible().weeks_needed[0]
-        return [ActionInfo(a, ACTIONS[a].family, ACTIONS[a].summary, float(weeks[ACTION_INDEX[a]]))
-                for a in self.case.actions]
+        offered = self.engine.offered[0]
+        return [ActionInfo(a, ACTIONS[a].family, spec.description or ACTIONS[a].summary, float(weeks[ACTION_INDEX[a]]),
+                           spec.label or "")
+                for a, spec in self.case.actions.items() if offered[ACTION_INDEX[a]]]
 
     def error_analysis(self) -> dict | None:
         """The last error analysis: shares and ceilings per category (None before the first)."""
@@ -115,6 +124,14 @@ class Game:
 
     def new_events(self, since: int) -> list[Event]:
         return self.events_seen[since:]
+
+    def text(self, template: str) -> str:
+        """A case text read now (a prompt, an option, an event), its `{fields}` filled with the numbers on screen."""
+        return fill(template, live_values(self.engine, 0))
+
+    def event_week(self, event: Event) -> float:
+        """The week the event happens in this game (a surprise event's is drawn per seed)."""
+        return float(self.engine.event_weeks[0, self.case.events.index(event)])
 
     # ---- the result --------------------------------------------------------------------------
     def score(self) -> Score:

@@ -18,6 +18,7 @@ from sim.game.engine import Engine
 from sim.game.runner import ANSWER, OPTIONS, BatchRun, expert_policy, run_batch, totals
 from sim.model import ACTION_IDS
 from sim.scenario.schema import Case
+from sim.scenario.variants import extremes
 
 POLICIES = ("expert", "random", "anti-rule")
 MIN_EXPERT_WINS = 0.95  # following the rules must beat playing at random on this share of seeds
@@ -112,8 +113,8 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         reasons.append(f"decision '{d}' is never reached in {runs} seeds of any policy; "
                        + _why_unreached(case, next(x for x in case.decisions if x.id == d)))
     for e in unreached_e:
-        week = next(x.week for x in case.events if x.id == e)
-        reasons.append(f"event '{e}' (week {week:g}) is never reached in {runs} seeds of any policy; every "
+        week = _week_text(next(x.week for x in case.events if x.id == e))
+        reasons.append(f"event '{e}' (week {week}) is never reached in {runs} seeds of any policy; every "
                        f"playthrough ends before it (latest end: week {max(r.weeks.max() for r in policies.values()):.1f})")
     checked = None
     if coherence_states is not None:
@@ -190,3 +191,9 @@ def typical_path(case: Case, path: np.ndarray) -> tuple[list[str], float]:
         else:
             out.append(ACTION_IDS[int(code)])
     return out, float(count / len(path))
+
+
+def _week_text(num) -> str:
+    """An event's week as the case gives it: one week, or the range a surprise is drawn from."""
+    low, high = extremes(num)
+    return f"{low:g}" if low == high else f"{low:g} to {high:g}"

@@ -6,7 +6,7 @@ once (the workshop server, the local board) uses it directly, so both share ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -15,6 +15,7 @@ from sim.coach.score import Score, outcome_points
 from sim.game.choices import ChoiceError, ParsedChoice, parse_choice
 from sim.game.engine import MAX_TURNS, Engine, Moves
 from sim.game.runner import expert_real_world
+from sim.game.texts import fill, live_values
 from sim.game.turn import take_turn
 from sim.model import ACTION_INDEX, MODEL_VERSION
 from sim.scenario.schema import Case, Event, Option
@@ -78,6 +79,8 @@ class Playthroughs:
             raise ChoiceError("no decision is waiting; choose an action")
         if self.engine.must_ship[i] and parsed.action != "ship":
             raise ChoiceError(f"a project allows {MAX_TURNS} choices; ship now")
+        if not self.engine.offered[i, ACTION_INDEX[parsed.action]]:
+            raise ChoiceError(f"'{parsed.action}' is not on offer in this project now; the menu lists what is")
         return parsed, None
 
     def choose(self, texts: Sequence[str | None]) -> list[Turn | ChoiceError | None]:
@@ -104,10 +107,14 @@ class Playthroughs:
                 category[i], variety[i] = parsed[i].category, parsed[i].variety
         moving = [i for i in range(b) if parsed[i] is not None]
         seen = {i: self.ladder(i) for i in moving}
+        # An answer's `why` quotes the numbers on screen when it was chosen.
+        shown = {i: live_values(e, i) for i in moving if option[i] >= 0}
         weeks, fired_before = e.week.copy(), e.fired.copy()
         turn = take_turn(e, Moves(action, option, category, variety))
         for i in moving:
             v = turn.verdict_of(self.case, i)
+            if i in shown:
+                v = replace(v, explanation=fill(v.explanation, shown[i]))
             analysis = self.analysis_table(i) if parsed[i].action == "error_analysis" else None
             record = Turn(float(weeks[i]), parsed[i].text, v.verdict, v.rule, v.explanation, seen[i],
                           int(turn.points[i]), analysis)

@@ -16,6 +16,8 @@ from sim.model import KNOB_TABLE, TRUTH_TABLE
 from sim.scenario.errors import CaseError, Problem
 from sim.scenario.schema import NUM_TAGS, Between, Case, OneOf
 from sim.scenario.yamlpos import Path, decode, read_yaml
+from sim.scenario import templates
+from sim.scenario.variants import extremes
 
 # Where a seeded variant ({between: ...} / {one_of: ...}) is allowed: numbers the player is never told.
 VARIANT_SECTIONS = ("start", "truth")
@@ -190,8 +192,9 @@ def _is_variant(value: Any) -> bool:
 
 def _variant_allowed(loc: tuple[Any, ...]) -> bool:
     # Category shares may vary too: the player learns them only from an error analysis's sample.
-    return (len(loc) == 2 and loc[0] in VARIANT_SECTIONS) or (len(loc) == 3 and loc[0] == "categories"
-                                                              and loc[2] == "share")
+    # So may a surprise event's week: the briefing does not announce it.
+    return ((len(loc) == 2 and loc[0] in VARIANT_SECTIONS) or (len(loc) == 3 and loc[0] == "categories" and loc[2] == "share")
+            or (len(loc) == 3 and loc[0] == "events" and loc[2] == "week"))
 
 
 def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
@@ -201,7 +204,7 @@ def _variant_message(loc: tuple[Any, ...], value: Any) -> str:
                 "category's share, and numbers under start and truth, may be {between: [low, high]} or {one_of: [...]}")
     if _is_variant(value) and not _variant_allowed(loc):
         return (f"{where} cannot vary by seed: the player is told it, so it is the same in every variant; "
-                f"only numbers under {' and '.join(VARIANT_SECTIONS)} and category shares may be "
+                f"only numbers under {' and '.join(VARIANT_SECTIONS)}, category shares and event weeks may be "
                 "{between: [low, high]} or {one_of: [...]}")
     if isinstance(value, dict):
         keys = list(value)
@@ -330,9 +333,18 @@ def _known(what: str, ids: list[str]) -> str:
 
 @_needs("events", "budget_weeks")
 def _events_in_budget(case, at, name) -> list[Problem]:
-    return [Problem(name, *at("events", i, "week"),
-                    f"event '{event.id}' comes at week {event.week:g}, after the budget of {case.budget_weeks:g} weeks; "
-                    "it can never happen") for i, event in enumerate(case.events) if event.week > case.budget_weeks]
+    problems = []
+    for i, event in enumerate(case.events):
+        low, high = extremes(event.week)
+        if low < 0:
+            problems.append(Problem(name, *at("events", i, "week"), f"event '{event.id}' can come at week {low:g}; "
+                                    "weeks start at 0"))
+        elif low > case.budget_weeks:
+            # A surprise may fall after the budget in some seeds (then it never comes), but not in every seed.
+            problems.append(Problem(name, *at("events", i, "week"),
+                                    f"event '{event.id}' comes at week {low:g}{' or later' if high > low else ''}, after "
+                                    f"the budget of {case.budget_weeks:g} weeks; it can never happen"))
+    return problems
 
 
 @_needs("decisions", "events", "categories")
@@ -461,3 +473,66 @@ def _ship_fits(case, at, name) -> list[Problem]:
         return [Problem(name, *at("actions", "ship", "weeks"), f"shipping takes {ship.weeks:g} weeks, more than the "
                         f"budget of {case.budget_weeks:g}; the project could never ship")]
     return []
+
+
+# ---- checks of the features that change the world during play -----------------------------------------------
+@_needs("events", "actions")
+def _offers(case, at, name) -> list[Problem]:
+    problems = []
+    offered_later = {a for e in case.events for a in e.offer}
+    for i, event in enumerate(case.events):
+        for key in ("offer", "withdraw"):
+            for j, action in enumerate(getattr(event, key)):
+                if action not in case.actions:
+                    problems.append(Problem(name, *at("events", i, key, j), f"event '{event.id}' would {key} "
+                                            f"'{action}', which the case does not list; add it under actions "
+                                            "(with offered: false to hold it back until then)"))
+                elif key == "withdraw" and action == "ship":
+                    problems.append(Problem(name, *at("events", i, key, j), f"event '{event.id}' withdraws ship: "
+                                            "the project could never end; withdraw other actions only"))
+    for action, spec in case.actions.items():
+        if action == "ship" and not spec.offered:
+            problems.append(Problem(name, *at("actions", "ship", "offered"), "ship must be offered from the start, "
+                                    "or the project could end only past its budget"))
+        elif not spec.offered and action not in offered_later:
+            problems.append(Problem(name, *at("actions", action, "offered"), f"'{action}' is held back "
+                                    "(offered: false) but no event offers it; add it to an event's offer list or "
+                                    "drop offered: false"))
+    return problems
+
+
+@_needs("decisions")
+def _answer_branches(case, at, name) -> list[Problem]:
+    problems = []
+    for i, decision in enumerate(case.decisions):
+        branch = decision.when.after_answer
+        if branch is None:
+            continue
+        earlier = {d.id: d for d in case.decisions[:i]}
+        if branch.decision not in earlier:
+            later = branch.decision in [d.id for d in case.decisions]
+            problems.append(Problem(name, *at("decisions", i, "when", "after_answer", "decision"),
+                                    f"decision '{decision.id}' follows an answer to '{branch.decision}', which "
+                                    + ("comes after it in the list; list the earlier decision first" if later else
+                                       "the case does not have" + suggest(branch.decision, list(earlier)))))
+        elif branch.option not in [o.id for o in earlier[branch.decision].options]:
+            ids = [o.id for o in earlier[branch.decision].options]
+            problems.append(Problem(name, *at("decisions", i, "when", "after_answer", "option"),
+                                    f"decision '{branch.decision}' has no option '{branch.option}' (options: "
+                                    f"{', '.join(ids)})"))
+    return problems
+
+
+@_needs("briefing", "decisions", "events", "categories", "constraints", "actions", "start")
+def _template_fields(case, at, name) -> list[Problem]:
+    """Numbers a text quotes must be ones the game knows when it is read (sim.scenario.templates)."""
+    texts = [(("briefing",), case.briefing, False)]
+    for i, d in enumerate(case.decisions):
+        texts.append((("decisions", i, "prompt"), d.prompt, True))
+        for j, o in enumerate(d.options):
+            texts += [(("decisions", i, "options", j, "text"), o.text, True),
+                      (("decisions", i, "options", j, "why"), o.why, True)]
+    for i, e in enumerate(case.events):
+        texts += [(("events", i, "title"), e.title, True), (("events", i, "text"), e.text, True)]
+    return [Problem(name, *at(*loc), message) for loc, text, live in texts
+            for message in templates.problems_in(text, case, live)]

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from sim.rules import RULE_IDS
+from sim.scenario.conditions import parse as parse_condition
 from sim.model import ACTION_IDS, KNOB_DEFAULTS, MAX_CATEGORIES, SETTABLE_KNOBS, TRUTH_PARAMS
 from sim.model.params import KNOB_HELP, TRUTH_HELP
 
@@ -100,6 +101,10 @@ class Constraint(Strict):
 class HumanLevelRow(Strict):
     who: str = Field(description="Whose performance, e.g. 'a team of experienced radiologists'.")
     error: Annotated[float, Field(ge=0, le=100)] = Field(description="Their error, percent.")
+    kind: Literal["human", "system", "estimate"] = Field(
+        "human", description="human: people's error; system: the best known system's (where people cannot do the "
+                             "task, e.g. structured data); estimate: a stated estimate of Bayes error. The coach reads "
+                             "bias against the lowest row and names it by its kind.")
 
 
 class HumanLevel(Strict):
@@ -132,6 +137,12 @@ class ActionSpec(Strict):
         None, description="collect_more_data: the data grows by (1 + factor); bigger_dev_set: the dev set is multiplied by it.")
     amount: Annotated[float, Field(ge=0)] | None = Field(
         None, description="collect_target_data / synthesize_data: examples one use adds.")
+    label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None, description="The case's own name for the action in the menu, e.g. 'collect more bedside films' (the "
+                          "id stays what choices and results use).")
+    description: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="The case's own one-line description, shown under the menu (default: the model's).")
+    offered: bool = Field(True, description="false: not on the menu until an event offers it (events[].offer).")
 
 
 class Transfer(Strict):
@@ -164,18 +175,38 @@ class CoachFacts(Strict):
     multitask: MultiTask | None = Field(None, description="Related tasks to learn together, if any.")
 
 
+class AfterAnswer(Strict):
+    """An earlier decision's answer that opens this one (a branch)."""
+
+    decision: str = Field(description="The earlier decision's id.")
+    option: str = Field(description="The option of it that opens this decision.")
+
+
 class When(Strict):
-    """When a decision comes up: give exactly one of the three."""
+    """When a decision comes up: give exactly one of these."""
 
     week: Annotated[float, Field(ge=0)] | None = Field(None, description="At this week (0 = before the first choice).")
     after_action: ActionId | None = Field(None, description="Right after the player first takes this action.")
     after_event: str | None = Field(None, description="Right after this event (its id) happens.")
+    after_answer: AfterAnswer | None = Field(None, description="Right after an earlier decision was answered so.")
+    ladder: str | None = Field(
+        None, description="As soon as the ladder the player sees meets this condition, e.g. `train < human` or "
+                          "`test - dev > 1` (rungs: human, train, train_dev, dev, test; an unmeasured rung never "
+                          "meets it).")
+
+    @field_validator("ladder")
+    @classmethod
+    def _readable(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_condition(text)  # a ConditionError is a ValueError: the loader shows its sentence in place
+        return text
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "When":
-        given = [v for v in (self.week, self.after_action, self.after_event) if v is not None]
+        given = [v for v in (self.week, self.after_action, self.after_event, self.after_answer, self.ladder)
+                 if v is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of week, after_action, after_event")
+            raise ValueError("give exactly one of week, after_action, after_event, after_answer, ladder")
         return self
 
 
@@ -208,12 +239,16 @@ class Event(Strict):
     """Something that happens to the project at a given week."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(description="Short id; decisions may wait for it.")
-    week: Annotated[float, Field(ge=0)] = Field(description="The week it happens (inside the budget).")
+    week: Num = Field(description="The week it happens (inside the budget); may be a seeded variant, "
+                                  "{between: [low, high]}, for a surprise the briefing does not announce.")
     title: str = Field(description="Headline shown to the player.")
     text: str = Field(description="What the player reads.")
     effects: Effects = Field(Effects(), description="Knob changes when it happens.")
     flags: list[Flag] = Field([], description="metric_problem (change_metric resolves it) or devset_stale "
                                               "(change_dev_test resolves it).")
+    offer: list[ActionId] = Field([], description="Actions put on the menu from now on (listed under actions, "
+                                                  "usually with offered: false).")
+    withdraw: list[ActionId] = Field([], description="Actions taken off the menu from now on (never ship).")
 
 
 class Scoring(Strict):

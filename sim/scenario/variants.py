@@ -1,9 +1,9 @@
 """Seeded variants: a case's ranged numbers resolved per seed, the same seed always the same values.
 
 Which numbers may vary: those the player is never told, the first model's knobs (`start`) and the
-hidden law (`truth`) and the error categories' shares. Numbers the briefing states (the budget, thresholds, the human-level table,
-action costs, event weeks) are fixed, so the text a player reads is true in every variant; the loader
-says so when a trainer writes a range there.
+hidden law (`truth`), the error categories' shares and the weeks of surprise events. Numbers the briefing
+states (the budget, thresholds, the human-level table, action costs) are fixed, so the text a player reads
+is true in every variant; the loader says so when a trainer writes a range there.
 
 Draws come from each seed's own numpy Generator (sim.model.seeds); each ranged number takes the
 slot its name hashes to, so adding a range elsewhere leaves the other numbers' draws alone.
@@ -12,6 +12,7 @@ slot its name hashes to, so adding a range elsewhere leaves the other numbers' d
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,6 +25,7 @@ def ranged_paths(case: Case) -> list[tuple[str, ...]]:
     paths: list[tuple[str, ...]] = [(section, key) for section in ("start", "truth")
                                     for key, value in sorted(getattr(case, section).items()) if _ranged(value)]
     paths += [("categories", c.id, "share") for c in case.categories if _ranged(c.share)]
+    paths += [("events", e.id, "week") for e in case.events if _ranged(e.week)]
     return paths
 
 
@@ -31,10 +33,20 @@ def _ranged(value) -> bool:
     return not isinstance(value, (int, float))
 
 
-def resolve(case: Case, uniforms: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray,
-                                                      dict[tuple[str, ...], np.ndarray]]:
-    """Per-row arrays for `start` and `truth`, the category shares (B, K), from each row's variant uniforms
-    (B, VARIANT_SLOTS); and the values each ranged path took (for recording them)."""
+@dataclass(frozen=True)
+class Resolved:
+    """A case's numbers for each row of a batch."""
+
+    start: dict[str, np.ndarray]
+    truth: dict[str, np.ndarray]
+    shares: np.ndarray  # (B, K) category shares
+    event_weeks: np.ndarray  # (B, E) the week each event happens
+    taken: dict[tuple[str, ...], np.ndarray]  # the values each ranged path took (for recording them)
+
+
+def resolve(case: Case, uniforms: np.ndarray) -> Resolved:
+    """Per-row values of every number of the case that a seed may pick, from each row's variant uniforms
+    (B, VARIANT_SLOTS)."""
     paths = ranged_paths(case)
     slots = variant_slots(paths)
     batch = len(uniforms)
@@ -43,16 +55,31 @@ def resolve(case: Case, uniforms: np.ndarray) -> tuple[dict[str, np.ndarray], di
     def values(section: str) -> dict[str, np.ndarray]:
         return {key: _pick(num, column.get((section, key)), batch) for key, num in getattr(case, section).items()}
 
+    def per_item(items, section: str, name: str) -> np.ndarray:
+        picked = [_pick(getattr(item, name), column.get((section, item.id, name)), batch) for item in items]
+        return np.stack(picked, axis=1) if picked else np.zeros((batch, 0))
+
     start, truth = values("start"), values("truth")
-    shares = np.stack([_pick(c.share, column.get(("categories", c.id, "share")), batch) for c in case.categories],
-                      axis=1) if case.categories else np.zeros((batch, 0))
+    shares = per_item(case.categories, "categories", "share")
+    event_weeks = per_item(case.events, "events", "week")
     taken = {}
     for path in paths:
         if path[0] == "categories":
             taken[path] = shares[:, [c.id for c in case.categories].index(path[1])]
+        elif path[0] == "events":
+            taken[path] = event_weeks[:, [e.id for e in case.events].index(path[1])]
         else:
             taken[path] = (start if path[0] == "start" else truth)[path[1]]
-    return start, truth, shares, taken
+    return Resolved(start, truth, shares, event_weeks, taken)
+
+
+def extremes(num: Num) -> tuple[float, float]:
+    """The smallest and largest value a number can take in any variant."""
+    if isinstance(num, Between):
+        return num.between
+    if isinstance(num, OneOf):
+        return min(num.one_of), max(num.one_of)
+    return float(num), float(num)
 
 
 def variant_slots(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
@@ -72,7 +99,7 @@ def variant_slots(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
 
 def variant_values(case: Case, seed: int) -> dict[str, float]:
     """The values one seed picks, keyed "section.key" (what the result record stores under `variant`)."""
-    *_, taken = resolve(case, seed_draws([seed]).variant)
+    taken = resolve(case, seed_draws([seed]).variant).taken
     return {".".join(path): float(values[0]) for path, values in taken.items()}
 
 

@@ -12,9 +12,9 @@ from sim.tui.screens.leaderboard import LeaderboardModal, layout
 from tests.tui.helpers import settle
 
 ENTRIES = [
-    Entry(1, "Ada", "autonomous-driving", 187, 120, 67, 3.4567, 48.6, "2026-12-01T09:25:22.123456Z", "r1"),
-    Entry(2, "Maximiliane Oberhauser-Lindqvist", "in-car-speech", 95, 60, 35, 12.3, 51.25, "2026-12-01T10:00:00Z", "r2"),
-    Entry(1, "Bea", "bird-detection", -15, -15, 0, 2.0, 3.0, "2026-11-30T23:59:59Z", "r3"),
+    Entry("1", 1, "Ada", "autonomous-driving", 187, 120, 67, 3.4567, 48.6, "2026-12-01T09:25:22.123456Z", "r1"),
+    Entry("2", 2, "Maximiliane Oberhauser-Lindqvist", "in-car-speech", 95, 60, 35, 12.3, 51.25, "2026-12-01T10:00:00Z", "r2"),
+    Entry("3", 1, "Bea", "bird-detection", -15, -15, 0, 2.0, 3.0, "2026-11-30T23:59:59Z", "r3"),
 ]
 
 

@@ -18,7 +18,9 @@ from sim.tui.widgets.header import AppHeader
 
 
 def briefing_markdown(case) -> str:
-    lines = [case.briefing.strip(), "", "## Data sources", ""]
+    from sim.game.texts import fill, fixed_values  # the briefing quotes only the case's fixed facts
+
+    lines = [fill(case.briefing.strip(), fixed_values(case)), "", "## Data sources", ""]
     lines += [f"- **{name}**: {text}" for name, text in case.sources.items()]
     lines += ["", "## Constraints (satisficing thresholds)", ""]
     lines += [f"- {c.label} ≤ **{fmt.number(c.max)}**" for c in case.constraints] or ["- none"]

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from sim import fmt
+from sim.scenario.proxy import proxy_words
 from sim.game import Game, play_policy
 from sim.game.choices import readable
 from sim.tui import board
@@ -45,7 +46,7 @@ class DebriefScreen(Screen):
                 yield Button("Save to leaderboard", id="save-button", variant="primary")
             yield Label("Type your name and press Enter to save it on the leaderboard.", id="save-status")
             with Horizontal(id="debrief-top"):
-                yield LadderWidget(id="final-ladder", animate=False)
+                yield LadderWidget(id="final-ladder", animate=False, proxy=proxy_words(self.session.game.case).rung)
                 yield Static(self._score(), id="score")
             yield Label("Your path beside the expert's (same seed)", id="paths-title", classes="section")
             yield DataTable(id="paths", cursor_type="row", zebra_stripes=True)

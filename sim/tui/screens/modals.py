@@ -39,8 +39,9 @@ class DecisionModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Decision: {self.decision.id}", classes="dialog-title")
-            yield Static(reflow(self.decision.prompt), classes="prompt")
-            options = OptionList(*[Option(f"{o.id})  {o.text}", id=o.id) for o in self.decision.options],
+            text = self.session.game.text  # the case's `{fields}` read the numbers on screen
+            yield Static(reflow(text(self.decision.prompt)), classes="prompt")
+            options = OptionList(*[Option(f"{o.id})  {text(o.text)}", id=o.id) for o in self.decision.options],
                                  id="decision-options")
             yield options
             yield Static(id="verdict", classes="verdict")
@@ -89,24 +90,28 @@ class EventModal(ModalScreen[None]):
 
     BINDINGS = [Binding("enter,escape,space", "close", "Continue", id="event-continue")]
 
-    def __init__(self, event: Event, learned: float | None = None) -> None:
+    def __init__(self, event: Event, learned: float | None = None, happened: float | None = None,
+                 text=None) -> None:
         super().__init__(classes="modal")
         self.event = event
-        self.learned = event.week if learned is None else learned
+        self.fill = text or (lambda template: template)  # the game's Game.text: `{fields}` filled in
+        # A surprise event's week is the seed's (the game says which); a fixed one's is the case's.
+        self.happened = float(event.week) if happened is None else happened
+        self.learned = self.happened if learned is None else learned
 
     def when(self) -> str:
         """"" when the team learns of it as it happens (the title's week says it all)."""
-        happened, learned = fmt.weeks(self.event.week), fmt.weeks(self.learned)
-        if self.learned - self.event.week < SAME_WEEK or happened == learned:
+        happened, learned = fmt.weeks(self.happened), fmt.weeks(self.learned)
+        if self.learned - self.happened < SAME_WEEK or happened == learned:
             return ""
         return f"It happened at week {happened}, during the last action; the team learns of it now, at week {learned}."
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Week {fmt.weeks(self.event.week)}: {self.event.title}", classes="dialog-title")
+            yield Label(f"Week {fmt.weeks(self.happened)}: {self.fill(self.event.title)}", classes="dialog-title")
             if self.when():
                 yield Static(self.when(), id="event-when", classes="hint")
-            yield Static(reflow(self.event.text), classes="prompt")
+            yield Static(reflow(self.fill(self.event.text)), classes="prompt")
             yield Label("Enter to continue", classes="hint")
 
     def action_close(self) -> None:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from sim import fmt
+from sim.scenario.proxy import proxy_words
 from sim.game import ChoiceError
 from sim.game.choices import VARIETY_WORDS
 from sim.tui.screens.modals import DecisionModal, ErrorAnalysisModal, EventModal, ParamsModal, TrainingModal
@@ -40,7 +41,7 @@ class ProjectScreen(Screen):
         yield AppHeader()
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield LadderWidget(id="ladder", animate=self.app.animate)
+                yield LadderWidget(id="ladder", animate=self.app.animate, proxy=proxy_words(self.game.case).rung)
                 yield Meters(id="meters")
                 yield TrendPlot(id="plot")
             with Vertical(id="right"):
@@ -95,7 +96,8 @@ class ProjectScreen(Screen):
         self.events += [(event, self.game.week) for event in self.session.unseen_events()]
         if self.events:
             event, learned = self.events.pop(0)
-            self.app.push_screen(EventModal(event, learned), lambda _: self.advance())
+            self.app.push_screen(EventModal(event, learned, self.game.event_week(event), self.game.text),
+                                 lambda _: self.advance())
             return
         decision = self.game.pending_decision
         if decision is not None:

@@ -52,14 +52,14 @@ class ActionMenu(OptionList):
         self.actions, self.weeks_left, self._clicked = {a.id: a for a in actions}, weeks_left, None
         self.clear_options()
         options: list[Option | None] = []
-        width = max((len(a.id) for a in actions), default=0) + 2
+        width = max((len(a.name) for a in actions), default=0) + 2
         for family in FAMILIES:
             group = [a for a in actions if a.family == family]
             if not group:
                 continue
             options.append(Option(Styled().append(FAMILY_TITLES.get(family, family), HEADING).content(), disabled=True))
             for a in group:
-                label = Styled().append(f"{a.id:<{width}}", BOLD).append(cost(a))
+                label = Styled().append(f"{a.name:<{width}}", BOLD).append(cost(a))
                 if a.weeks > weeks_left:
                     label.append(f" {OVER}")
                 options.append(Option(label.content(), id=a.id))
@@ -112,4 +112,6 @@ class ActionDetail(Static):
         if action.weeks > weeks_left:
             text.append(": past the budget", BAD)
         text.append(f"\n{action.summary}")
+        if action.label:  # the case's own word: say the id a choices file or `mlsim play --choices` uses
+            text.append(f" ({action.id})", MUTED)
         self.update(text.content(), layout=False)

@@ -31,9 +31,10 @@ class LadderWidget(Widget):
     DEFAULT_CSS = "LadderWidget { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }"
     frame = reactive(FRAMES, layout=False)
 
-    def __init__(self, *, animate: bool = True, id: str | None = None) -> None:
+    def __init__(self, *, animate: bool = True, id: str | None = None, proxy: str = "human-level") -> None:
         super().__init__(id=id)
         self.animate_moves = animate
+        self.proxy = proxy  # the bottom rung's name: a human level, the best system, a Bayes estimate
         self.values: dict[str, float | None] = {}
         self.before: dict[str, float | None] = {}
         self.gaps: dict[str, float | None] = {}
@@ -78,7 +79,7 @@ class LadderWidget(Widget):
         moving = self.frame < FRAMES
         for i, (rung, label, reveal) in enumerate(RUNGS):
             value = shown[rung]
-            text.append(f"{label:<{LABEL_W}}", style=BOLD)
+            text.append(f"{(self.proxy if rung == 'human' else label):<{LABEL_W}}", style=BOLD)
             if value is None:
                 text.append(f"{'?':>{VALUE_W}} ", style=MUTED)
                 text.append(f"via {reveal}", style=MUTED_ITALIC)
