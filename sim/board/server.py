@@ -202,6 +202,7 @@ class Workshop:
     get_limiter: GetLimiter = field(default_factory=GetLimiter)
     connections: int = 0
     yardsticks: Yardsticks | None = None
+    play: object | None = None  # sim.board.play.BrowserPlay with --play
 
     async def room(self, fresh: bool = False) -> Room:
         if not fresh and self.room_cache is not None and time.monotonic() - self.room_cache[0] < ROOM_TTL_S:
@@ -251,7 +252,7 @@ async def guard(request: web.Request, handler):
             if origin is not None and origin != f"{request.scheme}://{request.host}":
                 raise Refused(403, f"requests from pages of other sites ({origin[:80]}) are refused; "
                                    "submit from mlsim or from this server's own pages")
-        elif request.method in ("GET", "HEAD"):
+        elif request.method in ("GET", "HEAD") and not request.path.startswith("/play-static/"):
             wait = workshop.get_limiter.wait(_client(request))
             if wait:
                 raise Refused(429, "too many requests from this address; slow down",
@@ -306,20 +307,26 @@ async def post_ticket(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     body = await _body(request, '{"code", "name", "case"}')
     room = await _room_for_code(workshop, body)
-    name = clean_name(body.get("name"))
+    payload, created = await issue_ticket(workshop, room, body.get("name"), body.get("case"), body.get("learner"),
+                                          _client(request))
+    return web.json_response(payload, status=201 if created else 200)
+
+
+async def issue_ticket(workshop: Workshop, room: Room, name, case_id, learner, address: str) -> tuple[dict, bool]:
+    """The learner's ticket for a case (the same one again if they asked before): (its JSON, newly issued).
+    Raises Refused with the sentence to show. Used by POST /api/tickets and by the browser's join page."""
+    name = clean_name(name)
     if not name:
         raise Refused(422, "a name is needed (letters, digits or spaces)")
-    case_id = body.get("case")
     if not isinstance(case_id, str) or not 0 < len(case_id) <= 100:
         raise Refused(422, "say which case you play: {\"case\": \"bird-detection\"}")
     found = await asyncio.get_running_loop().run_in_executor(workshop.gate.readers, find_case_by_id, case_id)
     if found is None:
         raise Refused(422, f"this workshop has no case '{case_id[:100]}'; the trainer's `mlsim scenarios` lists "
                            "the ones it has")
-    learner = body.get("learner")
     learner = learner if isinstance(learner, str) and len(learner) <= 100 else ""
     asked = skeleton(name)
-    await _rate(workshop, f"ticket:{room.id}:{_client(request)}:{asked}", room, "ticket")
+    await _rate(workshop, f"ticket:{room.id}:{address}:{asked}", room, "ticket")
     candidates = [(name, asked)]
     if room.names == "suffix":
         candidates += [(s, skeleton(s)) for s in (suffixed(name, n) for n in range(2, MAX_SUFFIX + 1))]
@@ -332,11 +339,11 @@ async def post_ticket(request: web.Request) -> web.Response:
     ticket, created = issued
     if created and workshop.yardsticks is not None:  # the learner plays a minute or more: time to play the expert
         workshop.yardsticks.want(ticket.case, found[1], ticket.seed)
-    return web.json_response({
+    return {
         "ticket": tickets.sign(ticket, workshop.secret), "case": ticket.case, "seed": ticket.seed,
         "issued_at": iso(ticket.issued_at), "name": ticket.name, "case_hash": found[1],
         "room_seed": room.room_seed is not None, "min_play_seconds": room.min_play_seconds,
-    }, status=201 if created else 200)
+    }, created
 
 
 # ---- results ---------------------------------------------------------------------------------
@@ -501,7 +508,7 @@ async def get_page(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     advance = request.query.get("advance", "")  # /?advance=20: this screen turns pages every 20 s
     seconds = min(int(advance), 3600) if advance.isdigit() else workshop.page_seconds
-    html = render_page(workshop.join_url, request.query.get("case") or None, seconds)
+    html = render_page(workshop.join_url, request.query.get("case") or None, seconds, play=workshop.play is not None)
     return web.Response(text=html, content_type="text/html",
                         headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                                  "Referrer-Policy": "no-referrer"})
@@ -521,7 +528,8 @@ async def get_healthz(request: web.Request) -> web.Response:
     pool = workshop.verifier.replayer.health()
     return web.json_response({"ok": store["state"] == "ok" and pool["alive"] > 0, "pool": pool,
                               "queue": workshop.verifier.health(), "store": store,
-                              "connections": workshop.connections, "experts": workshop.yardsticks.health()})
+                              "connections": workshop.connections, "experts": workshop.yardsticks.health(),
+                              **({"play": workshop.play.health()} if workshop.play is not None else {})})
 
 
 # ---- the trainer's controls ------------------------------------------------------------------
@@ -610,8 +618,10 @@ async def post_hide(request: web.Request) -> web.Response:
 
 # ---- the application -------------------------------------------------------------------------
 def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | None = None,
-               say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12) -> web.Application:
-    """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`."""
+               say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12,
+               play=None) -> web.Application:
+    """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`;
+    `play` (a sim.board.play.BrowserPlay, --play) adds the join page and the games in the browser."""
     limits = limits or Limits()
     say = say or (lambda line: print(line, flush=True))
     app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
@@ -636,7 +646,11 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         await replayer.start()
         workshop.verifier.start()
         workshop.yardsticks.start()
+        if play is not None:
+            play.start()
         yield
+        if play is not None:
+            await play.stop()  # before the workers: every game process ends with the server
         await workshop.yardsticks.stop()
         await workshop.verifier.stop()
         await replayer.stop()
@@ -656,6 +670,9 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         web.post("/api/admin/hide", post_hide),
         web.post("/api/admin/export-link", post_export_link),
     ])
+    if play is not None:
+        app.add_routes(play.routes())
+        workshop.play = play
     return app
 
 
@@ -738,7 +755,7 @@ def quiet_loop_errors(loop: asyncio.AbstractEventLoop, say) -> None:
 
 
 async def run_server(host: str, port: int, store: Store, room_id: str, replayer: Replayer, limits: Limits,
-                     say_started, say: Callable[[str], None], page_seconds: int = 12) -> None:
+                     say_started, say: Callable[[str], None], page_seconds: int = 12, play=None) -> None:
     loop = asyncio.get_running_loop()
     quiet_loop_errors(loop, say)
     try:
@@ -749,7 +766,7 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
     except (AttributeError, ValueError):  # pragma: no cover - no SIGCHLD (Windows) or not the main thread
         pass
     limits.connections = min(limits.connections, max(16, open_file_limit() - 200))
-    app = create_app(store, room_id, replayer, limits, say, page_seconds=page_seconds)
+    app = create_app(store, room_id, replayer, limits, say, page_seconds=page_seconds, play=play)
     runner = web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT_S, handle_signals=False)
     await runner.setup()
     try:
@@ -761,6 +778,9 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
         shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
         room = await app[WORKSHOP].room(fresh=True)
         app[WORKSHOP].join_url = f"http://{shown_host}:{bound}/?code={room.code}"
+        if play is not None:  # the games run here: they reach this server on loopback unless it listens elsewhere only
+            local = "127.0.0.1" if host in {"0.0.0.0", "::", ""} or is_loopback(host) else shown_host
+            play.game_url = f"http://{local}:{bound}/?code={room.code}"
         say_started(app[WORKSHOP].join_url, bound)
         stop = asyncio.Event()
         try:
@@ -776,7 +796,12 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
 
 
 def open_store(path):
-    """The server's store: short waits for another program's lock (503 and try again beats a frozen room)."""
+    """The server's store: PostgreSQL for a postgresql:// URL (hosted, shared by several processes), else a SQLite
+    file with short waits for another program's lock (503 and try again beats a frozen room)."""
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from sim.board.postgres_store import PostgresStore
+
+        return PostgresStore(path)
     from sim.board.sqlite_store import SQLiteStore
 
     return SQLiteStore(path, busy_timeout_s=0.2, retry_budget_s=0.5)

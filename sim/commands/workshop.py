@@ -37,6 +37,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
+    if not 0 < value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of minutes above 0 and at most 1440")
+    return value
+
+
 def _seed(text: str) -> int:
     value = _count(text)
     if value >= 2**63:
@@ -56,7 +66,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets the room's laptops in)")
     serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
     serve.add_argument("--code", help="join code (default: the one this board already has, or a new one)")
-    serve.add_argument("--db", metavar="PATH", help="board file (default: MLSIM_HOME/workshop.sqlite3)")
+    serve.add_argument("--db", metavar="PATH|URL",
+                       help="board file (default: MLSIM_HOME/workshop.sqlite3), or a PostgreSQL database "
+                            "(postgresql://USER:PASSWORD@HOST/DB) that several server processes share")
     serve.add_argument("--room-seed", type=_seed, metavar="N",
                        help="one seed for everyone: a fair race on the same project (default: a seed per learner)")
     serve.add_argument("--min-play-seconds", type=_seconds, default=60.0, metavar="S",
@@ -74,6 +86,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        help="submissions per minute for the whole room (default 2000; 0: no limit)")
     serve.add_argument("--page-seconds", type=_count, default=12,
                        help="the projector page moves to the next page every S seconds (default 12; 0: by key only)")
+    serve.add_argument("--play", action="store_true",
+                       help="learners can also play in the browser from the join page (/join): nothing to install")
+    serve.add_argument("--play-sessions", type=_count, default=0, metavar="N",
+                       help="with --play: games running at once (default: this machine's free memory over "
+                            "120 MB); the others wait on a page that retries")
+    serve.add_argument("--idle-minutes", type=_minutes, default=20.0, metavar="M",
+                       help="with --play: a game with no key pressed for M minutes is saved and closed "
+                            "(reloading the tab continues it; default 20)")
     send = sub.add_parser("send", help="send the results waiting in your outbox",
                           description="Send the results waiting in your outbox to their workshop.",
                           epilog="examples:\n  mlsim workshop send\n"
@@ -120,12 +140,19 @@ def _serve(args) -> int:
 
     if args.code is not None and not server.normalise_code(args.code).isalnum():
         return fail("--code takes letters and digits only, e.g. --code BIRDS7", EXIT_USAGE)
-    db = Path(args.db) if args.db else home() / "workshop.sqlite3"
+    if (args.play_sessions or args.idle_minutes != 20.0) and not args.play:
+        return fail("--play-sessions and --idle-minutes go with --play", EXIT_USAGE)
+    hosted = bool(args.db) and args.db.startswith(("postgresql://", "postgres://"))
+    db = args.db if hosted else (Path(args.db) if args.db else home() / "workshop.sqlite3")
     try:
         store = server.open_store(db)
         room = _room(store, args)
     except (OSError, sqlite3.DatabaseError, StoreUnavailable) as err:
+        if hosted:
+            return fail(f"the board's database cannot be used ({err}); check the --db URL and that PostgreSQL runs")
         return fail(f"{db}: the board file cannot be opened ({err}); pass another --db PATH")
+    except ImportError:
+        return fail("a PostgreSQL board needs psycopg: pip install 'mlsim[hosted]'")
     workers = args.workers or default_workers()
     if not server.is_loopback(args.host):
         print(f"WARNING: listening on {args.host}: anyone on this network who has the join code can submit "
@@ -136,7 +163,8 @@ def _serve(args) -> int:
         base = join_url.split("?")[0].rstrip("/")
         seeds = (f"one seed for the room ({room.room_seed}): a fair race" if room.room_seed is not None
                  else "a seed per learner")
-        print(f"mlsim workshop server on {args.host}:{port}, board {db}", flush=True)
+        where = getattr(store, "where", db)  # a PostgreSQL URL without its password
+        print(f"mlsim workshop server on {args.host}:{port}, board {where}", flush=True)
         print(f"Join URL: {join_url}", flush=True)
         print(f"Join code: {room.code}", flush=True)
         print(f"Admin token (keep it off the projector): {room.admin_token}", flush=True)
@@ -145,14 +173,30 @@ def _serve(args) -> int:
         print(f"Seeds: {seeds}; results count after {fmt.seconds(room.min_play_seconds)} of play; "
               f"{'practice games are taken (not ranked)' if room.allow_practice else 'policy and expert-copy games are refused'}; "
               f"taken names: {room.names}.", flush=True)
+        if play is not None:
+            print(f"Play in the browser: {base}/join?code={room.code} (at most {fmt.count(play.cap)} games at once)",
+                  flush=True)
         print(f"Re-play workers: {workers}. Press Ctrl+C to stop.", flush=True)
 
     limits = server.Limits(learner_per_minute=args.rate, room_per_minute=args.room_rate)
+    play = None
+    if args.play:
+        import tempfile
+
+        from sim.board.play import BrowserPlay
+
+        # The learners' games (saves and tickets) beside a board file; a hosted board's in this machine's data.
+        folder = (Path(db).with_suffix(".play") if not hosted else home() / "workshop-play" / room.code)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            folder = Path(tempfile.mkdtemp(prefix="mlsim-play-"))
+        play = BrowserPlay(folder, args.play_sessions or None, args.idle_minutes * 60, server.say_line)
 
     async def main() -> None:
         pool = ProcessPool(workers, server.say_line)
         await server.run_server(args.host, args.port, store, room.id, pool, limits, say_started, server.say_line,
-                                page_seconds=args.page_seconds)
+                                page_seconds=args.page_seconds, play=play)
 
     try:
         asyncio.run(main())
