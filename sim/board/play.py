@@ -30,7 +30,8 @@ from aiohttp import WSMsgType, web
 
 SESSION_MB = 120  # what one game process may take (measured ~70 MB after 10 moves, benchmarks: browser_session_mb)
 IDLE_S = 20 * 60
-COOKIE = "mlsim_play"
+COOKIE = "mlsim_play"  # the learner's game in this browser (a reopened tab finds it)
+WHO = "mlsim_learner"  # this browser's learner key: the same name from another browser is another learner
 RETRY_S = 5
 
 
@@ -52,6 +53,7 @@ class Learner:
     case: str
     seed: int
     folder: Path
+    who: str = ""
     last_key: float = field(default_factory=time.monotonic)
     socket: web.WebSocketResponse | None = None
     service: object | None = None  # textual_serve AppService while a tab is connected
@@ -98,7 +100,7 @@ class BrowserPlay:
             try:
                 kept = json.loads(path.read_text(encoding="utf-8"))
                 self.learners[kept["token"]] = Learner(kept["token"], kept["name"], kept["case"], int(kept["seed"]),
-                                                       path.parent)
+                                                       path.parent, kept.get("who", ""))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
 
@@ -134,26 +136,29 @@ board. Reloading this tab later continues your game where you left it.</p>
         body = await _body(request, '{"code", "name", "case"}')
         room = await _room_for_code(workshop, body)
         asked = str(body.get("name") or "").strip()
-        ticket, _ = await issue_ticket(workshop, room, asked, body.get("case"), "", _client(request))
-        learner = next((lr for lr in self.learners.values()
-                        if lr.name == asked and lr.case == ticket["case"] and lr.seed == ticket["seed"]), None)
-        if learner is None:  # the same name and case again (a lost tab on another laptop): the same game
-            learner = self._new_learner(asked, ticket)
+        who = request.cookies.get(WHO, "")
+        who = who if 16 <= len(who) <= 64 and who.isascii() else secrets.token_urlsafe(16)
+        ticket, _ = await issue_ticket(workshop, room, asked, body.get("case"), who, _client(request))
+        learner = next((lr for lr in self.learners.values() if lr.who == who and lr.name == asked
+                        and lr.case == ticket["case"] and lr.seed == ticket["seed"]), None)
+        if learner is None:  # else the same learner asked again (a closed tab): the same game
+            learner = self._new_learner(asked, ticket, who)
         response = web.json_response({"play": f"/play/{learner.token}", "name": ticket["name"],
                                       "seed": ticket["seed"]}, status=201)
-        response.set_cookie(COOKIE, learner.token, max_age=30 * 24 * 3600, httponly=True, samesite="Strict")
+        for cookie, value in ((COOKIE, learner.token), (WHO, who)):
+            response.set_cookie(cookie, value, max_age=30 * 24 * 3600, httponly=True, samesite="Strict")
         return response
 
-    def _new_learner(self, asked: str, ticket: dict) -> Learner:
+    def _new_learner(self, asked: str, ticket: dict, who: str) -> Learner:
         from sim.board.client import remember_ticket
 
         token = secrets.token_urlsafe(16)
         folder = self.folder / token
         (folder / "tickets").mkdir(parents=True, exist_ok=True)
         remember_ticket(self.game_url, asked, ticket, folder / "tickets")
-        learner = Learner(token, asked, ticket["case"], int(ticket["seed"]), folder)
+        learner = Learner(token, asked, ticket["case"], int(ticket["seed"]), folder, who)
         (folder / "learner.json").write_text(json.dumps({"token": token, "name": asked, "case": learner.case,
-                                                         "seed": learner.seed}), encoding="utf-8")
+                                                         "seed": learner.seed, "who": who}), encoding="utf-8")
         self.learners[token] = learner
         return learner
 
