@@ -283,6 +283,7 @@ class Verifier:
         self.replayer = replayer
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=max(1, queue_limit))
         self.in_replay = 0
+        self.replayed = 0  # results this process re-played (accepted or refused), for /healthz
         self.idle = 0  # dispatchers waiting for a record
         self.tasks: list[asyncio.Task] = []
 
@@ -304,7 +305,8 @@ class Verifier:
         return future
 
     def health(self) -> dict:
-        return {"waiting": self.queue.qsize(), "limit": self.queue.maxsize, "in_replay": self.in_replay}
+        return {"waiting": self.queue.qsize(), "limit": self.queue.maxsize, "in_replay": self.in_replay,
+                "replayed": self.replayed}
 
     async def _dispatch(self) -> None:
         while True:
@@ -330,6 +332,7 @@ class Verifier:
                 outcomes = await self._run([r for r, _ in chunk])
             finally:
                 self.in_replay -= len(chunk)
+            self.replayed += len(outcomes)
             for (_, future), outcome in zip(chunk, outcomes):
                 if not future.done():
                     future.set_result(outcome)

@@ -330,6 +330,11 @@ class PostgresStore:
     def rooms(self) -> list[Room]:
         return [self._room(row) for row in self._query(f"SELECT {_ROOM_COLUMNS} FROM rooms ORDER BY code")]
 
+    def adopt_entries(self, room_id: str) -> int:
+        """Nothing to adopt: a PostgreSQL board never held entries without a room (SQLite files from before
+        rooms did)."""
+        return 0
+
     def room_sizes(self) -> dict[str, RoomSize]:
         def run(cur):
             names = dict(cur.execute("SELECT room, COUNT(*) FROM names GROUP BY room").fetchall())

@@ -1,0 +1,74 @@
+"""A hosted board: two real `mlsim workshop serve` processes on one PostgreSQL database (tests/postgres.py).
+
+Learners get their ticket from one process and send their result to the other (as a load balancer would
+spread them), some twice (a retry that reaches the other process): every result is stored once and every one
+was re-played by a server, never taken on the client's word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import aiohttp
+
+from tests.board.conftest import health, played
+
+N_LEARNERS = 200
+ROOM_SEED = 4242
+
+
+async def _post(session, url: str, body: dict) -> tuple[int, dict]:
+    async with session.post(url, json=body) as resp:
+        return resp.status, await resp.json()
+
+
+def test_two_server_processes_on_one_postgresql_take_200_results_once_each(tmp_path, servers, postgres_url):
+    one = servers(postgres_url, tmp_path / "one.log", "--room-seed", str(ROOM_SEED), "--rate", "0")
+    two = servers(postgres_url, tmp_path / "two.log", "--room-seed", str(ROOM_SEED), "--rate", "0")
+    assert "PostgreSQL" in one.output() and "mlsim:mlsim@" not in one.output()  # its place, never its password
+    bases = [one.base, two.base]
+    shuffle = random.Random(15)
+    results = [played(ROOM_SEED, i) for i in range(N_LEARNERS)]
+
+    async def learner(session, i: int) -> list[tuple[int, dict]]:
+        first = shuffle.randrange(2)
+        name = f"Learner {i}"
+        status, ticket = await _post(session, f"{bases[first]}/api/tickets",
+                                     {"code": "BIRDS7", "name": name, "case": "bird-detection"})
+        assert status == 201, ticket
+        body = {"code": "BIRDS7", "name": name, "ticket": ticket["ticket"], "result": results[i]}
+        answers = [await _post(session, f"{bases[1 - first]}/api/results", body)]
+        if i % 10 == 0:  # the answer was lost on the way: the client sends it again, and reaches the other process
+            answers.append(await _post(session, f"{bases[first]}/api/results", body))
+        return answers
+
+    async def run():
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50),
+                                         timeout=aiohttp.ClientTimeout(total=300)) as session:
+            answers = await asyncio.gather(*(learner(session, i) for i in range(N_LEARNERS)))
+            boards = []
+            for base in bases:
+                async with session.get(f"{base}/api/leaderboard") as resp:
+                    boards.append((await resp.json())["entries"])
+            healths = [await health(session, base) for base in bases]
+            return answers, boards, healths
+
+    answers, boards, healths = asyncio.run(run())
+    firsts = [a[0] for a in answers]
+    assert [s for s, _ in firsts] == [201] * N_LEARNERS, [e for s, e in firsts if s != 201][:3]
+    for i, attempts in enumerate(answers):
+        if len(attempts) == 2:
+            assert attempts[1][0] == 200 and attempts[1][1]["id"] == attempts[0][1]["id"]  # the same entry
+    for entries in boards:  # both processes show the whole board, each learner once
+        assert len(entries) == N_LEARNERS and len({e["id"] for e in entries}) == N_LEARNERS
+        assert sorted(e["name"] for e in entries) == sorted(f"Learner {i}" for i in range(N_LEARNERS))
+    replayed = [h["queue"]["replayed"] for h in healths]
+    # Every result was re-played where it arrived (retries of a stored ticket are answered from the board).
+    assert sum(replayed) == N_LEARNERS and all(replayed), replayed
+    by_name = {e["name"]: e for e in boards[0]}
+    for i, result in enumerate(results):  # the score stored is the server's own re-play of each game
+        assert by_name[f"Learner {i}"]["total"] == result["score"]["total"]
+    for server in (one, two):
+        server.stop()
+        assert "Traceback" not in server.output()
