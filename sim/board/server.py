@@ -44,6 +44,7 @@ from sim.board.store import Entry, Room, Store, StoreUnavailable, Ticket, Ticket
 from sim.board.verify import ResultRejected, Verified, check_record, find_case_by_id
 from sim.board.yardstick import Yardsticks
 
+NAME_EXPIRY_EVERY_S = 3600
 MAX_BODY = 256 * 1024  # a finished game's record is ~20 KB; anything far larger is not one
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from a projector
 ROOM_ID = "main"  # `mlsim workshop serve` runs one room per board file
@@ -617,6 +618,20 @@ async def post_hide(request: web.Request) -> web.Response:
 
 
 # ---- the application -------------------------------------------------------------------------
+async def _expire_names(workshop: Workshop) -> None:
+    """Hourly: learners' names past their room's `name_days` go, with their tickets and entries (every process
+    does it; the deletion is idempotent)."""
+    while True:
+        try:
+            gone = await workshop.gate.write(workshop.store.expire_names, time.time())
+            if gone:
+                workshop.say(f"Deleted {fmt.count(gone)} learner name(s) past the room's --name-days, with their "
+                             "tickets and results.")
+        except StoreUnavailable:
+            pass  # the next hour's pass deletes them
+        await asyncio.sleep(NAME_EXPIRY_EVERY_S)
+
+
 def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | None = None,
                say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12,
                play=None) -> web.Application:
@@ -646,11 +661,14 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         await replayer.start()
         workshop.verifier.start()
         workshop.yardsticks.start()
+        expiry = asyncio.ensure_future(_expire_names(workshop))
         if play is not None:
             play.start()
         yield
         if play is not None:
             await play.stop()  # before the workers: every game process ends with the server
+        expiry.cancel()
+        await asyncio.gather(expiry, return_exceptions=True)
         await workshop.yardsticks.stop()
         await workshop.verifier.stop()
         await replayer.stop()

@@ -47,6 +47,16 @@ def _minutes(text: str) -> float:
     return value
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days") from None
+    if not 0 <= value <= 3650:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of days from 0 to 3650")
+    return value
+
+
 def _seed(text: str) -> int:
     value = _count(text)
     if value >= 2**63:
@@ -61,7 +71,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                        "are re-played and ranked on a projector page.",
                            epilog="examples:\n  mlsim workshop serve                    a rehearsal on this machine\n"
                                   "  mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7\n"
-                                  "  mlsim workshop serve --host 0.0.0.0 --room-seed 7 --db session-1.sqlite3\n")
+                                  "  mlsim workshop serve --host 0.0.0.0 --room-seed 7 --db session-1.sqlite3\n"
+                                  "  mlsim workshop serve --host 0.0.0.0 --play        learners play in the browser\n"
+                                  "  mlsim workshop serve --db postgresql://mlsim:SECRET@db/mlsim   a hosted board\n")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets the room's laptops in)")
     serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
@@ -86,6 +98,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        help="submissions per minute for the whole room (default 2000; 0: no limit)")
     serve.add_argument("--page-seconds", type=_count, default=12,
                        help="the projector page moves to the next page every S seconds (default 12; 0: by key only)")
+    serve.add_argument("--name-days", type=_days, metavar="D",
+                       help="delete a learner's name, tickets and results D days after they joined (default: 30 "
+                            "for a PostgreSQL board, kept for a board file; 0 keeps them)")
     serve.add_argument("--play", action="store_true",
                        help="learners can also play in the browser from the join page (/join): nothing to install")
     serve.add_argument("--play-sessions", type=_count, default=0, metavar="N",
@@ -121,7 +136,10 @@ def _room(store, args):
     code = (server.normalise_code(args.code) if args.code else None) or (old and old.code) \
         or store.setting("code") or server.new_code()
     token = (old and old.admin_token) or store.setting("admin_token") or secrets.token_urlsafe(16)
-    room = Room(server.ROOM_ID, code, token, args.room_seed, args.min_play_seconds, args.allow_practice, args.names)
+    hosted = isinstance(args.db, str) and args.db.startswith(("postgresql://", "postgres://"))
+    days = args.name_days if args.name_days is not None else (30.0 if hosted else None)
+    room = Room(server.ROOM_ID, code, token, args.room_seed, args.min_play_seconds, args.allow_practice, args.names,
+                name_days=days or None)
     store.put_room(room)
     store.adopt_entries(room.id)
     return store.room(room.id)
@@ -170,6 +188,9 @@ def _serve(args) -> int:
         print(f"Admin token (keep it off the projector): {room.admin_token}", flush=True)
         print(f"Projector page: {base}/", flush=True)
         print(f"CSV: curl -H 'Authorization: Bearer {room.admin_token}' -o workshop.csv {base}/export.csv", flush=True)
+        if room.name_days:
+            print(f"Learners' names, tickets and results are deleted {fmt.count(room.name_days)} days after they "
+                  "joined (--name-days).", flush=True)
         print(f"Seeds: {seeds}; results count after {fmt.seconds(room.min_play_seconds)} of play; "
               f"{'practice games are taken (not ranked)' if room.allow_practice else 'policy and expert-copy games are refused'}; "
               f"taken names: {room.names}.", flush=True)

@@ -27,6 +27,7 @@ def test_two_server_processes_on_one_postgresql_take_200_results_once_each(tmp_p
     one = servers(postgres_url, tmp_path / "one.log", "--room-seed", str(ROOM_SEED), "--rate", "0")
     two = servers(postgres_url, tmp_path / "two.log", "--room-seed", str(ROOM_SEED), "--rate", "0")
     assert "PostgreSQL" in one.output() and "mlsim:mlsim@" not in one.output()  # its place, never its password
+    assert "deleted 30 days after they joined" in one.output()  # a hosted room's names expire by default
     bases = [one.base, two.base]
     shuffle = random.Random(15)
     results = [played(ROOM_SEED, i) for i in range(N_LEARNERS)]
