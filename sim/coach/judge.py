@@ -222,14 +222,17 @@ def _best_fix_name(c: Context, i: int) -> str:
 
 
 def _limits(c: Context, i: int) -> str:
-    return ", ".join(f"{k.label} ≤ {fmt.number(k.max)}" for k in c.case.constraints) or "none"
+    return ", ".join(f"{k.label} {'≤' if k.is_max else '≥'} {fmt.number(k.limit)}" for k in c.case.constraints) or "none"
 
 
 def _metric_now(c: Context, i: int) -> str:
     parts = []
-    for k in c.case.constraints:
-        value = c.vis.inference_s[i] if k.metric == "inference_s" else c.vis.memory_mb[i]
-        parts.append(f"{k.label} {fmt.metric(value, k.max)}")
+    for j, k in enumerate(c.case.constraints):
+        if c.vis.limits.shape[1] == len(c.case.constraints):
+            value = c.vis.limits[i, j]
+        else:  # a view built from a bare ladder names only the built-in metrics
+            value = {"inference_s": c.vis.inference_s[i], "memory_mb": c.vis.memory_mb[i]}.get(k.metric, np.nan)
+        parts.append(f"{k.label} {fmt.metric(value, k.limit)}")
     return ", ".join(parts) or "no thresholds"
 
 
@@ -292,9 +295,9 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
     "what": lambda c, i: _noun(c.choice.action),
     "time_left": _time_left,
     "next_noun": lambda c, i: _noun(ACTION_IDS[int(c.next_action[i])]),
-    "source": lambda c, i: c.case.coach.transfer.source if c.case.coach.transfer else "no related task",
-    "source_examples": lambda c, i: fmt.count(c.case.coach.transfer.source_examples) if c.case.coach.transfer else "0",
-    "tasks": lambda c, i: c.case.coach.multitask.tasks if c.case.coach.multitask else "no related tasks",
+    "source": lambda c, i: (t.source if (t := c.s.facts_of(i).transfer) else "no related task"),
+    "source_examples": lambda c, i: (fmt.count(t.source_examples) if (t := c.s.facts_of(i).transfer) else "0"),
+    "tasks": lambda c, i: (m.tasks if (m := c.s.facts_of(i).multitask) else "no related tasks"),
 }
 
 
@@ -641,11 +644,11 @@ def _table(action: str) -> tuple[Clause, ...]:
         "clean_train_labels": (
             Clause(lambda s, c: s.vis.labels_cleaned, NEUTRAL, "train-label-noise",
                    "No label noise is left in the training data; train error is {train}%."),
-            Clause(lambda s, c: np.full(s.batch, s.facts.train_label_noise == "systematic"), ALIGNED,
+            Clause(lambda s, c: s.label_noise("systematic"), ALIGNED,
                    "train-label-noise",
                    "The training labels are wrong in a systematic way; the network learns that mistake (dev {dev}% "
                    "against train {train}%), so cleaning pays."),
-            Clause(lambda s, c: np.full(s.batch, s.facts.train_label_noise == "random"), MISALIGNED,
+            Clause(lambda s, c: s.label_noise("random"), MISALIGNED,
                    "train-label-noise",
                    "The training-label errors are random and the set is large ({data} examples): a deep network "
                    "shrugs them off."),
@@ -718,7 +721,7 @@ def _table(action: str) -> tuple[Clause, ...]:
 
 
 def _transfer_why(c: Context, i: int) -> str:
-    t = c.case.coach.transfer
+    t = c.s.facts_of(i).transfer
     if t is None:
         return "there is no related task to transfer from"
     if not t.same_input:
@@ -729,7 +732,7 @@ def _transfer_why(c: Context, i: int) -> str:
 
 
 def _multitask_why(c: Context, i: int) -> str:
-    m = c.case.coach.multitask
+    m = c.s.facts_of(i).multitask
     if m is None:
         return "there are no related tasks"
     if not m.shared_features:

@@ -58,7 +58,7 @@ class _Chooser:
 
 def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     c = _Chooser(s, skip)
-    vis, facts = s.vis, s.facts
+    vis = s.vis
     # A model past a satisficing threshold cannot ship: make it fit first.
     c.pick(~vis.constraints_ok, "smaller_network")
     # The aim first: a target that misleads makes every later fix aim at the wrong thing.
@@ -73,8 +73,7 @@ def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     c.pick(s.multitask_holds & ~vis.multitask_used, "multi_task_learning")
     c.pick(~vis.e2e & s.enough_for_e2e, "end_to_end")
     c.pick(vis.e2e & ~s.enough_for_e2e, "pipeline")
-    if facts.train_label_noise == "systematic":
-        c.pick(~vis.labels_cleaned, "clean_train_labels")
+    c.pick(s.label_noise("systematic") & ~vis.labels_cleaned, "clean_train_labels")
     c.pick(s.test_due & s.test_unread, "evaluate_test")
     c.pick(s.overfit_problem & ~s.split_wrong, "bigger_dev_set")
     # Error analysis where it is how to find the gains, then the best fix for its forecast points per week.

@@ -17,7 +17,7 @@ from sim.coach.diagnose import (
 from sim.coach.forecast import VARIETIES, Candidate, forecast_gains, ranked
 from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, ACTIONS
-from sim.scenario.schema import Case
+from sim.scenario.schema import Case, CoachFacts
 
 SIGNIFICANT_SHARE = 0.2  # a share of dev errors worth a fix on its own: a fifth (the mislabelled share; a bare ladder's categories)
 LARGEST_SHARE_FLOOR = 0.1  # ... but being the largest counts only from a tenth of dev errors
@@ -252,18 +252,54 @@ class Situation:
         ship = self.case.actions["ship"].weeks if "ship" in self.case.actions else 0.0
         return np.full_like(self.weeks_table, ship)
 
+    # ---- the briefing's facts, and those events told since -------------------------------------
+    @cached_property
+    def fact_groups(self) -> list[tuple[np.ndarray, CoachFacts]]:
+        """(rows, facts) for each set of facts rows know: the case's, updated by each event that has happened."""
+        telling = [e for e, event in enumerate(self.case.events) if event.coach.model_fields_set]
+        if not telling or self.vis.fired.shape[1] < len(self.case.events):
+            return [(self.all, self.facts)]
+        keys = np.zeros(self.batch, dtype=np.int64)
+        for bit, e in enumerate(telling):
+            keys |= self.vis.fired[:, e].astype(np.int64) << bit
+        groups = []
+        for key in np.unique(keys):
+            facts = self.facts
+            for bit, e in enumerate(telling):
+                if key >> bit & 1:
+                    change = self.case.events[e].coach
+                    facts = facts.model_copy(update={k: getattr(change, k) for k in change.model_fields_set})
+            groups.append((keys == key, facts))
+        return groups
+
+    def facts_of(self, i: int) -> CoachFacts:
+        return next(facts for rows, facts in self.fact_groups if rows[i])
+
+    def _by_facts(self, mask_of) -> np.ndarray:
+        out = np.zeros(self.batch, dtype=bool)
+        for rows, facts in self.fact_groups:
+            out |= rows & mask_of(facts)
+        return out
+
+    def label_noise(self, kind: str) -> np.ndarray:
+        """Rows whose team knows the training labels carry this kind of noise."""
+        return self._by_facts(lambda f: np.full(self.batch, f.train_label_noise == kind))
+
     # ---- other tasks -------------------------------------------------------------------------
     @cached_property
     def transfer_holds(self) -> np.ndarray:
-        t = self.facts.transfer
-        if not (t and t.same_input and t.features_help):
-            return self.none
-        return t.source_examples >= TRANSFER_RATIO * np.maximum(self.vis.n_target, 1.0)
+        def holds(facts: CoachFacts) -> np.ndarray:
+            t = facts.transfer
+            if not (t and t.same_input and t.features_help):
+                return self.none
+            return t.source_examples >= TRANSFER_RATIO * np.maximum(self.vis.n_target, 1.0)
+
+        return self._by_facts(holds)
 
     @cached_property
     def multitask_holds(self) -> np.ndarray:
-        m = self.facts.multitask
-        return self.all if (m and m.shared_features and m.similar_data) else self.none
+        return self._by_facts(lambda m: self.all if (m.multitask and m.multitask.shared_features
+                                                     and m.multitask.similar_data) else self.none)
 
     @cached_property
     def enough_for_e2e(self) -> np.ndarray:

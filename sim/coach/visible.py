@@ -60,6 +60,8 @@ class Visible:
     inference_s: np.ndarray
     memory_mb: np.ndarray
     offered: np.ndarray  # (B, len(ACTION_IDS)) on the menu now (a case may hold some back until an event)
+    fired: np.ndarray  # (B, E) events that have happened (some tell the team new facts)
+    limits: np.ndarray  # (B, C) each satisficing constraint's metric now, in the case's order
     # Weeks each action would take, (B, len(ACTION_IDS)), NaN where not offered. Computed on first use:
     # trying every action costs more than the rest of the view, and the coach never needs it.
     weeks_source: Callable[[], np.ndarray]
@@ -87,7 +89,8 @@ class Visible:
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,
             regularization_known=np.array([True]),
             labels_cleaned=false, weeks_left=np.array([np.inf]), inference_s=zero, memory_mb=zero,
-            offered=np.ones((1, len(ACTION_IDS)), dtype=bool),
+            offered=np.ones((1, len(ACTION_IDS)), dtype=bool), fired=np.zeros((1, 0), dtype=bool),
+            limits=np.zeros((1, 0)),
             weeks_source=lambda: (np.zeros((1, len(ACTION_IDS))), np.zeros((1, len(ACTION_IDS)))),
         )
         for name, value in facts.items():

@@ -28,7 +28,9 @@ from sim.model.law import SUBSET_SPEEDUP, metric_shortfall, devset_shortfall, sa
 from sim.model.memory import keep_freed_arrays
 from sim.model.params import AIM_KNOBS, DEV_SET_KNOBS, TEST_SET_KNOBS
 from sim.model.seeds import TAPE_TURNS
-from sim.scenario.amounts import action_amounts
+from sim.model.truth import Truth
+from sim.model.metrics import metric_values
+from sim.scenario.amounts import action_amounts, metric_law
 from sim.scenario.conditions import Condition, parse as parse_condition
 from sim.scenario.schema import Case, Effects
 from sim.scenario.variants import resolve
@@ -76,14 +78,49 @@ def _condition(text: str) -> Condition:
     return parse_condition(text)  # checked when the case loaded
 
 
-def within(value, limit):
+def _changed_truth(truth: Truth, event, case: Case, rows: np.ndarray) -> Truth:
+    """`truth` with the event's changes to the world at `rows` (a category's new share scales the others down
+    when the shares would pass 1)."""
+    changes = {}
+    for op in ("set", "add", "scale"):
+        for name, value in getattr(event.truth, op).items():
+            old = changes.get(name, getattr(truth, name))
+            new = value if op == "set" else old + value if op == "add" else old * value
+            changes[name] = np.where(rows, new, old)
+    if event.shares:
+        share = truth.cat_share.copy()
+        ids = [c.id for c in case.categories]
+        fixed = np.zeros(share.shape[1], dtype=bool)
+        for cid, value in event.shares.items():
+            share[rows, ids.index(cid)] = value
+            fixed[ids.index(cid)] = True
+        total = share.sum(axis=1)
+        over = rows & (total > 1.0)
+        if over.any():
+            rest = share[:, ~fixed].sum(axis=1)
+            room = np.maximum(1.0 - share[:, fixed].sum(axis=1), 0.0)
+            factor = np.where(rest > 0, room / np.maximum(rest, 1e-12), 0.0)
+            share[np.ix_(over, ~fixed)] *= factor[over, None]
+        changes["cat_share"] = share
+    return truth.replace(**changes)
+
+
+def within(value, limit, is_max: bool = True):
     """A satisficing metric meets its threshold (a hair of tolerance for floating point)."""
-    return value <= limit + 1e-12
+    return value <= limit + 1e-12 if is_max else value >= limit - 1e-12
+
+
+def meets(case: Case, table: np.ndarray) -> np.ndarray:
+    """(B, C) each constraint holds for its metric's value in `table` (B, C)."""
+    out = np.ones(table.shape, dtype=bool)
+    for j, con in enumerate(case.constraints):
+        out[:, j] = within(table[:, j], con.limit, con.is_max)
+    return out
 
 
 # The engine's per-row state besides the knobs and the truth (a test keeps this list complete).
 ROW_STATE = (
-    "seeds", "event_weeks", "offered", "week", "turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
+    "seeds", "event_weeks", "offered", "level0", "error0", "week", "turn", "done", "shipped", "over_budget", "human_seen", "human_proxy",
     "model_id", "dev_id", "test_id", "td_id", "dev_growth", "test_read", "test_peeks", "rounds_at_test",
     "ea_shares", "ea_mislabelled", "ea_done", "ea_model", "ea_dev", "ea_cleaned", "labels_cleaned_at",
     "metric_problem", "devset_stale", "fired", "triggered", "answered", "real_world", "real_true", "start_real",
@@ -105,8 +142,10 @@ class Engine:
         self.event_weeks = numbers.event_weeks  # (B, E): a surprise event's week is the seed's
         self.variant_values = {".".join(path): values for path, values in numbers.taken.items()}
         k_count = len(case.categories)
-        self.plan: Knobs = initial_knobs(start, b, k_count)
+        self.plan: Knobs = initial_knobs(start, b, k_count, len(case.metrics))
         self.truth = calibrate(truth, shares, self.plan, draws)
+        # The world as it is now: events may change it (new sensors, bots); a model sees it from its next run.
+        self.world_truth = self.truth
         self.model: Knobs = self.plan.copy()
         self.sets: Knobs = self.plan.copy()
         spec = case.actions
@@ -144,7 +183,11 @@ class Engine:
         self._steps = 0  # bumped by every step; keys the cached views
         self._visible_key: tuple | None = None
         self._noise_key: tuple | None = None
-        first = self.ladder(world=self.world_at_end())
+        first = ladder(self.truth_at_end(), self.model, self.sets, self.noise(), self.world_at_end())
+        # The case's own metrics move from the first model's size and error (sim.model.metrics).
+        self.metric_law = metric_law(case)
+        self.level0 = self.plan.level.copy()
+        self.error0 = self.current().target_true.copy()
         self.start_real = first.real.copy()
         self._refresh_decisions(np.ones(b, dtype=bool), action=None)
 
@@ -165,6 +208,7 @@ class Engine:
             setattr(small, name, getattr(self, name)[rows])
         small.plan, small.model, small.sets = self.plan.take(rows), self.model.take(rows), self.sets.take(rows)
         small.truth, small.batch = self.truth.take(rows), len(rows)
+        small.world_truth = small.truth if self.world_truth is self.truth else self.world_truth.take(rows)
         small.variant_values = {path: values[rows] for path, values in self.variant_values.items()}
         small._visible_key = small._noise_key = small._weeks_needed = None
         small._views = {}
@@ -224,17 +268,26 @@ class Engine:
         figure = np.full(self.batch, table.min()) if best else table[self.human_proxy]
         return np.where(self.human_seen, figure, np.nan)
 
-    def constraint_values(self, level_up: int = 0, knobs: Knobs | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Inference seconds and memory MB of the trained model (or one size up); and whether every threshold holds."""
+    def metric_values(self, level_up: int = 0, knobs: Knobs | None = None) -> dict[str, np.ndarray]:
+        """Every satisficing metric of the trained model (or `knobs`, one size up): inference_s, memory_mb and
+        the case's own, by id. The case's own read the trained model's error (a size up is not trained yet)."""
         knobs = self.model if knobs is None else knobs
         if level_up:
             knobs = knobs.copy()
             knobs.level = knobs.level + level_up
         c = costs(self.truth, knobs)
-        ok = np.ones(self.batch, dtype=bool)
-        for constraint in self.case.constraints:
-            ok &= within(getattr(c, constraint.metric), constraint.max)
-        return np.stack([c.inference_s, c.memory_mb]), ok
+        out = {"inference_s": c.inference_s, "memory_mb": c.memory_mb}
+        if self.metric_law.count:
+            own = metric_values(self.metric_law, knobs, self.level0, self.current().target_true, self.error0)
+            out.update({m.id: own[:, j] for j, m in enumerate(self.case.metrics)})
+        return out
+
+    def constraint_values(self, level_up: int = 0, knobs: Knobs | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(B, C) each constraint's metric, in the case's order; and whether every threshold holds."""
+        values = self.metric_values(level_up, knobs)
+        table = (np.stack([values[con.metric] for con in self.case.constraints], axis=1) if self.case.constraints
+                 else np.zeros((self.batch, 0)))
+        return table, meets(self.case, table).all(axis=1)
 
     def visible(self, noise_free: bool = False) -> Visible:
         """What each row can see now (cached until the next step; callers must not change it).
@@ -252,7 +305,9 @@ class Engine:
 
     def _compute_visible(self, noise_free: bool = False) -> Visible:
         lad = self.ladder_without_noise() if noise_free else self.current()
-        (inference, memory), ok = self.constraint_values()
+        metrics = self.metric_values()
+        inference, memory = metrics["inference_s"], metrics["memory_mb"]
+        limits, ok = self.constraint_values()
         _, ok_bigger = self.constraint_values(level_up=1, knobs=self.plan)
         plan, model, sets, t = self.plan, self.model, self.sets, self.truth
         p_train = target_share(model)
@@ -284,7 +339,7 @@ class Engine:
             regularization_known=np.ones(self.batch, dtype=bool),
             labels_cleaned=(plan.train_noise_random + plan.train_noise_systematic) <= 0,
             weeks_left=self.case.budget_weeks - self.week, inference_s=inference, memory_mb=memory,
-            offered=self.offered.copy(),
+            offered=self.offered.copy(), fired=self.fired.copy(), limits=limits,
             weeks_source=self.weeks_needed, plan=plan, model=model, sets=sets,
         )
 
@@ -354,6 +409,19 @@ class Engine:
                     values[coming] *= event.effects.scale[gap]
         return metric, devset
 
+    def truth_at_end(self, rows: np.ndarray | None = None) -> Truth:
+        """The hidden law the users' world follows at the end of the budget: now, plus every event to come."""
+        truth = self.world_truth
+        for e, event in enumerate(self.case.events):
+            if not (event.truth.model_fields_set or event.shares):
+                continue
+            coming = ~self.fired[:, e] & (self.event_weeks[:, e] <= self.case.budget_weeks)
+            if rows is not None:
+                coming &= rows
+            if coming.any():
+                truth = _changed_truth(truth, event, self.case, coming)
+        return truth
+
     # ---- stepping ----------------------------------------------------------------------------
     def step(self, moves: Moves) -> None:
         """Apply one move per row (rows already done ignore theirs)."""
@@ -380,6 +448,8 @@ class Engine:
         if np.any(retrained):
             self.model.assign(retrained, plan)  # the run trains the plan: a new model
             self.model_id += retrained
+            if self.world_truth is not self.truth:  # ... on the world as it is now
+                self.truth = self.truth.where(retrained, self.world_truth)
         self._measure_on_plan(retrained | (acting & _IMMEDIATE[code]), acting, code)
         grown = acting & (action == ACTION_INDEX["bigger_dev_set"])
         self.dev_growth = np.where(acting & (action == ACTION_INDEX["change_dev_test"]), 0, self.dev_growth + grown)
@@ -393,7 +463,7 @@ class Engine:
         over = acting & (self.week > self.case.budget_weeks + 1e-9)
         ending = (ship & ~over) | over
         if np.any(ending):
-            end = self.ladder(world=self.world_at_end(ending))
+            end = ladder(self.truth_at_end(ending), self.model, self.sets, self.noise(), self.world_at_end(ending))
             self.real_world = np.where(ending, end.real, self.real_world)
             self.real_true = np.where(ending, end.real_true, self.real_true)
         self.shipped |= ship & ~over
@@ -516,6 +586,8 @@ class Engine:
                 self.metric_problem[idx] = True
             if "devset_stale" in event.flags:
                 self.devset_stale[idx] = True
+            if event.truth.model_fields_set or event.shares:
+                self.world_truth = _changed_truth(self.world_truth, event, self.case, now)
             for action in event.offer:
                 self.offered[idx, ACTION_INDEX[action]] = True
             for action in event.withdraw:

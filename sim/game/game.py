@@ -43,6 +43,11 @@ class Meter:
     value: float
     limit: float
     ok: bool
+    is_max: bool = True  # the value must stay at or under the limit (False: at or over it)
+
+    @property
+    def bound(self) -> str:
+        return "max" if self.is_max else "min"
 
 
 class Game:
@@ -89,9 +94,8 @@ class Game:
 
     def meters(self) -> list[Meter]:
         """Each satisficing metric against its threshold."""
-        c = costs(self.engine.truth, self.engine.model)
-        values = [float(getattr(c, con.metric)[0]) for con in self.case.constraints]
-        return [Meter(con.label, value, con.max, bool(within(value, con.max)))
+        values = self.engine.constraint_values()[0][0]
+        return [Meter(con.label, float(value), con.limit, bool(within(value, con.limit, con.is_max)), con.is_max)
                 for con, value in zip(self.case.constraints, values)]
 
     def actions(self) -> list[ActionInfo]:

@@ -30,7 +30,7 @@ def fixed_values(case: Case) -> dict[str, str]:
            "human_level": fmt.error(min(row.error for row in case.human_level.table))}
     for name in ("n_dev", "n_test", "n_target", "n_other"):
         out[name] = fmt.count(start(name))
-    out.update({f"max.{c.metric}": fmt.number(c.max) for c in case.constraints})
+    out.update({f"max.{c.metric}": fmt.number(c.limit) for c in case.constraints})
     out.update({f"cost.{a}": fmt.weeks(spec.weeks) for a, spec in case.actions.items()})
     return out
 

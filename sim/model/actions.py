@@ -24,6 +24,7 @@ class ActionAmounts:
     synthetic_amount: float = 0.0  # examples one synthesize_data adds
     dev_factor: float = 4.0  # bigger_dev_set multiplies the dev set by this
     category_fix: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) share removed per fix
+    metric_effect: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (A, M) added per use of an action
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from sim.model.params import KNOB_DEFAULTS, SETTABLE_KNOBS
 
 @dataclass
 class Knobs:
-    """Every field is a float64 array of shape (B,), except `cat_residual` (B, K). See sim.model.params."""
+    """Every field is a float64 array of shape (B,), except `cat_residual` (B, K) and `metric_shift` (B, M).
+    See sim.model.params."""
 
     level: np.ndarray
     effort: np.ndarray
@@ -51,6 +52,7 @@ class Knobs:
     devset_world: np.ndarray  # points the users' data moved away from any dev/test set (events add)
     devset_ref: np.ndarray  # the part of devset_world the team's dev/test sets reflect (change_dev_test)
     cat_residual: np.ndarray  # (B, K): share of each error category still unfixed
+    metric_shift: np.ndarray  # (B, M): what actions have added to each of the case's own satisficing metrics
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -78,12 +80,14 @@ class Knobs:
 
 _NAMES = tuple(f.name for f in fields(Knobs))
 INTERNAL_KNOBS = ("metric_world", "metric_ref", "devset_world", "devset_ref")
-assert _NAMES == SETTABLE_KNOBS + INTERNAL_KNOBS + ("cat_residual",), "Knobs fields must follow sim.model.params"
+assert _NAMES == SETTABLE_KNOBS + INTERNAL_KNOBS + ("cat_residual", "metric_shift"), \
+    "Knobs fields must follow sim.model.params"
 
 
-def initial_knobs(values: dict[str, np.ndarray], batch: int, categories: int) -> Knobs:
-    """Knobs for a batch: the given per-row values, defaults elsewhere, every category unfixed."""
+def initial_knobs(values: dict[str, np.ndarray], batch: int, categories: int, metrics: int = 0) -> Knobs:
+    """Knobs for a batch: the given per-row values, defaults elsewhere, every category unfixed, no action yet
+    moving the case's own metrics."""
     columns = {name: np.broadcast_to(np.asarray(values.get(name, KNOB_DEFAULTS[name]), dtype=np.float64),
                                      (batch,)).copy() for name in SETTABLE_KNOBS}
     internal = {name: np.zeros(batch) for name in INTERNAL_KNOBS}
-    return Knobs(**columns, **internal, cat_residual=np.ones((batch, categories)))
+    return Knobs(**columns, **internal, cat_residual=np.ones((batch, categories)), metric_shift=np.zeros((batch, metrics)))

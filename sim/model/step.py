@@ -19,6 +19,9 @@ def apply_actions(k: Knobs, action: np.ndarray, params: Params, amounts: ActionA
         # A fix aimed at a category acts on it alone; synthetic data as far as its variety reaches.
         plain = fix_categories(k, idx, params, amounts, by_variety=ACTION_IDS[code] == "synthesize_data")
         ACTIONS[ACTION_IDS[code]].effect(k, plain, params, amounts)
+    if amounts.metric_effect.size:  # the case's own satisficing metrics: what each use of an action adds
+        acting = action >= 0
+        k.metric_shift[acting] += amounts.metric_effect[action[acting]]
     trains = (action >= 0) & RETRAINS[np.maximum(action, 0)]
     k.rounds += trains
     return trains

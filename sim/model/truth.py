@@ -45,3 +45,13 @@ class Truth:
 
     def replace(self, **changes) -> "Truth":
         return Truth(**{f.name: changes.get(f.name, getattr(self, f.name)) for f in fields(self)})
+
+    def where(self, rows: np.ndarray, other: "Truth") -> "Truth":
+        """`other`'s values at `rows`, this one's elsewhere (new arrays only for the fields that differ)."""
+        changes = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if f.name != "draws" and mine is not theirs:
+                mask = rows[:, None] if mine.ndim == 2 else rows
+                changes[f.name] = np.where(mask, theirs, mine)
+        return self.replace(**changes) if changes else self

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import ActionAmounts
+from sim.model import ACTION_INDEX, ActionAmounts
+from sim.model.metrics import MetricLaw
 from sim.scenario.schema import Case
 
 
@@ -21,4 +22,20 @@ def action_amounts(case: Case) -> ActionAmounts:
         synthetic_amount=given("synthesize_data", "amount", 0.0),
         dev_factor=given("bigger_dev_set", "factor", 4.0),
         category_fix=np.array([c.fix for c in case.categories]),
+        metric_effect=metric_effects(case),
     )
+
+
+def metric_effects(case: Case) -> np.ndarray:
+    """(len(ACTION_IDS), M) what one use of each action adds to each of the case's own metrics."""
+    out = np.zeros((len(ACTION_INDEX), len(case.metrics)))
+    for m, metric in enumerate(case.metrics):
+        for action, value in metric.actions.items():
+            out[ACTION_INDEX[action], m] = value
+    return out
+
+
+def metric_law(case: Case) -> MetricLaw:
+    return MetricLaw(np.array([m.start for m in case.metrics], dtype=np.float64),
+                     np.array([m.capacity for m in case.metrics], dtype=np.float64),
+                     np.array([m.error for m in case.metrics], dtype=np.float64))

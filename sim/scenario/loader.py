@@ -427,6 +427,8 @@ def _thresholds_reachable(case, at, name) -> list[Problem]:
     smallest = costs(truth, knobs)
     problems = []
     for i, constraint in enumerate(case.constraints):
+        if constraint.metric not in ("inference_s", "memory_mb"):
+            continue  # the case's own metrics: checked with the metrics (_own_metrics)
         worst = float(np.max(getattr(smallest, constraint.metric)))
         if worst > constraint.max + 1e-12:
             problems.append(Problem(name, *at("constraints", i, "max"),
@@ -536,3 +538,21 @@ def _template_fields(case, at, name) -> list[Problem]:
         texts += [(("events", i, "title"), e.title, True), (("events", i, "text"), e.text, True)]
     return [Problem(name, *at(*loc), message) for loc, text, live in texts
             for message in templates.problems_in(text, case, live)]
+
+
+@_needs("metrics", "constraints")
+def _own_metrics(case, at, name) -> list[Problem]:
+    problems = []
+    ids = [m.id for m in case.metrics]
+    for i, metric in enumerate(case.metrics):
+        if metric.id in ("inference_s", "memory_mb"):
+            problems.append(Problem(name, *at("metrics", i, "id"), f"'{metric.id}' is a built-in metric; give the "
+                                    "case's own another id"))
+        if ids.count(metric.id) > 1 and ids.index(metric.id) < i:
+            problems.append(Problem(name, *at("metrics", i, "id"), f"metric id '{metric.id}' is used twice"))
+    for i, constraint in enumerate(case.constraints):
+        if constraint.metric not in ("inference_s", "memory_mb") + tuple(ids):
+            problems.append(Problem(name, *at("constraints", i, "metric"), f"constraint '{constraint.label}' names "
+                                    f"metric '{constraint.metric}', which is neither inference_s, memory_mb nor one of "
+                                    f"the case's metrics{suggest(constraint.metric, ['inference_s', 'memory_mb', *ids])}"))
+    return problems

@@ -90,12 +90,64 @@ class Effects(Strict):
     scale: dict[KnobName, float] = Field({}, description="Knob -> factor its value is multiplied by.")
 
 
-class Constraint(Strict):
-    """A satisficing threshold: the model must stay at or under `max` to ship."""
+# The hidden law's constants an event may change (the world the team works in); the calibrated start gaps
+# and the law's shapes stay.
+WorldTruthName = Literal["bayes", "bayes_gap", "world_shift", "real_noise", "transfer_data", "multitask_data",
+                         "e2e_floor", "e2e_threshold"]
 
-    metric: Literal["inference_s", "memory_mb"] = Field(description="Which satisficing metric: inference_s or memory_mb.")
-    max: Annotated[float, Field(gt=0)] = Field(description="The threshold the shipped model must not exceed.")
+
+class TruthEffects(Strict):
+    """Changes to the hidden law: `set`, `add` or `scale` its world constants."""
+
+    set: dict[WorldTruthName, float] = Field({}, description="Constant -> new value.")
+    add: dict[WorldTruthName, float] = Field({}, description="Constant -> amount added to its value.")
+    scale: dict[WorldTruthName, float] = Field({}, description="Constant -> factor its value is multiplied by.")
+
+
+class Metric(Strict):
+    """A satisficing metric of the case's own (false declines, false wake-ups per 24 h, p99 latency)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(
+        description="Short id (lowercase, digits, _), named by constraints[].metric.")
+    unit: str = Field(description="Its unit as the meter shows it, e.g. '%', 'per 24 h', 'ms'.")
+    start: float = Field(description="The first model's value.")
+    capacity: float = Field(0.0, description="Each network size step multiplies it by 2**capacity (latency: about 1; "
+                                             "0: size does not move it).")
+    error: float = Field(0.0, description="How much it moves per point the model's error on the users' data moves, "
+                                          "at a fixed decision threshold (false declines fall as the model improves: "
+                                          "positive).")
+    actions: dict[ActionId, float] = Field({}, description="Action -> what each use of it adds (a pipeline that "
+                                                           "adds a stage adds latency).")
+
+
+BUILTIN_METRICS = ("inference_s", "memory_mb")
+
+
+class Constraint(Strict):
+    """A satisficing threshold: the shipped model must stay at or under `max` (or at or over `min`)."""
+
+    metric: str = Field(description="inference_s, memory_mb, or the id of one of the case's own metrics.")
+    max: float | None = Field(None, description="The most the shipped model may reach.")
+    min: float | None = Field(None, description="The least the shipped model must keep (a recall floor, say).")
     label: str = Field(description="How the meter is labelled on screen, e.g. 'Inference time (s)'.")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> "Constraint":
+        if (self.max is None) == (self.min is None):
+            raise ValueError("give exactly one of max and min")
+        if self.metric in BUILTIN_METRICS and self.max is None:
+            raise ValueError(f"{self.metric} only grows with the model: give it a max")
+        if self.max is not None and self.metric in BUILTIN_METRICS and self.max <= 0:
+            raise ValueError(f"{self.metric}'s max must be above 0")
+        return self
+
+    @property
+    def limit(self) -> float:
+        return self.max if self.max is not None else self.min
+
+    @property
+    def is_max(self) -> bool:
+        return self.max is not None
 
 
 class HumanLevelRow(Strict):
@@ -182,6 +234,15 @@ class AfterAnswer(Strict):
     option: str = Field(description="The option of it that opens this decision.")
 
 
+class CoachChange(Strict):
+    """Facts the team learns at an event (from then on the coach may use them): each replaces the case's."""
+
+    train_label_noise: Literal["none", "random", "systematic"] | None = Field(
+        None, description="The kind of label noise now known in the training data.")
+    transfer: Transfer | None = Field(None, description="A related task to transfer from, now available.")
+    multitask: MultiTask | None = Field(None, description="Related tasks to learn together, now possible.")
+
+
 class When(Strict):
     """When a decision comes up: give exactly one of these."""
 
@@ -249,6 +310,15 @@ class Event(Strict):
     offer: list[ActionId] = Field([], description="Actions put on the menu from now on (listed under actions, "
                                                   "usually with offered: false).")
     withdraw: list[ActionId] = Field([], description="Actions taken off the menu from now on (never ship).")
+    coach: CoachChange = Field(CoachChange(), description="Facts the team learns now (the coach uses them at once), "
+                                                          "e.g. multitask: {...} when related tasks become possible.")
+    truth: TruthEffects = Field(TruthEffects(), description="The world changes (e.g. bayes after new sensors): "
+                                                            "models trained from now on, and the users' world at the "
+                                                            "end, see it; the model on screen keeps its numbers until "
+                                                            "the next training run.")
+    shares: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        {}, description="Category id -> its new share of the errors (bots raise card testing to 0.4); like truth, "
+                        "from the next training run on.")
 
 
 class Scoring(Strict):
@@ -273,6 +343,8 @@ class Case(Strict):
     budget_weeks: Annotated[float, Field(gt=0)] = Field(
         description="Weeks before the project ends; passing it ends the game unshipped. Fixed: the briefing tells it.")
     sources: dict[str, str] = Field(description="Data source name -> description, for the briefing.")
+    metrics: list[Metric] = Field([], description="Satisficing metrics of the case's own, beside inference_s and "
+                                                  "memory_mb (constraints name them).")
     constraints: list[Constraint] = Field([], description="Satisficing thresholds the shipped model must meet.")
     human_level: HumanLevel = Field(description="The human-level error table.")
     start: dict[KnobName, Num] = Field(

@@ -23,7 +23,7 @@ def briefing_markdown(case) -> str:
     lines = [fill(case.briefing.strip(), fixed_values(case)), "", "## Data sources", ""]
     lines += [f"- **{name}**: {text}" for name, text in case.sources.items()]
     lines += ["", "## Constraints (satisficing thresholds)", ""]
-    lines += [f"- {c.label} ≤ **{fmt.number(c.max)}**" for c in case.constraints] or ["- none"]
+    lines += [f"- {c.label} {'≤' if c.is_max else '≥'} **{fmt.number(c.limit)}**" for c in case.constraints] or ["- none"]
     lines += ["", f"**Budget: {fmt.weeks(case.budget_weeks)} weeks.** Every action costs weeks; shipping ends the project."]
     return "\n".join(lines)
 

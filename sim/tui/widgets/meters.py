@@ -34,7 +34,7 @@ class Meters(Widget):
 
     def readings(self) -> list[str]:
         """The budget's reading, then each meter's value against its threshold, with the digits it needs."""
-        return [f"{fmt.weeks(self.week)}/{fmt.weeks(self.budget)}"] + [fmt.meter(m.value, m.limit) for m in self.meters]
+        return [f"{fmt.weeks(self.week)}/{fmt.weeks(self.budget)}"] + [fmt.meter(m.value, m.limit, m.bound) for m in self.meters]
 
     def render(self) -> Content:
         width = self.size.width or 40
@@ -51,6 +51,8 @@ class Meters(Widget):
             broken = not meter.ok  # the reading stays legible in red: the number is what the player needs
             text.append("\n")
             text.append(f"{meter.label[:label_w - 1]:<{label_w}}", style=BOLD)
-            text.append_text(_bar(meter.value / meter.limit, bar_w, BAR_BAD if broken else BAR_OK))
+            # A maximum fills as the value nears it; a minimum fills as the value stays above it.
+            fraction = meter.value / meter.limit if meter.is_max else meter.limit / max(meter.value, 1e-12)
+            text.append_text(_bar(fraction, bar_w, BAR_BAD if broken else BAR_OK))
             text.append(f" {reading:>{reading_w}}", style=BAD if broken else None)
         return text.content()
