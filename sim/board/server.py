@@ -203,7 +203,7 @@ class Workshop:
     get_limiter: GetLimiter = field(default_factory=GetLimiter)
     connections: int = 0
     yardsticks: Yardsticks | None = None
-    play: object | None = None  # sim.board.play.BrowserPlay with --play
+    play: object | None = None  # sim.tui.browser_play.BrowserPlay with --play
 
     async def room(self, fresh: bool = False) -> Room:
         if not fresh and self.room_cache is not None and time.monotonic() - self.room_cache[0] < ROOM_TTL_S:
@@ -636,7 +636,7 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
                say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12,
                play=None) -> web.Application:
     """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`;
-    `play` (a sim.board.play.BrowserPlay, --play) adds the join page and the games in the browser."""
+    `play` (a sim.tui.browser_play.BrowserPlay, --play) adds the join page and the games in the browser."""
     limits = limits or Limits()
     say = say or (lambda line: print(line, flush=True))
     app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])

@@ -70,10 +70,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                            description="Run the workshop server: learners get a ticket, play, and their results "
                                        "are re-played and ranked on a projector page.",
                            epilog="examples:\n  mlsim workshop serve                    a rehearsal on this machine\n"
-                                  "  mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7\n"
-                                  "  mlsim workshop serve --host 0.0.0.0 --room-seed 7 --db session-1.sqlite3\n"
-                                  "  mlsim workshop serve --host 0.0.0.0 --play        learners play in the browser\n"
-                                  "  mlsim workshop serve --db postgresql://mlsim:SECRET@db/mlsim   a hosted board\n")
+                                  "  mlsim workshop serve --host 0.0.0.0 --code BIRDS7 --play   the room plays in browsers\n"
+                                  "  mlsim workshop serve --host 0.0.0.0 --db postgresql://mlsim:SECRET@db/mlsim   hosted\n")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets the room's laptops in)")
     serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
@@ -204,7 +202,7 @@ def _serve(args) -> int:
     if args.play:
         import tempfile
 
-        from sim.board.play import BrowserPlay
+        from sim.tui.browser_play import BrowserPlay
 
         # The learners' games (saves and tickets) beside a board file; a hosted board's in this machine's data.
         folder = (Path(db).with_suffix(".play") if not hosted else home() / "workshop-play" / room.code)
