@@ -107,6 +107,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     serve.add_argument("--idle-minutes", type=_minutes, default=20.0, metavar="M",
                        help="with --play: a game with no key pressed for M minutes is saved and closed "
                             "(reloading the tab continues it; default 20)")
+    serve.add_argument("--room", metavar="CODE",
+                       help="serve this room of the board (made by `mlsim workshop room add`) instead of its own")
+    room = sub.add_parser("room", help="add, list or delete the rooms of a hosted board",
+                          description="The rooms of a board: each with its own join code, admin token and seeds. "
+                                      "Serve one with `mlsim workshop serve --db URL --room CODE`.",
+                          epilog="examples:\n  mlsim workshop room add --db postgresql://mlsim:SECRET@db/mlsim --room-seed 7\n"
+                                 "  mlsim workshop room list --db postgresql://mlsim:SECRET@db/mlsim\n")
+    room.add_argument("what", choices=("add", "list", "delete"), help="add a room, list them, or delete one")
+    room.add_argument("code", nargs="?", help="delete: the room's join code")
+    room.add_argument("--db", required=True, metavar="PATH|URL", help="the board (a file, or a PostgreSQL URL)")
+    room.add_argument("--room-seed", type=_seed, metavar="N", help="add: one seed for everyone in the room")
+    room.add_argument("--name-days", type=_days, metavar="D",
+                      help="add: delete a learner's name, tickets and results D days after they joined (default 30)")
     send = sub.add_parser("send", help="send the results waiting in your outbox",
                           description="Send the results waiting in your outbox to their workshop.",
                           epilog="examples:\n  mlsim workshop send\n"
@@ -119,7 +132,54 @@ def run(args) -> int:
         return _serve(args)
     if args.action == "send":
         return _send(args)
-    return fail("say what to do: `mlsim workshop serve` or `mlsim workshop send`", EXIT_USAGE)
+    if args.action == "room":
+        return _rooms(args)
+    return fail("say what to do: `mlsim workshop serve`, `mlsim workshop room` or `mlsim workshop send`", EXIT_USAGE)
+
+
+def _rooms(args) -> int:
+    import secrets
+    import sqlite3
+
+    from sim import fmt
+    from sim.board import server
+    from sim.board.store import Room, StoreUnavailable
+
+    if args.what == "delete" and not args.code:
+        return fail("say which room to delete: `mlsim workshop room delete CODE --db ...`", EXIT_USAGE)
+    try:
+        store = server.open_store(args.db)
+    except (OSError, sqlite3.DatabaseError, StoreUnavailable) as err:
+        return fail(f"the board cannot be opened ({err}); check --db")
+    except ImportError:
+        return fail("a PostgreSQL board needs psycopg: pip install 'mlsim[hosted]'")
+    try:
+        if args.what == "add":
+            room = Room(secrets.token_hex(6), server.new_code(), secrets.token_urlsafe(16), args.room_seed,
+                        name_days=(30.0 if args.name_days is None else args.name_days) or None)
+            store.put_room(room)
+            print(f"Join code: {room.code}")
+            print(f"Admin token (keep it off the projector): {room.admin_token}")
+            print(f"Serve it: mlsim workshop serve --db ... --room {room.code}")
+        elif args.what == "list":
+            sizes = store.room_sizes()
+            for room in store.rooms():
+                size = sizes.get(room.id)
+                seeds = f"seed {room.room_seed}" if room.room_seed is not None else "a seed per learner"
+                print(f"{room.code}  {seeds}; {fmt.count(size.names if size else 0)} names, "
+                      f"{fmt.count(size.entries if size else 0)} results")
+        else:
+            room = store.room_by_code(server.normalise_code(args.code))
+            if room is None:
+                return fail(f"the board has no room with the code {args.code}; `mlsim workshop room list` shows them")
+            size = store.delete_room(room.id)
+            print(f"Deleted room {room.code} with {fmt.count(size.names if size else 0)} names and "
+                  f"{fmt.count(size.entries if size else 0)} results.")
+    except StoreUnavailable as err:
+        return fail(f"the board cannot be used now ({err}); try again")
+    finally:
+        store.close()
+    return 0
 
 
 def _room(store, args):
@@ -129,6 +189,11 @@ def _room(store, args):
     from sim.board import server
     from sim.board.store import Room
 
+    if args.room:
+        chosen = store.room_by_code(server.normalise_code(args.room))
+        if chosen is None:
+            raise LookupError(f"the board has no room with the code {args.room}; `mlsim workshop room list` shows them")
+        return chosen
     old = store.room(server.ROOM_ID)
     # Board files from before rooms kept the code and the token as settings: the learners' URLs keep working.
     code = (server.normalise_code(args.code) if args.code else None) or (old and old.code) \
@@ -169,6 +234,9 @@ def _serve(args) -> int:
         return fail(f"{db}: the board file cannot be opened ({err}); pass another --db PATH")
     except ImportError:
         return fail("a PostgreSQL board needs psycopg: pip install 'mlsim[hosted]'")
+    except LookupError as err:
+        store.close()
+        return fail(str(err))
     workers = args.workers or default_workers()
     if not server.is_loopback(args.host):
         print(f"WARNING: listening on {args.host}: anyone on this network who has the join code can submit "

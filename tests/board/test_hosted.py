@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import subprocess
+import sys
 
 import aiohttp
 
@@ -73,3 +75,34 @@ def test_two_server_processes_on_one_postgresql_take_200_results_once_each(tmp_p
     for server in (one, two):
         server.stop()
         assert "Traceback" not in server.output()
+
+
+def _mlsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_rooms_are_added_listed_served_and_deleted_with_their_learners(tmp_path, servers, postgres_url):
+    added = [_mlsim("workshop", "room", "add", "--db", postgres_url, *extra) for extra in ((), ("--room-seed", "7"))]
+    assert all(a.returncode == 0 for a in added), [a.stderr for a in added]
+    codes = [next(line.split(": ")[1] for line in a.stdout.splitlines() if line.startswith("Join code")) for a in added]
+    tokens = [next(line.split(": ")[1] for line in a.stdout.splitlines() if line.startswith("Admin token"))
+              for a in added]
+    assert len(set(codes)) == 2 and len(set(tokens)) == 2
+    served = servers(postgres_url, tmp_path / "one.log", "--room", codes[1])
+    assert f"?code={codes[1]}" in served.url and "one seed for the room (7)" in served.output()
+
+    async def run():
+        async with aiohttp.ClientSession() as session:
+            ok = await _post(session, f"{served.base}/api/tickets", {"code": codes[1], "name": "Ada", "case": "cat-app"})
+            other = await _post(session, f"{served.base}/api/tickets", {"code": codes[0], "name": "Ada", "case": "cat-app"})
+            return ok, other
+
+    (status, ticket), (other, _) = asyncio.run(run())
+    assert status == 201 and ticket["seed"] == 7 and other == 403  # each room its own code
+    listed = _mlsim("workshop", "room", "list", "--db", postgres_url)
+    assert listed.returncode == 0 and codes[0] in listed.stdout and f"{codes[1]}  seed 7; 1 names" in listed.stdout
+    gone = _mlsim("workshop", "room", "delete", codes[1], "--db", postgres_url)
+    assert gone.returncode == 0 and "1 names" in gone.stdout
+    assert codes[1] not in _mlsim("workshop", "room", "list", "--db", postgres_url).stdout
+    missing = _mlsim("workshop", "room", "delete", "NOSUCH", "--db", postgres_url)
+    assert missing.returncode == 1 and "no room with the code NOSUCH" in missing.stderr and "Traceback" not in missing.stderr
