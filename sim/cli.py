@@ -13,6 +13,8 @@ from sim.paths import DataFolderError, MissingCasesError
 # EXAMPLES (two or three command lines, shown at the end of its --help).
 COMMANDS = {
     "play": "Play a case (in the terminal UI, or --headless with a choices script or a policy).",
+    "whatif": "What each other choice at each turn of a finished game would have reached (the expert finishing).",
+    "progress": "Your record per rule across your saved games, weakest first.",
     "diagnose": "Diagnose an error ladder and, with --action, judge a choice.",
     "scenarios": "List the built-in cases and your own.",
     "leaderboard": "Show the local leaderboard (ranked per case) as a table, JSON or CSV.",

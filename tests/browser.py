@@ -34,6 +34,7 @@ def chromium(width: int = 1280, height: int = 720):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # driver.get_log("browser"): the console
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
         # The window size includes no browser chrome in headless mode, but make the viewport exact anyway.

@@ -29,7 +29,8 @@ def help_text(capsys, *args: str) -> str:
     return capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS), ["workshop", "serve"], ["workshop", "send"]])
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS), ["workshop", "serve"], ["workshop", "send"],
+                                     ["workshop", "report"]])
 def test_every_help_ends_with_two_or_three_examples(capsys, command):
     text = help_text(capsys, *command)
     head, sep, tail = text.rpartition("\nexamples:\n")

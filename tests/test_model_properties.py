@@ -6,13 +6,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.scenario.builtin import BUILTIN_IDS
 from sim.game.engine import Engine
 from sim.model import ACTION_IDS, ACTION_INDEX, Noise, Params, apply_actions, ladder
 from sim.model.law import sampling_sd
 from sim.scenario import load
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-CASES = ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving")
+CASES = BUILTIN_IDS
 LOADED = {name: load(name)[0] for name in CASES}
 
 states = st.fixed_dictionaries({

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.scenario.builtin import BUILTIN_IDS
 from sim.coach.situation import Situation
 from sim.game import Game, play_policy
 from sim.game.engine import Engine, Moves
@@ -17,7 +18,7 @@ from sim.model import ACTION_INDEX, Noise, Params, apply_actions, ladder
 from sim.model.law import sampling_sd
 from sim.scenario import load
 
-CASES = ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving")
+CASES = BUILTIN_IDS
 SEEDS = np.arange(1000)
 
 

@@ -40,6 +40,10 @@ class LocalBoard:
         """Ranked within each case (total desc, lower real-world error, fewer weeks, earlier), cases in id order."""
         return self.store.entries(case)
 
+    def records(self) -> list[tuple[Entry, dict]]:
+        """Every saved result with its re-played record (the learner's record reads them)."""
+        return self.store.records()
+
     def best_total(self, case: str) -> int | None:
         ranked = self.store.entries(case)
         return ranked[0].total if ranked else None

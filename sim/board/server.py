@@ -10,6 +10,9 @@ Routes (docs/workshop.md has the trainer's view):
   POST /api/admin/freeze     {"at": "now" | ISO time | null}        (admin token)
   POST /api/admin/hide       {"id": entry id, "hidden": true|false} (admin token)
   POST /api/admin/export-link  -> {"url", "expires_at"}: a CSV link a browser can open for 10 minutes
+  GET  /room                 the room's debrief for the projector (a signed link, or public once frozen if allowed)
+  POST /api/admin/room-link  -> {"url", "expires_at"}: a /room link for 10 minutes
+  POST /api/admin/room-public {"public": true|false}: /room open to all once the board is frozen (admin token)
 Admin requests carry the token as `Authorization: Bearer TOKEN`, never in the URL. Every POST is JSON
 (Content-Type: application/json) from no page or from this server's own origin; there is no CORS.
 
@@ -60,6 +63,8 @@ CACHE_TTL_S = 1.0  # another process's writes show on this one's pages within th
 MAX_CACHED_BOARDS = 64
 ROOM_TTL_S = 1.0  # and its room settings (a freeze) too
 LINK_LIFETIME_S = 600
+ROOM_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")  # the debrief page: inline styles and SVG, no script at all
 MAX_SUFFIX = 99
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -573,6 +578,55 @@ async def post_export_link(request: web.Request) -> web.Response:
     return web.json_response({"url": f"{base}/export.csv?expires={expires}&sig={sig}", "expires_at": iso(expires)})
 
 
+def _room_public_key(room: Room) -> str:
+    return f"room_public:{room.id}"
+
+
+async def get_room(request: web.Request) -> web.Response:
+    """The room's debrief (sim.board.report): what the board shows, so a freeze holds here too."""
+    from sim.board.debrief import room_debrief
+    from sim.board.report import render_html
+
+    workshop = request.app[WORKSHOP]
+    room = await workshop.room()
+    if "sig" in request.query:
+        if not tickets.link_is_valid(workshop.secret, f"room:{room.id}", request.query.get("expires", ""),
+                                     request.query.get("sig", ""), time.time()):
+            raise Refused(403, "this debrief link has expired or is not one this server made; ask for a new one "
+                               "(POST /api/admin/room-link)")
+    else:
+        public = await workshop.gate.read(workshop.store.setting, _room_public_key(room)) == "1"
+        if not (public and room.frozen_at is not None):
+            raise Refused(403, "the room's debrief opens with the link the trainer asks for (POST /api/admin/room-link)"
+                               ", or for everyone once the board is frozen and the trainer makes it public")
+    records = await workshop.gate.read(workshop.store.records, None, room.frozen_at, False, room.id)
+    html = await asyncio.to_thread(  # re-plays the experts' games: off the event loop
+        lambda: render_html(room_debrief(records), f"The room's debrief ({room.code})", _frozen_text(room)))
+    return web.Response(text=html, content_type="text/html",
+                        headers={"Content-Security-Policy": ROOM_CSP, "X-Content-Type-Options": "nosniff",
+                                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+
+
+async def post_room_link(request: web.Request) -> web.Response:
+    workshop = request.app[WORKSHOP]
+    room = await _admin(request)
+    expires = int(time.time()) + LINK_LIFETIME_S
+    sig = tickets.sign_link(workshop.secret, f"room:{room.id}", expires)
+    base = f"{request.scheme}://{request.host}"
+    return web.json_response({"url": f"{base}/room?expires={expires}&sig={sig}", "expires_at": iso(expires)})
+
+
+async def post_room_public(request: web.Request) -> web.Response:
+    workshop = request.app[WORKSHOP]
+    room = await _admin(request)
+    body = await _body(request, '{"public": true}')
+    public = body.get("public")
+    if not isinstance(public, bool):
+        raise Refused(400, "'public' must be true or false (JSON booleans, not strings)")
+    await workshop.gate.write(workshop.store.set_setting, _room_public_key(room), "1" if public else None)
+    return web.json_response({"public": public, "open_now": public and room.frozen_at is not None})
+
+
 def parse_time(text: str) -> str:
     """'now' or an ISO 8601 time (naive times are this machine's local time) -> stored UTC form."""
     if text.strip().lower() == "now":
@@ -687,6 +741,9 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         web.post("/api/admin/freeze", post_freeze),
         web.post("/api/admin/hide", post_hide),
         web.post("/api/admin/export-link", post_export_link),
+        web.get("/room", get_room),
+        web.post("/api/admin/room-link", post_room_link),
+        web.post("/api/admin/room-public", post_room_public),
     ])
     if play is not None:
         app.add_routes(play.routes())

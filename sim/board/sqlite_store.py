@@ -313,6 +313,17 @@ class SQLiteStore:
 
     def entries(self, case: str | None = None, until: str | None = None, include_hidden: bool = False,
                 room: str | None = None) -> list[Entry]:
+        clause, params = self._filter(case, until, include_hidden, room)
+        return self._rank(self._query(f"SELECT {_COLUMNS} FROM results {clause} ORDER BY {_ORDER}", params))
+
+    def records(self, case: str | None = None, until: str | None = None, include_hidden: bool = False,
+                room: str | None = None) -> list[tuple[Entry, dict]]:
+        clause, params = self._filter(case, until, include_hidden, room)
+        rows = self._query(f"SELECT {_COLUMNS}, record FROM results {clause} ORDER BY {_ORDER}", params)
+        return list(zip(self._rank([row[:-1] for row in rows]), (json.loads(row[-1]) for row in rows)))
+
+    @staticmethod
+    def _filter(case, until, include_hidden, room) -> tuple[str, list]:
         where, params = [], []
         for clause, value in (("case_id = ?", case), ("submitted_at <= ?", until), ("room = ?", room)):
             if value is not None:
@@ -320,8 +331,7 @@ class SQLiteStore:
                 params.append(value)
         if not include_hidden:
             where.append("hidden = 0")
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        return self._rank(self._query(f"SELECT {_COLUMNS} FROM results {clause} ORDER BY {_ORDER}", params))
+        return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
     def set_hidden(self, entry_id: str, hidden: bool) -> bool:
         if not entry_id.isdigit():

@@ -138,6 +138,10 @@ class Store(Protocol):
                 room: str | None = None) -> list[Entry]:
         """Ranked within each case; `until` (a stored time) leaves out later submissions (a frozen board)."""
 
+    def records(self, case: str | None = None, until: str | None = None, include_hidden: bool = False,
+                room: str | None = None) -> list[tuple[Entry, dict]]:
+        """The entries of `entries(...)`, each with the re-played result record it was stored from (debriefs)."""
+
     def set_hidden(self, entry_id: str, hidden: bool) -> bool:
         """Hide or show one entry; False when there is no such entry."""
 

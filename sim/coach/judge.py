@@ -370,7 +370,7 @@ def _bias_family(action: str) -> tuple[Clause, ...]:
 def _variance_family(action: str) -> tuple[Clause, ...]:
     clauses = []
     if action == "smaller_network":
-        clauses.append(Clause(lambda s, c: ~s.vis.constraints_ok, ALIGNED, "optimizing-satisficing",
+        clauses.append(Clause(lambda s, c: s.vis.smaller_helps, ALIGNED, "optimizing-satisficing",
                               "The model breaks a satisficing threshold ({limits}; now {metrics_now}): a smaller "
                               "network is how it gets back under them before anything else."))
     clauses += [
@@ -743,7 +743,16 @@ def _multitask_why(c: Context, i: int) -> str:
 FIELDS["transfer_why"] = _transfer_why
 FIELDS["multitask_why"] = _multitask_why
 
-CLAUSES: dict[str, tuple[Clause, ...]] = {action: _table(action) for action in ACTION_IDS}
+def _eases_limit(action: str) -> tuple[Clause, ...]:
+    """An action whose own effect brings a broken threshold back comes before any gap (a case says which)."""
+    if action == "ship":
+        return ()
+    return (Clause(lambda s, c: s.eases_limit(c.action), ALIGNED, "optimizing-satisficing",
+                   "The model breaks a satisficing threshold ({limits}; now {metrics_now}): {what} moves it back "
+                   "toward its bound, and no model that breaks one can ship."),)
+
+
+CLAUSES: dict[str, tuple[Clause, ...]] = {action: _eases_limit(action) + _table(action) for action in ACTION_IDS}
 _CODES = {a: np.array([c.verdict for c in clauses]) for a, clauses in CLAUSES.items()}
 _RULE_INDEX = {a: np.array([RULE_IDS.index(c.rule) for c in clauses]) for a, clauses in CLAUSES.items()}
 

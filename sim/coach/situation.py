@@ -17,6 +17,8 @@ from sim.coach.diagnose import (
 from sim.coach.forecast import VARIETIES, Candidate, forecast_gains, ranked
 from sim.coach.visible import Visible
 from sim.model import ACTION_INDEX, ACTIONS
+from sim.scenario.amounts import metric_effects
+from sim.scenario.limits import eases
 from sim.scenario.schema import Case, CoachFacts
 
 SIGNIFICANT_SHARE = 0.2  # a share of dev errors worth a fix on its own: a fifth (the mislabelled share; a bare ladder's categories)
@@ -284,6 +286,27 @@ class Situation:
     def label_noise(self, kind: str) -> np.ndarray:
         """Rows whose team knows the training labels carry this kind of noise."""
         return self._by_facts(lambda f: np.full(self.batch, f.train_label_noise == kind))
+
+    # ---- satisficing thresholds ---------------------------------------------------------------
+    @cached_property
+    def _limit_effects(self) -> np.ndarray:
+        """(len(ACTION_IDS), C) what one use of each action adds to each constraint's metric (the case's own
+        metrics may say; inference time and memory move with size alone)."""
+        own = {m.id: j for j, m in enumerate(self.case.metrics)}
+        table = metric_effects(self.case)
+        out = np.zeros((table.shape[0], len(self.case.constraints)))
+        for c, con in enumerate(self.case.constraints):
+            if con.metric in own:
+                out[:, c] = table[:, own[con.metric]]
+        return out
+
+    def eases_limit(self, action: str) -> np.ndarray:
+        """Rows whose model breaks a threshold that this action's own effect moves back toward its bound (and
+        breaks no other): the one thing to do before optimising further."""
+        effect = self._limit_effects[ACTION_INDEX[action]]
+        if not effect.any() or self.vis.limits.shape[1] != len(effect):
+            return self.none
+        return eases(self.case, self.vis.limits, self.vis.limits + effect[None, :])
 
     # ---- other tasks -------------------------------------------------------------------------
     @cached_property

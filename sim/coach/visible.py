@@ -42,6 +42,7 @@ class Visible:
     run_weeks: np.ndarray  # weeks one training run takes now
     constraints_ok: np.ndarray
     bigger_breaks: np.ndarray  # one size up would break a satisficing threshold
+    smaller_helps: np.ndarray  # one size down moves every broken threshold's metric toward its bound
     rounds_since_test: np.ndarray  # tuning rounds since the last look at test (since the start if never)
     test_ever_read: np.ndarray
     test_peeks: np.ndarray
@@ -84,6 +85,7 @@ class Visible:
             n_test=one(None), dev_growth=zero, ea_shares=np.zeros((1, 0)), ea_mislabelled=np.array([nan]), ea_done=false,
             ea_fresh=false, ea_age=zero, ea_dev_changed=false, ea_cleaned=false, dev_labels_clean=false, metric_problem=false, devset_stale=false,
             retrain_due=false, metric_flawed=false, devset_flawed=false, run_weeks=zero, constraints_ok=np.array([True]), bigger_breaks=false,
+            smaller_helps=false,
             rounds_since_test=zero, test_ever_read=false, test_peeks=zero,
             transfer_used=false, multitask_used=false, e2e=false, data=zero, n_target=zero,
             e2e_threshold=np.array([np.inf]), faster_hardware=false, subset=false, regularized=false,

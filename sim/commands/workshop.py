@@ -10,6 +10,7 @@ from sim.commands.output import EXIT_USAGE, fail, port_number
 EXAMPLES = """\
   mlsim workshop serve --host 0.0.0.0 --port 8765 --code BIRDS7
   mlsim workshop send
+  mlsim workshop report --html debrief.html
 """
 
 
@@ -125,6 +126,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                           epilog="examples:\n  mlsim workshop send\n"
                                  "  mlsim workshop send --url 'http://192.168.1.20:8765/?code=BIRDS7'\n")
     send.add_argument("--url", help="send them to this workshop URL instead (e.g. after a new join code)")
+    report = sub.add_parser("report", help="the room's debrief as an HTML file to mail or Markdown",
+                            description="The room's debrief from a workshop board: per case, how the scores spread, "
+                                        "the share who broke each rule, where the room left the expert's path and "
+                                        "what it chose instead, the best path beside a typical one.",
+                            epilog="examples:\n  mlsim workshop report --html debrief.html\n"
+                                   "  mlsim workshop report --db session-1.sqlite3 --md debrief.md\n")
+    report.add_argument("--db", metavar="PATH", help="board file (default: MLSIM_HOME/workshop.sqlite3)")
+    out = report.add_mutually_exclusive_group(required=True)
+    out.add_argument("--html", metavar="FILE", help="write a self-contained HTML page (plots inline, no scripts)")
+    out.add_argument("--md", metavar="FILE", help="write Markdown with the same tables")
 
 
 def run(args) -> int:
@@ -134,7 +145,10 @@ def run(args) -> int:
         return _send(args)
     if args.action == "room":
         return _rooms(args)
-    return fail("say what to do: `mlsim workshop serve`, `mlsim workshop room` or `mlsim workshop send`", EXIT_USAGE)
+    if args.action == "report":
+        return _report(args)
+    return fail("say what to do: `mlsim workshop serve`, `mlsim workshop room`, `mlsim workshop send` or "
+                "`mlsim workshop report`", EXIT_USAGE)
 
 
 def _rooms(args) -> int:
@@ -312,3 +326,39 @@ def _send(args) -> int:
         print(outcome.message)
     waiting = sum(not o.sent for o in outcomes)
     return 1 if waiting else 0
+
+
+def _report(args) -> int:
+    import sqlite3
+    from pathlib import Path
+
+    from sim import fmt
+    from sim.board.debrief import room_debrief
+    from sim.board.report import render_html, render_markdown
+    from sim.board.sqlite_store import SQLiteStore
+    from sim.board.store import StoreUnavailable
+    from sim.scenario import home
+
+    db = Path(args.db) if args.db else home() / "workshop.sqlite3"
+    if not db.is_file():
+        return fail(f"{db}: no workshop board there; pass the board file with --db PATH")
+    try:
+        store = SQLiteStore(db)
+        try:
+            debriefs = room_debrief(store.records())
+        finally:
+            store.close()
+    except StoreUnavailable as err:  # its sentence names the file and what is wrong
+        return fail(f"{err}; pass another --db PATH")
+    except (OSError, sqlite3.DatabaseError) as err:
+        return fail(f"{db}: the board file cannot be read ({err}); pass another --db PATH")
+    target = Path(args.html or args.md)
+    text = render_html(debriefs) if args.html else render_markdown(debriefs)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        return fail(f"{target}: cannot be written ({err.strerror or err}); pick another file")
+    learners = sum(d.entries for d in debriefs)
+    print(f"Wrote {target}: {fmt.count(len(debriefs))} {'case' if len(debriefs) == 1 else 'cases'}, "
+          f"{fmt.count(learners)} {'entry' if learners == 1 else 'entries'}.")
+    return 0

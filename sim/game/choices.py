@@ -103,3 +103,12 @@ def parse_choice(text: str, case: Case) -> ParsedChoice:
     if "variety" in given:
         canonical.append(f"variety={variety:g}")
     return ParsedChoice(" ".join(canonical), head, category=category, variety=variety)
+
+
+def menu_choices(case: Case, action: str) -> list[ParsedChoice]:
+    """Every way the action menu offers to play `action`: untargeted or aimed at each category it fixes, and for
+    synthesize_data each variety word (the what-if tries each one a player could have picked)."""
+    targets = [""] + [f" {'kind' if action == 'synthesize_data' else 'category'}={c.id}"
+                      for c in case.categories if action in c.fixed_by]
+    varieties = [f" variety={word}" for word in VARIETY_WORDS] if action == "synthesize_data" else [""]
+    return [parse_choice(action + target + variety, case) for target in targets for variety in varieties]

@@ -33,6 +33,7 @@ from sim.model.metrics import metric_values
 from sim.scenario.amounts import action_amounts, metric_law
 from sim.scenario.conditions import Condition, parse as parse_condition
 from sim.scenario.schema import Case, Effects
+from sim.scenario.limits import eases, meets
 from sim.scenario.variants import resolve
 
 NO_ACTION = -1
@@ -88,34 +89,34 @@ def _changed_truth(truth: Truth, event, case: Case, rows: np.ndarray) -> Truth:
             new = value if op == "set" else old + value if op == "add" else old * value
             changes[name] = np.where(rows, new, old)
     if event.shares:
-        share = truth.cat_share.copy()
-        ids = [c.id for c in case.categories]
-        fixed = np.zeros(share.shape[1], dtype=bool)
-        for cid, value in event.shares.items():
-            share[rows, ids.index(cid)] = value
-            fixed[ids.index(cid)] = True
-        total = share.sum(axis=1)
-        over = rows & (total > 1.0)
-        if over.any():
-            rest = share[:, ~fixed].sum(axis=1)
-            room = np.maximum(1.0 - share[:, fixed].sum(axis=1), 0.0)
-            factor = np.where(rest > 0, room / np.maximum(rest, 1e-12), 0.0)
-            share[np.ix_(over, ~fixed)] *= factor[over, None]
-        changes["cat_share"] = share
+        changes["cat_share"] = _with_shares(truth.cat_share, event, case, rows)
     return truth.replace(**changes)
 
 
-def within(value, limit, is_max: bool = True):
-    """A satisficing metric meets its threshold (a hair of tolerance for floating point)."""
-    return value <= limit + 1e-12 if is_max else value >= limit - 1e-12
+def _with_shares(shares: np.ndarray, event, case: Case, rows: np.ndarray) -> np.ndarray:
+    """(B, K) `shares` with the event's new shares at `rows`; the other categories scale down when the shares
+    would pass 1."""
+    share = shares.copy()
+    ids = [c.id for c in case.categories]
+    fixed = np.zeros(share.shape[1], dtype=bool)
+    for cid, value in event.shares.items():
+        share[rows, ids.index(cid)] = value
+        fixed[ids.index(cid)] = True
+    total = np.nansum(share, axis=1)
+    over = rows & (total > 1.0)
+    if over.any():
+        rest = np.nansum(share[:, ~fixed], axis=1)
+        room = np.maximum(1.0 - share[:, fixed].sum(axis=1), 0.0)
+        factor = np.where(rest > 0, room / np.maximum(rest, 1e-12), 0.0)
+        share[np.ix_(over, ~fixed)] *= factor[over, None]
+    return share
 
 
-def meets(case: Case, table: np.ndarray) -> np.ndarray:
-    """(B, C) each constraint holds for its metric's value in `table` (B, C)."""
-    out = np.ones(table.shape, dtype=bool)
-    for j, con in enumerate(case.constraints):
-        out[:, j] = within(table[:, j], con.limit, con.is_max)
-    return out
+def _told_shares(table: np.ndarray, event, case: Case, rows: np.ndarray) -> np.ndarray:
+    """The team's error-analysis table once an event tells it a category's new share (its analysis is then
+    as good as a fresh count for that category)."""
+    return _with_shares(table, event, case, rows) if rows.any() else table
+
 
 
 # The engine's per-row state besides the knobs and the truth (a test keeps this list complete).
@@ -308,7 +309,10 @@ class Engine:
         metrics = self.metric_values()
         inference, memory = metrics["inference_s"], metrics["memory_mb"]
         limits, ok = self.constraint_values()
-        _, ok_bigger = self.constraint_values(level_up=1, knobs=self.plan)
+        bigger, _ = self.constraint_values(level_up=1, knobs=self.plan)
+        # Only a threshold that holds now can be broken by a size up (one already broken is a reason to fix it).
+        breaks_bigger = (meets(self.case, limits) & ~meets(self.case, bigger)).any(axis=1)
+        smaller, _ = self.constraint_values(level_up=-1)
         plan, model, sets, t = self.plan, self.model, self.sets, self.truth
         p_train = target_share(model)
         return Visible(
@@ -324,13 +328,15 @@ class Engine:
             ea_done=self.ea_done.copy(), ea_fresh=self.ea_done & (self.ea_model == self.model_id) & (self.ea_dev == self.dev_id),
             ea_age=np.where(self.ea_done, self.model_id - self.ea_model, 0),
             ea_dev_changed=self.ea_done & (self.ea_dev != self.dev_id),
+
             ea_cleaned=self.ea_cleaned.copy(), dev_labels_clean=self.labels_cleaned_at == self.dev_id,
             metric_problem=self.metric_problem.copy(), devset_stale=self.devset_stale.copy(),
             retrain_due=(metric_shortfall(model, sets) > 0) | (devset_shortfall(model, sets) > 0),
             metric_flawed=plan.metric_gap > 0,
             devset_flawed=(plan.devset_gap > 0) | (plan.dev_target < 1.0 - DIFFERENT_MIX)
             | (plan.test_target < 1.0 - DIFFERENT_MIX),
-            run_weeks=costs(t, plan).run_weeks, constraints_ok=ok, bigger_breaks=~ok_bigger,
+            run_weeks=costs(t, plan).run_weeks, constraints_ok=ok, bigger_breaks=breaks_bigger,
+            smaller_helps=eases(self.case, limits, smaller),
             rounds_since_test=sets.rounds - np.nan_to_num(self.rounds_at_test, nan=0.0),
             test_ever_read=~np.isnan(self.rounds_at_test), test_peeks=self.test_peeks.copy(),
             transfer_used=plan.transfer > 0.5, multitask_used=plan.multitask > 0.5, e2e=plan.e2e > 0.5,
@@ -588,6 +594,8 @@ class Engine:
                 self.devset_stale[idx] = True
             if event.truth.model_fields_set or event.shares:
                 self.world_truth = _changed_truth(self.world_truth, event, self.case, now)
+                if event.shares:  # the team is told the new mix: its error-analysis table says so from now on
+                    self.ea_shares = _told_shares(self.ea_shares, event, self.case, now & self.ea_done)
             for action in event.offer:
                 self.offered[idx, ACTION_INDEX[action]] = True
             for action in event.withdraw:

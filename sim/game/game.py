@@ -9,7 +9,7 @@ from sim.coach.policy import Picks
 from sim.coach.score import Score
 from sim.coach.situation import Situation
 from sim.game.choices import ChoiceError
-from sim.game.engine import within
+from sim.scenario.limits import within
 from sim.game.texts import fill, live_values
 from sim.game.playthroughs import RESULT_FORMAT, RUNGS, Playthroughs, Turn, rung_value, result_id
 from sim.game.runner import policy_named, policy_picks

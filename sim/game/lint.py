@@ -172,6 +172,12 @@ def _why_unreached(case: Case, decision) -> str:
         return f"it waits for week {when.week:g} and every playthrough ends before (lower the week or the action costs)"
     if when.after_event is not None:
         return f"it waits for event '{when.after_event}', which never happens"
+    if when.ladder is not None:
+        return (f"it waits for the ladder to show `{when.ladder}`, which no playthrough's ladder ever does "
+                "(loosen the condition, or make the truth reach it)")
+    if when.after_answer is not None:
+        return (f"it waits for answer '{when.after_answer.option}' to decision '{when.after_answer.decision}', "
+                "which no policy ever gives (the random player tries every option: is that decision reached?)")
     return f"it waits for action '{when.after_action}', which no policy ever takes"
 
 

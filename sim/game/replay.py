@@ -56,6 +56,7 @@ class SavedGame:
     header: dict
     choices: list[str]
     finished: bool
+    result: dict | None = None  # the result record written when the game ended
 
     @property
     def model(self) -> int:
@@ -78,7 +79,7 @@ def read_log(path: Path) -> SavedGame:
         header = json.loads(lines[0])
     except json.JSONDecodeError:
         raise CaseError([Problem(str(path), 1, 1, "the saved game's header is damaged")]) from None
-    choices, finished = [], False
+    choices, finished, result = [], False, None
     for line in lines[1:]:
         try:
             record = json.loads(line)
@@ -88,7 +89,8 @@ def read_log(path: Path) -> SavedGame:
             choices.append(record["choice"])
         if "result" in record:
             finished = True
-    return SavedGame(Path(path), header, choices, finished)
+            result = record["result"] if isinstance(record["result"], dict) else None
+    return SavedGame(Path(path), header, choices, finished, result)
 
 
 def replay(case: Case, case_hash: str, seed: int, choices: list[str]) -> Game:

@@ -45,3 +45,19 @@ def unfinished() -> list[SavedGame]:
 def discard(saved: SavedGame) -> None:
     """Forget an unfinished game (the player chose to drop it)."""
     saved.path.unlink(missing_ok=True)
+
+
+def finished() -> list[SavedGame]:
+    """Games played to the end, with their result records, oldest first; damaged logs are skipped."""
+    folder = saves_folder()
+    if not folder.is_dir():
+        return []
+    games = []
+    for path in sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime):
+        try:
+            saved = read_log(path)
+        except (CaseError, OSError, UnicodeDecodeError):
+            continue
+        if saved.finished and saved.result is not None:
+            games.append(saved)
+    return games

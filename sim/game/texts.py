@@ -32,6 +32,7 @@ def fixed_values(case: Case) -> dict[str, str]:
         out[name] = fmt.count(start(name))
     out.update({f"max.{c.metric}": fmt.number(c.limit) for c in case.constraints})
     out.update({f"cost.{a}": fmt.weeks(spec.weeks) for a, spec in case.actions.items()})
+    out.update({f"start.{m.id}": fmt.number(m.start) for m in case.metrics})
     return out
 
 
@@ -47,6 +48,8 @@ def live_values(engine, i: int) -> dict[str, str]:
         out[gap] = NOT_MEASURED if np.isnan(a) or np.isnan(b) else fmt.error(a - b)
     for k, category in enumerate(engine.case.categories):
         out[f"share.{category.id}"] = fmt.share(vis.ea_shares[i, k]) if vis.ea_done[i] else NOT_ANALYSED
+    for j, con in enumerate(engine.case.constraints):
+        out[f"metric.{con.metric}"] = fmt.metric(vis.limits[i, j], con.limit)
     out["week"] = fmt.weeks(engine.week[i])
     out["weeks_left"] = fmt.weeks(max(engine.case.budget_weeks - engine.week[i], 0.0))
     return out

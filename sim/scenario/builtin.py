@@ -14,7 +14,7 @@ from sim.scenario.schema import Case
 __all__ = ["BUILTIN_IDS", "CaseRef", "MissingCasesError", "builtin_folder", "find_case", "home", "list_cases", "load",
            "user_folder"]
 
-BUILTIN_IDS = ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving")  # teaching order
+BUILTIN_IDS = ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving", "chest-xray", "card-fraud")  # teaching order
 
 
 def user_folder() -> Path:

@@ -22,14 +22,16 @@ LIVE = {
     "mismatch": "data mismatch (dev - train-dev)", "overfit": "dev overfitting (test - dev)",
     "week": "the week now", "weeks_left": "weeks left in the budget",
 }
-LIVE_KEYED = {"share": "a category's share of dev errors in the last error analysis (share.ID)"}
+LIVE_KEYED = {"share": "a category's share of dev errors in the last error analysis (share.ID)",
+              "metric": "a satisficing metric of the trained model now (metric.METRIC)"}
 # The case's own fixed facts: the same for every seed (a ranged start number is not one).
 FIXED = {
     "budget_weeks": "the budget in weeks", "human_level": "the best error in the human-level table",
     "n_dev": "dev set size", "n_test": "test set size", "n_target": "target-distribution training examples",
     "n_other": "other-distribution training examples",
 }
-FIXED_KEYED = {"max": "a satisficing threshold (max.METRIC)", "cost": "an action's cost in weeks (cost.ACTION)"}
+FIXED_KEYED = {"max": "a satisficing threshold (max.METRIC)", "cost": "an action's cost in weeks (cost.ACTION)",
+               "start": "the first model's value of one of the case's own metrics (start.METRIC)"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def problems_in(text: str, case, live: bool) -> list[str]:
                            "or an event's text, or say the fixed fact ({budget_weeks}, {n_dev}, {max.METRIC}, ...)")
                 continue
         if f.name in LIVE_KEYED or f.name in FIXED_KEYED:
-            keys = {"share": categories, "max": metrics, "cost": list(case.actions)}[f.name]
+            keys = {"share": categories, "max": metrics, "cost": list(case.actions), "metric": metrics,
+                    "start": [m.id for m in case.metrics]}[f.name]
             if f.key is None:
                 out.append(f"{f.text} needs a key: {{{f.name}.ID}} with ID one of {', '.join(keys) or '(none)'}")
             elif f.key not in keys:

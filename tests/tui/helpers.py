@@ -16,10 +16,10 @@ async def settle(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = pilot.app.screen
-        if not isinstance(screen, HomeScreen) or screen.loaded:
+        if not isinstance(screen, HomeScreen) or (screen.loaded and screen.record_loaded):
             return
         await pilot.pause(0.02)
-    raise AssertionError("the home screen never listed the cases")
+    raise AssertionError("the home screen never listed the cases or read the record")
 
 
 async def answer_pending(pilot, answers: dict[str, str]) -> None:

@@ -30,7 +30,7 @@ async def test_home_to_debrief_score_matches_headless(bird):
         await pilot.pause()
         game = app.session.game
         shown = str(app.screen.query_one("#score").render())
-        expert_cells = [app.screen.query_one("#paths").get_cell_at((0, 4))]
+        expert_cells = [app.screen.query_one("#paths").get_cell_at((0, 5))]
 
     headless = replay(case, digest, 11, game.choices).result()
     assert game.choices[:2] == ["answer a", "answer b"] and "answer c" in game.choices

@@ -139,3 +139,75 @@ def test_help(snap_compare, bird_app):
         await pilot.pause()
 
     assert snap_compare(bird_app, terminal_size=SIZE, run_before=run_before)
+
+
+async def _to_debrief(pilot):
+    await _to_project(pilot)
+    await choose_action(pilot, "measure_human_level")
+    await answer_pending(pilot, {})
+    await choose_action(pilot, "bigger_network")
+    await answer_pending(pilot, {})
+    await choose_action(pilot, "ship")
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.screen.query_one("#name").cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_debrief_paths_at(snap_compare, bird_app, size):
+    async def run_before(pilot):
+        await _to_debrief(pilot)
+        pilot.app.screen.query_one("#paths").focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_whatif_at(snap_compare, bird_app, size):
+    async def run_before(pilot):
+        from sim.tui.screens.whatif import WhatIfModal
+
+        await _to_debrief(pilot)
+        pilot.app.screen.query_one("#paths").focus()
+        await pilot.press("down", "down", "enter")
+        for _ in range(500):  # the what-if lands from a worker; wait on its flag, not on time
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = pilot.app.screen
+            if isinstance(screen, WhatIfModal) and screen.ready:
+                break
+        assert isinstance(pilot.app.screen, WhatIfModal) and pilot.app.screen.ready
+        screen.show()
+        await pilot.pause()
+
+    assert snap_compare(bird_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.fixture
+def a_record(only_bird, bird):
+    """Three finished games on the local board that break the same rules (the home panel has a record)."""
+    from sim.board.local import LocalBoard
+    from sim.game import Game
+
+    case, digest = bird
+    board = LocalBoard.open()
+    try:
+        for seed in (1, 2, 3):
+            game = Game(case, digest, seed)
+            for choice in ("answer c", "answer c", "measure_human_level", "answer c", "add_regularization",
+                           "collect_more_data", "answer c", "ship"):
+                if not game.finished:
+                    game.choose(choice if choice.startswith("answer") == (game.pending_decision is not None)
+                                else ("answer c" if game.pending_decision else choice))
+            while not game.finished:
+                game.choose("answer c" if game.pending_decision else "ship")
+            board.save(game.result(), "Ada")
+    finally:
+        board.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_home_with_a_record_at(snap_compare, a_record, size):
+    assert snap_compare(make_app(animate=False), terminal_size=size, run_before=settle)

@@ -1,4 +1,5 @@
-"""The home screen: continue an unfinished game, or pick a case (pitch, rules it teaches, your best score).
+"""The home screen: continue an unfinished game, or pick a case (pitch, rules it teaches, your best score);
+under the list, your record: your weakest rules and the case that teaches each best.
 
 It paints at once and fills the list from a worker: reading the case files, the saves and the leaderboard
 pulls in the case schema, numpy and sqlite, which would otherwise delay the first frame of `mlsim`.
@@ -10,14 +11,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from sim.tui.widgets.header import AppHeader
-from sim.tui.widgets.styled import BAD, BOLD, HEADING, Styled
+from sim.tui.widgets.styled import BAD, BOLD, HEADING, MUTED, RULE, Styled
 
 TEACHES_WIDTH = 74
+RECORD_RULES = 3  # weakest rules the panel names
 
 
 def _heading(text: str) -> Option:
@@ -81,6 +83,24 @@ def home_options() -> tuple[list, list[Option]]:
     return saved, options
 
 
+def record_panel(record) -> Styled:
+    """The home screen's few lines on the learner's record (sim.game.record.LearnerRecord)."""
+    from sim import fmt
+
+    text = Styled().append("Your record", HEADING)
+    if not record.games:
+        return text.append("  Finish a game and your weakest rules show here.", MUTED)
+    text.append(f"  {fmt.count(record.games)} finished {'game' if record.games == 1 else 'games'}")
+    weakest = record.weakest[:RECORD_RULES]
+    if not weakest:
+        return text.append(": no rule broken yet.", MUTED)
+    text.append(" · weakest: ")
+    for k, rule in enumerate(weakest):
+        text.append(", " if k else "").append(rule.rule, RULE)
+        text.append(f" ✗{fmt.count(rule.misaligned)}" + (f" (try {rule.teach})" if rule.teach else ""))
+    return text.append("  · mlsim progress for every rule", MUTED)
+
+
 class HomeScreen(Screen):
     BINDINGS = [
         Binding("l", "leaderboard", "Leaderboard", id="leaderboard"),
@@ -93,6 +113,8 @@ class HomeScreen(Screen):
         yield Label("Pick a case to lead, or continue a saved game.  ↑↓ Enter · ? help · q quit",
                     id="home-hint", classes="section")
         yield OptionList(Option("Reading the cases…", disabled=True), id="cases")
+        yield Static(Styled().append("Your record", HEADING).append("  reading your games…", MUTED).content(),
+                     id="record")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -100,17 +122,29 @@ class HomeScreen(Screen):
         self.sub_title = "lead an ML project"
         self.saved: list = []
         self.loaded = False  # the list is filled (tests wait on this, not on time)
+        self.record_loaded = False
         self.query_one("#cases").focus()
         self.app.after_first_frame(self.reload)
+        self.app.after_first_frame(self.read_record)
 
     def on_screen_resume(self) -> None:
         self.reload()
+        self.read_record()
+
+    @work(thread=True, exclusive=True, group="record", exit_on_error=False)  # a failure leaves the panel be
+    def read_record(self):
+        from sim.board.history import learner_record
+
+        return learner_record()
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)  # an error is shown, below
     def reload(self) -> tuple[list, list[Option]]:
         return home_options()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "record":
+            self._record_read(event)
+            return
         if event.worker.group != "home":
             return
         if event.state == WorkerState.SUCCESS:
@@ -123,6 +157,16 @@ class HomeScreen(Screen):
         elif event.state == WorkerState.ERROR:  # an unusable data folder (its sentence), or a bug
             self.notify(f"The cases could not be read: {event.worker.error}", severity="error", timeout=10)
             self.loaded = True
+
+    def _record_read(self, event: Worker.StateChanged) -> None:
+        panel = self.query_one("#record", Static)
+        if event.state == WorkerState.SUCCESS:
+            panel.update(record_panel(event.worker.result).content())
+            self.record_loaded = True
+        elif event.state == WorkerState.ERROR:
+            panel.update(Styled().append("Your record", HEADING).append(
+                f"  cannot be read ({event.worker.error})", MUTED).content())
+            self.record_loaded = True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
