@@ -121,3 +121,47 @@ def test_fixtures_are_valid_cases():
     for path in paths:
         case, digest = load_case_file(path)  # raises CaseError, with the place, when a fixture is invalid
         assert case.id == path.stem and digest.startswith("sha256:")
+
+
+def test_a_rule_claimed_but_never_cited_fails_with_its_shares(capsys):
+    code, out = run_lint(capsys, str(FIXTURES / "teaches-unused.yaml"), "--runs", "200", "--json",
+                         "--coherence-states", "0")
+    report = json.loads(out)
+    assert code == 1
+    (reason,) = report["reasons"]
+    assert reason.startswith("'transfer-learning' (in teaches) is cited on the expert's path in 0.0% of seeds and on "
+                             "the random player's in 0.0%, below 20.0%")
+    assert report["teaches"]["transfer-learning"]["expert"]["hits"] == 0
+    cited = report["teaches"]["optimizing-satisficing"]["expert"]  # the metric decision comes first: always cited
+    assert cited["hits"] == 200 and cited["share"] == 1.0 and cited["low"] < 1.0 == cited["high"]
+
+
+def test_an_event_the_expert_rarely_sees_is_reported_with_its_rate(capsys):
+    code, out = run_lint(capsys, str(FIXTURES / "late-event.yaml"), "--runs", "200", "--json", "--coherence-states", "0")
+    report = json.loads(out)
+    assert code == 1 and report["unreached"] == {"decisions": [], "events": []}  # some game sees it: not "never"
+    expert = report["reach"]["expert"]["events"]["storm"]
+    assert 0 < expert["share"] < 0.5
+    random = report["reach"]["random"]["events"]["storm"]
+    assert random["hits"] <= 200 and set(random) == {"hits", "share", "low", "high"}
+    shown = f"{100 * expert['share']:.1f}%"
+    assert f"event 'storm' is reached by the expert in only {shown} of seeds (needs 50.0%)" in " ".join(report["reasons"])
+    assert any(r.startswith("decision 'inspector' is reached by the expert in only") and "waits for event 'storm'" in r
+               for r in report["reasons"])
+
+
+def test_chunks_change_nothing_but_memory(bird):
+    """The same seeds played in chunks give the same figures as in one batch."""
+    case, _ = bird
+    whole = lint(case, runs=90, coherence_states=None)
+    chunked = lint(case, runs=90, coherence_states=None, chunk=25)
+    assert whole.as_json() == chunked.as_json()
+    for name in whole.policies:
+        assert np.array_equal(whole.policies[name].real_world, chunked.policies[name].real_world)
+
+
+def test_progress_is_told_each_chunk_of_each_policy(bird):
+    case, _ = bird
+    calls = []
+    lint(case, runs=50, coherence_states=None, chunk=20, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, 9) for i in range(1, 10)]  # 3 chunks × 3 policies

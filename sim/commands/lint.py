@@ -42,7 +42,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from sim.game.lint import lint
+    from sim.game.lint import CHUNK, POLICIES, lint
     from sim.scenario import CaseError, find_case, load_case_file
 
     try:
@@ -51,7 +51,8 @@ def run(args) -> int:
         return fail_problems(err.problems)
     from sim.progress import Progress
 
-    with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", 4, "steps") as progress:
+    steps = -(-args.runs // CHUNK) * len(POLICIES) + bool(args.coherence_states)  # a policy's chunk, then coherence
+    with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", steps, "steps") as progress:
         report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states or None)
     if args.json:
         emit_json(report.as_json())
@@ -74,6 +75,17 @@ def print_report(report) -> None:
         print(f"Actions the coach never calls aligned here (never help): {', '.join(report.never_aligned)}")
     print("Decisions never reached: " + (", ".join(report.unreached_decisions) or "none"))
     print("Events never reached: " + (", ".join(report.unreached_events) or "none"))
+    if report.case.teaches:
+        expert, random = report.cited("expert"), report.cited("random")
+        print(f"\n{'rule the case teaches':<32} {'cited: expert':>13} {'random':>8}")
+        for rule in report.case.teaches:
+            print(f"{rule:<32} {share(expert[rule].value):>13} {share(random[rule].value):>8}")
+    (ed, ee), (rd, re_) = report.reach("expert"), report.reach("random")
+    if ed or ee:
+        print(f"\n{'reached in':<32} {'expert':>13} {'random':>8}")
+        for kind, mine, theirs in (("decision", ed, rd), ("event", ee, re_)):
+            for key, rate in mine.items():
+                print(f"{kind + ' ' + key:<32} {share(rate.value):>13} {share(theirs[key].value):>8}")
     if report.coherence is not None:
         c = report.coherence
         print(f"\nCoherence ({fmt.count(c.states)} states of {fmt.count(c.drawn)} drawn): "
@@ -83,6 +95,8 @@ def print_report(report) -> None:
             bound = share(f.target[1]) if name != "ceiling_breaches" else fmt.number(f.target[1])
             print(f"  {name:<21} {value:>6}  (95% interval {share(f.low)} to {share(f.high)}, target {f.target[0]} "
                   f"{bound}){'' if f.ok else '  MISSES'}")
+    for note in report.notes:
+        print(f"lint: note: {note}")
     if report.ok:
         print("\nlint: ok — the case is winnable, following the rules pays, and every part is reached.")
     else:

@@ -1,4 +1,4 @@
-"""`mlsim new NAME`: write a commented starter case into the user's cases folder."""
+"""`mlsim new NAME`: write a commented starter case into the user's cases folder, with the schema editors read."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from sim.scenario import BUILTIN_IDS, home, user_folder
+    from sim.scenario.editor import write_schema
     from sim.scenario.starter import starter_case
 
     name = args.name
@@ -36,10 +37,12 @@ def run(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite, even if it appeared just now
             out.write(starter_case(name))
+        schema = write_schema(folder)  # the starter's modeline points at it; refreshed for this version
     except FileExistsError:
         return fail(f"{path} already exists; pick another name or edit that file", EXIT_INVALID)
     except OSError as err:
         return fail(f"cannot write {path} ({err.strerror}); check the folder's permissions (MLSIM_HOME sets it)")
     print(f"Wrote {path}")
+    print(f"Wrote {schema} (your editor completes and checks the case with it)")
     print(f"Next: edit it, then `mlsim validate {path}`, `mlsim lint {name}` and `mlsim play {name}`.")
     return 0

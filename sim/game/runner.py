@@ -44,8 +44,8 @@ class BatchRun:
     verdict_counts: np.ndarray  # (B, 3) aligned / neutral / misaligned
     rules: np.ndarray  # (B, len(RULE_IDS)) rules cited by each row's verdicts
     path: np.ndarray  # (B, MAX_TURNS + 2) per turn: action code, answer code, or -1
-    decisions_reached: np.ndarray  # (D,) answered in some row
-    events_reached: np.ndarray  # (E,) fired in some row while it played
+    answered: np.ndarray  # (B, D) each row answered each decision
+    fired: np.ndarray  # (B, E) each event fired in each row while it played
     aligned_actions: np.ndarray  # (len(ACTION_IDS),) times each action was judged aligned
     chosen_actions: np.ndarray  # (len(ACTION_IDS),) times each action was chosen
 
@@ -53,6 +53,16 @@ class BatchRun:
     def valid(self) -> np.ndarray:
         """Shipped inside the budget with every threshold met."""
         return self.shipped & self.constraints_met
+
+    @property
+    def decisions_reached(self) -> np.ndarray:
+        """(D,) answered in some row."""
+        return self.answered.any(axis=0)
+
+    @property
+    def events_reached(self) -> np.ndarray:
+        """(E,) fired in some row."""
+        return self.fired.any(axis=0)
 
     @property
     def rules_cited(self) -> list[set[str]]:
@@ -152,7 +162,7 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
     set_aside(np.arange(engine.batch))
     return BatchRun(name or "policy", seeds_out, start_real, out["real_world"], out["real_true"], out["shipped"],
                     out["constraints_met"], out["weeks"], strategy, counts, rules, path,
-                    out["answered"].any(axis=0), out["fired"].any(axis=0), aligned, chosen)
+                    out["answered"], out["fired"], aligned, chosen)
 
 
 def totals(run: BatchRun, expert_real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

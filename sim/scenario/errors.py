@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,11 @@ class Problem:
             return f"{self.file}:{self.line}:{self.col}: {self.message}"
         return f"{self.file}: {self.message}"
 
+    def as_warning(self) -> str:
+        """The same place, marked as a warning: valid, but worth changing."""
+        where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
+        return f"{where}: warning: {self.message}"
+
     def as_json(self) -> dict:
         return {"file": self.file, "line": self.line, "col": self.col, "message": self.message}
 
@@ -27,3 +34,9 @@ class CaseError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+def suggest(word: Any, choices: list[str] | tuple[str, ...]) -> str:
+    """"; did you mean 'x'?" when a close match exists, else ""."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -41,9 +41,9 @@ human_level:
     - {who: a panel of inspectors, error: 1.0}
 start:                           # the first model's knobs; numbers here may vary by seed
   level: 2
-  n_target: 480_000
-  n_dev: 10_000
-  n_test: 10_000
+  n_target: 480000
+  n_dev: 10000
+  n_test: 10000
 truth:                           # the hidden law: all twenty are required
   bayes: {between: [0.8, 1.0]}   # a seeded variant: each seed draws a value in the range
   bayes_gap: 0.0
@@ -54,7 +54,7 @@ truth:                           # the hidden law: all twenty are required
   b: 0.5
   start_mismatch: 0.0
   gamma: 0.5
-  mismatch_half: 10_000
+  mismatch_half: 10000
   k_overfit: 1.0
   world_shift: 0.05
   real_noise: 0.05

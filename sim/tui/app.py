@@ -188,14 +188,22 @@ class MlsimApp(App[None]):
             self._show_problems(err)
             return
         self._errors_modal = None
+        misfit = self.session.misfit
         if self.session.game.choices:
             self.show_project(self.session)
-            self.notify("Case reloaded; your choices were re-played on it.")
+            if misfit is None:
+                self.notify("Case reloaded; your choices were re-played on it.")
         else:
             from sim.tui.screens.briefing import BriefingScreen
 
             self._replace(BriefingScreen(self.session.game.case, self.session.game.seed))
-            self.notify("Case reloaded.")
+            if misfit is None:
+                self.notify("Case reloaded.")
+        if misfit is not None and not self.session.game.choices:  # the project screen says it when choices stand
+            from sim.tui.screens.modals import MisfitModal
+
+            self.session.misfit = None
+            self.push_screen(MisfitModal(misfit, 0))  # back at the briefing already: restarting is all there is
 
     def _show_problems(self, err) -> None:
         from sim.tui.screens.modals import CaseErrorsModal

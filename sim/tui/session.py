@@ -15,6 +15,15 @@ from sim.scenario import load_case_file
 from sim.scenario.schema import Event
 
 
+@dataclass(frozen=True)
+class Misfit:
+    """A saved choice the edited case no longer plays (an answered option renamed, an action removed)."""
+
+    number: int  # 1-based: the player's n-th choice
+    choice: str
+    reason: str  # the game's sentence for why it does not play
+
+
 @dataclass
 class Session:
     game: Game
@@ -24,6 +33,7 @@ class Session:
     workshop: str | None = None  # the room's server, when played with --workshop
     events_shown: int = 0
     saved_result: dict | None = field(default=None)
+    misfit: Misfit | None = None  # set by reload when a saved choice no longer plays on the edited case
 
     @classmethod
     def start(cls, case_path: str, seed: int, name: str | None = None) -> "Session":
@@ -53,14 +63,16 @@ class Session:
         """The case file changed (--watch): the same seed and choices on the new case, as far as they still play."""
         case, digest = load_case_file(case_path)
         game = Game(case, digest, old.game.seed)
-        for choice in old.game.choices:
+        misfit = None
+        for number, choice in enumerate(old.game.choices, 1):
             try:
                 game.choose(choice)
-            except ValueError:
+            except ValueError as err:  # the choices before it stand; the player decides whether to restart
+                misfit = Misfit(number, choice, str(err))
                 game = replay(case, digest, old.game.seed, game.choices)
                 break
         log = ReplayLog.start(Path(old.log.path), game, str(case_path), old.name, old.workshop)
-        session = cls(game, str(case_path), log, old.name, old.workshop)
+        session = cls(game, str(case_path), log, old.name, old.workshop, misfit=misfit)
         session.events_shown = len(game.events_seen)
         return session
 

@@ -198,6 +198,33 @@ class CaseErrorsModal(ModalScreen[None]):
         self.query_one("#problems", Static).update("\n".join(problems))
 
 
+class MisfitModal(ModalScreen[bool]):
+    """--watch: the edited case no longer plays one of the saved choices; dismissed with True to restart."""
+
+    BINDINGS = [Binding("r", "restart", "Restart at the briefing", id="misfit-restart"),
+                Binding("enter,escape", "keep", "Keep playing", id="misfit-keep")]
+
+    def __init__(self, misfit, kept: int) -> None:
+        super().__init__(classes="modal")
+        self.misfit, self.kept = misfit, kept
+
+    def compose(self) -> ComposeResult:
+        m = self.misfit
+        kept = (f"The {fmt.count(self.kept)} choice{'s' * (self.kept != 1)} before it "
+                f"{'were' if self.kept != 1 else 'was'} re-played on the edited case." if self.kept
+                else "No choice before it was left to re-play.")
+        with Vertical(classes="dialog errors"):
+            yield Label("A saved choice no longer fits the edited case", classes="dialog-title")
+            yield Static(f"Choice {m.number}, '{m.choice}': {m.reason}\n\n{kept}", id="misfit", markup=False)
+            yield Label("r restarts at the briefing · Enter keeps playing from here", classes="hint")
+
+    def action_restart(self) -> None:
+        self.dismiss(True)
+
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+
 class ErrorAnalysisModal(ModalScreen[None]):
     """The last error analysis: one column per category; the share of sampled dev errors and its ceiling."""
 

@@ -14,7 +14,8 @@ from sim import fmt
 from sim.scenario.proxy import proxy_words
 from sim.game import ChoiceError
 from sim.game.choices import VARIETY_WORDS
-from sim.tui.screens.modals import DecisionModal, ErrorAnalysisModal, EventModal, ParamsModal, TrainingModal
+from sim.tui.screens.modals import (DecisionModal, ErrorAnalysisModal, EventModal, MisfitModal, ParamsModal,
+                                    TrainingModal)
 from sim.tui.widgets.actions import ActionDetail, ActionMenu
 from sim.tui.widgets.feed import CoachFeed
 from sim.tui.widgets.header import AppHeader
@@ -93,6 +94,11 @@ class ProjectScreen(Screen):
         if self.game.finished:
             self.app.show_debrief(self.session)
             return
+        misfit = self.session.misfit  # --watch: an edit unplayed a saved choice; said before anything else
+        if misfit is not None:
+            self.session.misfit = None
+            self.app.push_screen(MisfitModal(misfit, len(self.game.choices)), self._after_misfit)
+            return
         self.events += [(event, self.game.week) for event in self.session.unseen_events()]
         if self.events:
             event, learned = self.events.pop(0)
@@ -104,6 +110,12 @@ class ProjectScreen(Screen):
             self.app.push_screen(DecisionModal(self.session, decision), lambda _: self._after_choice())
             return
         self.query_one(ActionMenu).focus()
+
+    def _after_misfit(self, restart: bool | None) -> None:
+        if restart:
+            self.app.start_game(self.session.case_path, self.game.seed)
+        else:
+            self.advance()
 
     def _after_choice(self) -> None:
         self.refresh_view()

@@ -53,13 +53,18 @@ class ActionMenu(OptionList):
         self.clear_options()
         options: list[Option | None] = []
         width = max((len(a.name) for a in actions), default=0) + 2
+        costs = max((len(cost(a)) + (len(OVER) + 1 if a.weeks > weeks_left else 0) for a in actions), default=0)
+        room = self.size.width - 2  # the scrollbar's column
+        if room > 0:  # a case's own long names are cut with an ellipsis, never the cost (it wraps otherwise)
+            width = max(min(width, room - costs), 8)
         for family in FAMILIES:
             group = [a for a in actions if a.family == family]
             if not group:
                 continue
             options.append(Option(Styled().append(FAMILY_TITLES.get(family, family), HEADING).content(), disabled=True))
             for a in group:
-                label = Styled().append(f"{a.name:<{width}}", BOLD).append(cost(a))
+                name = a.name if len(a.name) < width else a.name[:width - 2] + "…"
+                label = Styled().append(f"{name:<{width}}", BOLD).append(cost(a))
                 if a.weeks > weeks_left:
                     label.append(f" {OVER}")
                 options.append(Option(label.content(), id=a.id))
