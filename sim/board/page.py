@@ -167,7 +167,8 @@ ASSETS = {
 }
 
 
-def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int = REFRESH_S) -> str:
+def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int = REFRESH_S,
+                play: bool = False) -> str:
     from urllib.parse import quote
 
     title = f"mlsim workshop — {case}" if case else "mlsim workshop"
@@ -175,6 +176,8 @@ def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int 
               "refresh_s": refresh_s, "title": title}
     # JSON inside <script type="application/json"> is data, never run; "<" escaped so it cannot close the tag.
     config_json = json.dumps(config).replace("<", "\\u003c")
+    base, _, query = join_url.partition("?")
+    browser = f" or open <code>{escape(base.rstrip('/'))}/join?{escape(query)}</code> in a browser" if play else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -186,7 +189,7 @@ def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int 
 <body>
 <header>
 <h1 id="title">{escape(title)}</h1>
-<div class="join">Join: <code>mlsim play CASE --workshop '{escape(join_url)}' --name YOUR_NAME</code></div>
+<div class="join">Join: <code>mlsim play CASE --workshop '{escape(join_url)}' --name YOUR_NAME</code>{browser}</div>
 <div class="status"><span id="page"></span> <span class="frozen" id="frozen"></span></div>
 </header>
 <main id="board"><p class="empty">Loading the board…</p></main>

@@ -45,6 +45,9 @@ class Replayer(Protocol):
     async def run(self, records: list[dict]) -> list[dict]:
         """Outcomes of a batch (see sim.board.verify.verify_chunk); raises WorkerDied or PoolUnavailable."""
 
+    async def experts(self, jobs: list[list]) -> list[dict]:
+        """The expert's run for each [case, case hash, seed] (sim.board.verify.expert_chunk); raises as `run`."""
+
     def health(self) -> dict: ...
 
     async def stop(self) -> None: ...
@@ -99,18 +102,19 @@ class _Worker:
         # A big batch's answer takes milliseconds to decode: in a thread, so the loop can answer in between.
         return await asyncio.get_running_loop().run_in_executor(None, json.loads, data)
 
-    async def run(self, records: list[dict]) -> list[dict]:
-        self.busy_with = len(records)
+    async def run(self, work: list | dict, count: int) -> list[dict]:
+        """Send one frame of work (a batch of records, or {"experts": jobs}); its `count` outcomes."""
+        self.busy_with = count
         try:
-            self.proc.stdin.write(encode_frame(records))
+            self.proc.stdin.write(encode_frame(work))
             await self.proc.stdin.drain()
             outcomes = await self._read()
         except (ConnectionError, BrokenPipeError) as err:
             raise WorkerDied(str(err)) from None
         finally:
             self.busy_with = 0
-        if not isinstance(outcomes, list) or len(outcomes) != len(records):
-            raise WorkerDied(f"worker {self.pid} answered a batch of {len(records)} with something else")
+        if not isinstance(outcomes, list) or len(outcomes) != count:
+            raise WorkerDied(f"worker {self.pid} answered a batch of {count} with something else")
         return outcomes
 
     def alive(self) -> bool:
@@ -155,14 +159,20 @@ class ProcessPool:
             self.idle.put_nowait(worker)
 
     async def run(self, records: list[dict]) -> list[dict]:
+        return await self._on_worker(records, len(records), f"re-playing {len(records)} result(s)")
+
+    async def experts(self, jobs: list[list]) -> list[dict]:
+        return await self._on_worker({"experts": jobs}, len(jobs), f"playing the expert on {len(jobs)} seed(s)")
+
+    async def _on_worker(self, work, count: int, doing: str) -> list[dict]:
         worker = await self._idle_worker()
         try:
-            outcomes = await worker.run(records)
+            outcomes = await worker.run(work, count)
         except WorkerDied:
             code = await worker.ended()
             self.workers.remove(worker)
             self.restarts += 1
-            self.say(f"Re-play worker {worker.pid} {_ended(code)} while re-playing {len(records)} result(s); "
+            self.say(f"Re-play worker {worker.pid} {_ended(code)} while {doing}; "
                      "starting another in its place and re-trying them.")
             self._spawn(self._replace())
             raise
@@ -254,6 +264,11 @@ class ThreadReplayer:
         finally:
             self.busy -= 1
 
+    async def experts(self, jobs: list[list]) -> list[dict]:
+        from sim.board import verify
+
+        return await asyncio.get_running_loop().run_in_executor(self.executor, verify.expert_chunk, jobs)
+
     def health(self) -> dict:
         return {"kind": "threads", "size": self.size, "alive": self.size, "busy": self.busy, "restarts": 0}
 
@@ -268,6 +283,7 @@ class Verifier:
         self.replayer = replayer
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=max(1, queue_limit))
         self.in_replay = 0
+        self.replayed = 0  # results this process re-played (accepted or refused), for /healthz
         self.idle = 0  # dispatchers waiting for a record
         self.tasks: list[asyncio.Task] = []
 
@@ -289,7 +305,8 @@ class Verifier:
         return future
 
     def health(self) -> dict:
-        return {"waiting": self.queue.qsize(), "limit": self.queue.maxsize, "in_replay": self.in_replay}
+        return {"waiting": self.queue.qsize(), "limit": self.queue.maxsize, "in_replay": self.in_replay,
+                "replayed": self.replayed}
 
     async def _dispatch(self) -> None:
         while True:
@@ -315,6 +332,7 @@ class Verifier:
                 outcomes = await self._run([r for r, _ in chunk])
             finally:
                 self.in_replay -= len(chunk)
+            self.replayed += len(outcomes)
             for (_, future), outcome in zip(chunk, outcomes):
                 if not future.done():
                     future.set_result(outcome)

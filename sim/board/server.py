@@ -45,7 +45,9 @@ from sim.board.names import clean_name, skeleton, suffixed
 from sim.board.pool import QueueFull, Replayer, Verifier
 from sim.board.store import Entry, Room, Store, StoreUnavailable, Ticket, TicketUsed
 from sim.board.verify import ResultRejected, Verified, check_record, find_case_by_id
+from sim.board.yardstick import Yardsticks
 
+NAME_EXPIRY_EVERY_S = 3600
 MAX_BODY = 256 * 1024  # a finished game's record is ~20 KB; anything far larger is not one
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from a projector
 ROOM_ID = "main"  # `mlsim workshop serve` runs one room per board file
@@ -205,6 +207,8 @@ class Workshop:
     inflight: dict[str, asyncio.Future] = field(default_factory=dict)
     get_limiter: GetLimiter = field(default_factory=GetLimiter)
     connections: int = 0
+    yardsticks: Yardsticks | None = None
+    play: object | None = None  # sim.tui.browser_play.BrowserPlay with --play
 
     async def room(self, fresh: bool = False) -> Room:
         if not fresh and self.room_cache is not None and time.monotonic() - self.room_cache[0] < ROOM_TTL_S:
@@ -254,7 +258,7 @@ async def guard(request: web.Request, handler):
             if origin is not None and origin != f"{request.scheme}://{request.host}":
                 raise Refused(403, f"requests from pages of other sites ({origin[:80]}) are refused; "
                                    "submit from mlsim or from this server's own pages")
-        elif request.method in ("GET", "HEAD"):
+        elif request.method in ("GET", "HEAD") and not request.path.startswith("/play-static/"):
             wait = workshop.get_limiter.wait(_client(request))
             if wait:
                 raise Refused(429, "too many requests from this address; slow down",
@@ -309,20 +313,26 @@ async def post_ticket(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     body = await _body(request, '{"code", "name", "case"}')
     room = await _room_for_code(workshop, body)
-    name = clean_name(body.get("name"))
+    payload, created = await issue_ticket(workshop, room, body.get("name"), body.get("case"), body.get("learner"),
+                                          _client(request))
+    return web.json_response(payload, status=201 if created else 200)
+
+
+async def issue_ticket(workshop: Workshop, room: Room, name, case_id, learner, address: str) -> tuple[dict, bool]:
+    """The learner's ticket for a case (the same one again if they asked before): (its JSON, newly issued).
+    Raises Refused with the sentence to show. Used by POST /api/tickets and by the browser's join page."""
+    name = clean_name(name)
     if not name:
         raise Refused(422, "a name is needed (letters, digits or spaces)")
-    case_id = body.get("case")
     if not isinstance(case_id, str) or not 0 < len(case_id) <= 100:
         raise Refused(422, "say which case you play: {\"case\": \"bird-detection\"}")
     found = await asyncio.get_running_loop().run_in_executor(workshop.gate.readers, find_case_by_id, case_id)
     if found is None:
         raise Refused(422, f"this workshop has no case '{case_id[:100]}'; the trainer's `mlsim scenarios` lists "
                            "the ones it has")
-    learner = body.get("learner")
     learner = learner if isinstance(learner, str) and len(learner) <= 100 else ""
     asked = skeleton(name)
-    await _rate(workshop, f"ticket:{room.id}:{_client(request)}:{asked}", room, "ticket")
+    await _rate(workshop, f"ticket:{room.id}:{address}:{asked}", room, "ticket")
     candidates = [(name, asked)]
     if room.names == "suffix":
         candidates += [(s, skeleton(s)) for s in (suffixed(name, n) for n in range(2, MAX_SUFFIX + 1))]
@@ -333,11 +343,13 @@ async def post_ticket(request: web.Request) -> web.Response:
         raise Refused(409, f"the name '{name}' is taken in this room, or looks just like one that is; please add "
                            "an initial or a surname (e.g. 'Ada L.')")
     ticket, created = issued
-    return web.json_response({
+    if created and workshop.yardsticks is not None:  # the learner plays a minute or more: time to play the expert
+        workshop.yardsticks.want(ticket.case, found[1], ticket.seed)
+    return {
         "ticket": tickets.sign(ticket, workshop.secret), "case": ticket.case, "seed": ticket.seed,
         "issued_at": iso(ticket.issued_at), "name": ticket.name, "case_hash": found[1],
         "room_seed": room.room_seed is not None, "min_play_seconds": room.min_play_seconds,
-    }, status=201 if created else 200)
+    }, created
 
 
 # ---- results ---------------------------------------------------------------------------------
@@ -417,6 +429,13 @@ async def _answer_existing(workshop: Workshop, room: Room, entry: Entry, record:
 
 async def _verify_and_store(workshop: Workshop, room: Room, ticket: Ticket, name: str, record: dict,
                             reason: str | None) -> tuple[int, dict]:
+    if workshop.yardsticks is not None:
+        try:
+            expert = await workshop.yardsticks.find(record["case_hash"], record["seed"])
+        except StoreUnavailable:
+            expert = None  # the worker plays it: slower, never wrong
+        if expert is not None:  # the server's own, kept when the ticket was issued: the worker re-plays one game
+            record = {**record, "expert": {"real_world": expert.real_world, "path": list(expert.path)}}
     try:
         outcome = await workshop.verifier.submit(record)
     except QueueFull as err:
@@ -495,7 +514,7 @@ async def get_page(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     advance = request.query.get("advance", "")  # /?advance=20: this screen turns pages every 20 s
     seconds = min(int(advance), 3600) if advance.isdigit() else workshop.page_seconds
-    html = render_page(workshop.join_url, request.query.get("case") or None, seconds)
+    html = render_page(workshop.join_url, request.query.get("case") or None, seconds, play=workshop.play is not None)
     return web.Response(text=html, content_type="text/html",
                         headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                                  "Referrer-Policy": "no-referrer"})
@@ -515,7 +534,8 @@ async def get_healthz(request: web.Request) -> web.Response:
     pool = workshop.verifier.replayer.health()
     return web.json_response({"ok": store["state"] == "ok" and pool["alive"] > 0, "pool": pool,
                               "queue": workshop.verifier.health(), "store": store,
-                              "connections": workshop.connections})
+                              "connections": workshop.connections, "experts": workshop.yardsticks.health(),
+                              **({"play": workshop.play.health()} if workshop.play is not None else {})})
 
 
 # ---- the trainer's controls ------------------------------------------------------------------
@@ -652,15 +672,40 @@ async def post_hide(request: web.Request) -> web.Response:
 
 
 # ---- the application -------------------------------------------------------------------------
+async def _expire_names(workshop: Workshop) -> None:
+    """Hourly: learners' names past their room's `name_days` go, with their tickets and entries (every process
+    does it; the deletion is idempotent)."""
+    while True:
+        try:
+            gone = await workshop.gate.write(workshop.store.expire_names, time.time())
+            if gone:
+                workshop.say(f"Deleted {fmt.count(gone)} learner name(s) past the room's --name-days, with their "
+                             "tickets and results.")
+        except StoreUnavailable:
+            pass  # the next hour's pass deletes them
+        await asyncio.sleep(NAME_EXPIRY_EVERY_S)
+
+
 def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | None = None,
-               say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12) -> web.Application:
-    """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`."""
+               say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12,
+               play=None) -> web.Application:
+    """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`;
+    `play` (a sim.tui.browser_play.BrowserPlay, --play) adds the join page and the games in the browser."""
     limits = limits or Limits()
     say = say or (lambda line: print(line, flush=True))
     app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
     gate = StoreGate(store, say)
     workshop = Workshop(store, gate, room_id, Verifier(replayer, limits.queue), limits, say, join_url,
                         page_seconds=page_seconds, get_limiter=GetLimiter(limits.get_per_second))
+    from sim.model import MODEL_VERSION
+
+    async def load(model, keys):
+        return await gate.read(store.experts, model, keys)
+
+    async def save(model, rows):
+        await gate.write(store.put_experts, model, rows)
+
+    workshop.yardsticks = Yardsticks(replayer.experts, load, save, MODEL_VERSION, say)
     app[WORKSHOP] = workshop
 
     async def lifecycle(app: web.Application):
@@ -669,7 +714,16 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         workshop.secret = await gate.write(store.setting_once, "secret", new_secret())
         await replayer.start()
         workshop.verifier.start()
+        workshop.yardsticks.start()
+        expiry = asyncio.ensure_future(_expire_names(workshop))
+        if play is not None:
+            play.start()
         yield
+        if play is not None:
+            await play.stop()  # before the workers: every game process ends with the server
+        expiry.cancel()
+        await asyncio.gather(expiry, return_exceptions=True)
+        await workshop.yardsticks.stop()
         await workshop.verifier.stop()
         await replayer.stop()
         gate.close()
@@ -691,6 +745,9 @@ def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | 
         web.post("/api/admin/room-link", post_room_link),
         web.post("/api/admin/room-public", post_room_public),
     ])
+    if play is not None:
+        app.add_routes(play.routes())
+        workshop.play = play
     return app
 
 
@@ -773,7 +830,7 @@ def quiet_loop_errors(loop: asyncio.AbstractEventLoop, say) -> None:
 
 
 async def run_server(host: str, port: int, store: Store, room_id: str, replayer: Replayer, limits: Limits,
-                     say_started, say: Callable[[str], None], page_seconds: int = 12) -> None:
+                     say_started, say: Callable[[str], None], page_seconds: int = 12, play=None) -> None:
     loop = asyncio.get_running_loop()
     quiet_loop_errors(loop, say)
     try:
@@ -784,7 +841,7 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
     except (AttributeError, ValueError):  # pragma: no cover - no SIGCHLD (Windows) or not the main thread
         pass
     limits.connections = min(limits.connections, max(16, open_file_limit() - 200))
-    app = create_app(store, room_id, replayer, limits, say, page_seconds=page_seconds)
+    app = create_app(store, room_id, replayer, limits, say, page_seconds=page_seconds, play=play)
     runner = web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT_S, handle_signals=False)
     await runner.setup()
     try:
@@ -796,6 +853,9 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
         shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
         room = await app[WORKSHOP].room(fresh=True)
         app[WORKSHOP].join_url = f"http://{shown_host}:{bound}/?code={room.code}"
+        if play is not None:  # the games run here: they reach this server on loopback unless it listens elsewhere only
+            local = "127.0.0.1" if host in {"0.0.0.0", "::", ""} or is_loopback(host) else shown_host
+            play.game_url = f"http://{local}:{bound}/?code={room.code}"
         say_started(app[WORKSHOP].join_url, bound)
         stop = asyncio.Event()
         try:
@@ -811,7 +871,12 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
 
 
 def open_store(path):
-    """The server's store: short waits for another program's lock (503 and try again beats a frozen room)."""
+    """The server's store: PostgreSQL for a postgresql:// URL (hosted, shared by several processes), else a SQLite
+    file with short waits for another program's lock (503 and try again beats a frozen room)."""
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from sim.board.postgres_store import PostgresStore
+
+        return PostgresStore(path)
     from sim.board.sqlite_store import SQLiteStore
 
     return SQLiteStore(path, busy_timeout_s=0.2, retry_budget_s=0.5)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from sim.board.store import Entry, Room, StoreUnavailable, Ticket, TicketUsed, now_iso
+from sim.board.store import Deleted, Entry, ExpertRun, Room, RoomSize, StoreUnavailable, Ticket, TicketUsed, now_iso
 from sim.board.verify import Verified
 
 # Each migration takes the schema from version i to i+1; never edit one that has shipped, add the next.
@@ -106,13 +106,30 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (key, period)
     );
     """,
+    # 3: names that expire, the expert's yardstick kept per seed, admin tokens that name their room.
+    """
+    ALTER TABLE rooms ADD COLUMN name_days REAL;
+    ALTER TABLE names ADD COLUMN claimed_at REAL;
+    UPDATE names SET claimed_at = COALESCE((SELECT MIN(issued_at) FROM tickets
+                                            WHERE tickets.room = names.room AND tickets.name = names.display), 0);
+    CREATE INDEX names_claimed ON names (room, claimed_at);
+    CREATE UNIQUE INDEX rooms_token ON rooms (admin_token);
+    CREATE TABLE experts (
+        model INTEGER NOT NULL,
+        case_hash TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        real_world REAL NOT NULL,
+        path TEXT NOT NULL,
+        PRIMARY KEY (model, case_hash, seed)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = ("seq, result_id, name, case_id, total, strategy, outcome, real_world_error, weeks, submitted_at, "
             "practice")
 _ORDER = "case_id, practice, total DESC, real_world_error, weeks, seq"
-_ROOM_COLUMNS = "id, code, admin_token, room_seed, min_play_seconds, allow_practice, names, frozen_at"
+_ROOM_COLUMNS = "id, code, admin_token, room_seed, min_play_seconds, allow_practice, names, frozen_at, name_days"
 _TICKET_COLUMNS = "id, room, name, case_id, seed, issued_at"
 
 
@@ -280,7 +297,8 @@ class SQLiteStore:
             entry = self._entry_where("result_id = ? AND ticket IS NULL", (v.result_id,))
         else:
             entry = self._entry_where("ticket = ?", (ticket.id,))
-        assert entry is not None  # just inserted or already there; rows are never deleted
+        if entry is None:  # rows go only with their room or their name: deleted since (room delete, expiry)
+            raise Deleted("the room or the learner's name was deleted while the result was being stored")
         if ticket is not None and not created and entry.result_id != v.result_id:
             raise TicketUsed(entry)
         return entry, created
@@ -321,11 +339,15 @@ class SQLiteStore:
         return self._transaction(lambda db: db.execute(
             "UPDATE results SET hidden = ? WHERE seq = ?", (int(hidden), int(entry_id))).rowcount) == 1
 
-    def hidden_ids(self) -> set[str]:
-        return {str(r[0]) for r in self._query("SELECT seq FROM results WHERE hidden = 1")}
+    def hidden_ids(self, room: str | None = None) -> set[str]:
+        if room is None:
+            return {str(r[0]) for r in self._query("SELECT seq FROM results WHERE hidden = 1")}
+        return {str(r[0]) for r in self._query("SELECT seq FROM results WHERE hidden = 1 AND room = ?", (room,))}
 
-    def count(self) -> int:
-        return self._query("SELECT COUNT(*) FROM results")[0][0]
+    def count(self, room: str | None = None) -> int:
+        if room is None:
+            return self._query("SELECT COUNT(*) FROM results")[0][0]
+        return self._query("SELECT COUNT(*) FROM results WHERE room = ?", (room,))[0][0]
 
     # ---- settings --------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
@@ -350,28 +372,80 @@ class SQLiteStore:
     # ---- rooms -----------------------------------------------------------------------------
     @staticmethod
     def _room(row) -> Room:
-        rid, code, token, seed, min_play, practice, names, frozen = row
-        return Room(rid, code, token, seed, float(min_play), bool(practice), names, frozen)
+        rid, code, token, seed, min_play, practice, names, frozen, name_days = row
+        return Room(rid, code, token, seed, float(min_play), bool(practice), names, frozen,
+                    None if name_days is None else float(name_days))
+
+    def _room_where(self, clause: str, params) -> Room | None:
+        rows = self._query(f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE {clause}", params)
+        return self._room(rows[0]) if rows else None
 
     def room(self, room_id: str) -> Room | None:
-        rows = self._query(f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE id = ?", (room_id,))
-        return self._room(rows[0]) if rows else None
+        return self._room_where("id = ?", (room_id,))
 
     def room_by_code(self, code: str) -> Room | None:
-        rows = self._query(f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE code = ?", (code,))
-        return self._room(rows[0]) if rows else None
+        return self._room_where("code = ?", (code,))
+
+    def room_by_token(self, token: str) -> Room | None:
+        return self._room_where("admin_token = ?", (token,))
+
+    def rooms(self) -> list[Room]:
+        return [self._room(row) for row in self._query(f"SELECT {_ROOM_COLUMNS} FROM rooms ORDER BY code")]
+
+    def room_sizes(self) -> dict[str, RoomSize]:
+        names = dict(self._query("SELECT room, COUNT(*) FROM names GROUP BY room"))
+        entries = dict(self._query("SELECT room, COUNT(*) FROM results WHERE room IS NOT NULL GROUP BY room"))
+        return {room: RoomSize(names.get(room, 0), entries.get(room, 0)) for room in set(names) | set(entries)}
 
     def put_room(self, room: Room) -> None:
-        self._transaction(lambda db: db.execute(
-            f"INSERT INTO rooms ({_ROOM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-            "code = excluded.code, admin_token = excluded.admin_token, room_seed = excluded.room_seed, "
-            "min_play_seconds = excluded.min_play_seconds, allow_practice = excluded.allow_practice, "
-            "names = excluded.names, frozen_at = COALESCE(excluded.frozen_at, rooms.frozen_at)",
-            (room.id, room.code, room.admin_token, room.room_seed, room.min_play_seconds, int(room.allow_practice),
-             room.names, room.frozen_at)))
+        def run(db):
+            taken = db.execute("SELECT id FROM rooms WHERE code = ? AND id != ?", (room.code, room.id)).fetchone()
+            if taken:
+                raise ValueError(f"the join code {room.code} belongs to another room")
+            db.execute(
+                f"INSERT INTO rooms ({_ROOM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "code = excluded.code, admin_token = excluded.admin_token, room_seed = excluded.room_seed, "
+                "min_play_seconds = excluded.min_play_seconds, allow_practice = excluded.allow_practice, "
+                "names = excluded.names, frozen_at = COALESCE(excluded.frozen_at, rooms.frozen_at), "
+                "name_days = excluded.name_days",
+                (room.id, room.code, room.admin_token, room.room_seed, room.min_play_seconds,
+                 int(room.allow_practice), room.names, room.frozen_at, room.name_days))
+
+        self._transaction(run)
 
     def set_frozen(self, room_id: str, at: str | None) -> None:
         self._transaction(lambda db: db.execute("UPDATE rooms SET frozen_at = ? WHERE id = ?", (at, room_id)))
+
+    def delete_room(self, room_id: str) -> RoomSize | None:
+        def run(db):
+            if db.execute("SELECT 1 FROM rooms WHERE id = ?", (room_id,)).fetchone() is None:
+                return None
+            entries = db.execute("DELETE FROM results WHERE room = ?", (room_id,)).rowcount
+            db.execute("DELETE FROM tickets WHERE room = ?", (room_id,))
+            names = db.execute("DELETE FROM names WHERE room = ?", (room_id,)).rowcount
+            db.execute("DELETE FROM rooms WHERE id = ?", (room_id,))
+            return RoomSize(names, entries)
+
+        return self._transaction(run)
+
+    def expire_names(self, now: float) -> int:
+        expired = ("SELECT n.room, n.display FROM names n JOIN rooms r ON r.id = n.room "
+                   "WHERE r.name_days IS NOT NULL AND n.claimed_at < ? - r.name_days * 86400")
+
+        def run(db):
+            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS expiring (room TEXT, display TEXT)")
+            db.execute("DELETE FROM expiring")
+            db.execute(f"INSERT INTO expiring {expired}", (now,))
+            db.execute("DELETE FROM results WHERE ticket IN (SELECT t.id FROM tickets t JOIN expiring e "
+                       "ON t.room = e.room AND t.name = e.display)")
+            db.execute("DELETE FROM tickets WHERE EXISTS (SELECT 1 FROM expiring e WHERE e.room = tickets.room "
+                       "AND e.display = tickets.name)")
+            gone = db.execute("DELETE FROM names WHERE EXISTS (SELECT 1 FROM expiring e WHERE e.room = names.room "
+                              "AND e.display = names.display)").rowcount
+            db.execute("DELETE FROM expiring")
+            return gone
+
+        return self._transaction(run)
 
     def adopt_entries(self, room_id: str) -> int:
         """Entries of a board file written before rooms existed become the room's (a one-room board)."""
@@ -388,8 +462,9 @@ class SQLiteStore:
                 name = row[0]
             else:
                 for display, skeleton in candidates:
-                    if db.execute("INSERT OR IGNORE INTO names (room, skeleton, display, learner, asked) "
-                                  "VALUES (?,?,?,?,?)", (room, skeleton, display, learner, asked)).rowcount:
+                    if db.execute("INSERT OR IGNORE INTO names (room, skeleton, display, learner, asked, claimed_at) "
+                                  "VALUES (?,?,?,?,?,?)", (room, skeleton, display, learner, asked,
+                                                           issued_at)).rowcount:
                         name = display
                         break
                 else:
@@ -406,6 +481,26 @@ class SQLiteStore:
     def ticket(self, ticket_id: str) -> Ticket | None:
         rows = self._query(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
         return Ticket(*rows[0]) if rows else None
+
+    # ---- the expert's yardstick ------------------------------------------------------------
+    def put_experts(self, model: int, rows: Sequence[tuple[str, int, ExpertRun]]) -> None:
+        if not rows:
+            return
+        self._transaction(lambda db: db.executemany(
+            "INSERT OR IGNORE INTO experts (model, case_hash, seed, real_world, path) VALUES (?,?,?,?,?)",
+            [(model, case_hash, seed, run.real_world, json.dumps(list(run.path))) for case_hash, seed, run in rows]))
+
+    def experts(self, model: int, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ExpertRun]:
+        found: dict[tuple[str, int], ExpertRun] = {}
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), 400):  # SQLite allows ~999 parameters a statement
+            chunk = wanted[start:start + 400]
+            where = " OR ".join("(case_hash = ? AND seed = ?)" for _ in chunk)
+            params = [model] + [x for key in chunk for x in key]
+            for case_hash, seed, real, path in self._query(
+                    f"SELECT case_hash, seed, real_world, path FROM experts WHERE model = ? AND ({where})", params):
+                found[(case_hash, seed)] = ExpertRun(real, tuple(json.loads(path)))
+        return found
 
     # ---- rate counters ---------------------------------------------------------------------
     def hits(self, keys: Sequence[str], window_s: int, now: float) -> list[int]:

@@ -1,9 +1,10 @@
 """Where boards keep everything that must outlive a process: the Store interface and the records it returns.
 
-One interface, several implementations: `sim.board.sqlite.SQLiteStore` (a laptop's board file) now, a
-PostgreSQL store for hosted boards later; the local board and the workshop server only ever talk to a
-Store, and the same tests run against each. Results, tickets, names, rooms, rate counters, the signing
-secret and the settings all live here, so several server processes can serve one board.
+One interface, two implementations: `sim.board.sqlite_store.SQLiteStore` (a laptop's board file) and
+`sim.board.postgres_store.PostgresStore` (a hosted board that many server processes share); the local board
+and the workshop server only ever talk to a Store, and tests/board/test_store.py runs the same contract
+against both. Results, tickets, names, rooms, rate counters, the expert's yardstick per seed, the signing
+secret and the settings all live here, so any number of server processes can serve one board.
 
 What is policy (limits, seeds, who may submit what) is the server's; a Store only keeps and finds rows,
 and makes each method atomic.
@@ -73,6 +74,25 @@ class Room:
     allow_practice: bool = False
     names: str = "suffix"  # a taken or look-alike name: "suffix" gives "Ada (2)", "refuse" asks for another
     frozen_at: str | None = None  # stored UTC time; the board shows only what came before it
+    name_days: float | None = None  # a learner's name, tickets and entries are deleted this long after the name
+    #                                 was claimed (hosted rooms: 30 days by default); None: kept
+
+
+@dataclass(frozen=True)
+class RoomSize:
+    """How much a room holds (for `mlsim workshop room list`)."""
+
+    names: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class ExpertRun:
+    """The expert's game on one seed, kept from when a ticket was issued: the outcome score's yardstick (its
+    real-world error) and its path (a game that copies it move for move is the bot's)."""
+
+    real_world: float
+    path: tuple[str, ...]
 
 
 class StoreUnavailable(Exception):
@@ -84,6 +104,10 @@ class StoreUnavailable(Exception):
     def __init__(self, reason: str, message: str):
         super().__init__(message)
         self.reason = reason
+
+
+class Deleted(LookupError):
+    """What a call needed was deleted meanwhile (a room deleted, a name expired); str(err) is one sentence."""
 
 
 class TicketUsed(Exception):
@@ -121,9 +145,9 @@ class Store(Protocol):
     def set_hidden(self, entry_id: str, hidden: bool) -> bool:
         """Hide or show one entry; False when there is no such entry."""
 
-    def hidden_ids(self) -> set[str]: ...
+    def hidden_ids(self, room: str | None = None) -> set[str]: ...
 
-    def count(self) -> int: ...
+    def count(self, room: str | None = None) -> int: ...
 
     # ---- settings ------------------------------------------------------------------------------
     def setting(self, key: str) -> str | None: ...
@@ -138,10 +162,28 @@ class Store(Protocol):
 
     def room_by_code(self, code: str) -> Room | None: ...
 
+    def room_by_token(self, token: str) -> Room | None:
+        """The room whose admin token this is (tokens are random and unique, so the token names its room)."""
+
+    def rooms(self) -> list[Room]:
+        """Every room, by join code."""
+
+    def room_sizes(self) -> dict[str, RoomSize]:
+        """Names and entries per room id (rooms holding nothing are left out)."""
+
     def put_room(self, room: Room) -> None:
-        """Create the room or replace its settings (the freeze time is kept unless `room` sets one)."""
+        """Create the room or replace its settings (the freeze time is kept unless `room` sets one).
+
+        A join code belongs to one room: raises ValueError when another room has it."""
 
     def set_frozen(self, room_id: str, at: str | None) -> None: ...
+
+    def delete_room(self, room_id: str) -> RoomSize | None:
+        """Delete a room with its learners' names, tickets and entries; what it held, or None if no such room."""
+
+    def expire_names(self, now: float) -> int:
+        """Delete each name claimed longer ago than its room's `name_days`, with its tickets and entries (the
+        learner's personal data goes once the course is over); how many names went."""
 
     # ---- names and tickets ---------------------------------------------------------------------
     def ticket_for(self, room: str, learner: str, asked: str, candidates: Sequence[tuple[str, str]], case: str,
@@ -155,6 +197,13 @@ class Store(Protocol):
         """
 
     def ticket(self, ticket_id: str) -> Ticket | None: ...
+
+    # ---- the expert's yardstick ------------------------------------------------------------------
+    def put_experts(self, model: int, rows: Sequence[tuple[str, int, ExpertRun]]) -> None:
+        """Keep the expert's run per (case hash, seed) for this version of the simulator (first one wins)."""
+
+    def experts(self, model: int, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ExpertRun]:
+        """The kept runs among `keys` (case hash, seed); missing ones are left out."""
 
     # ---- rate counters -------------------------------------------------------------------------
     def hits(self, keys: Sequence[str], window_s: int, now: float) -> list[int]:

@@ -190,21 +190,26 @@ def _kind(choice: str) -> str:
     return " ".join(words[:2]) if words and words[0] == "answer" else (words[0] if words else "")
 
 
-def expert_paths(case, case_hash: str, seeds: list[int]) -> list[tuple[str, ...]]:
-    """The expert policy's choices (as kinds) on each seed; the runner plays each seed once per process, and the
-    outcome score's yardstick comes from the same run."""
-    from sim.game.runner import expert_runs
-
-    return [run.path for run in expert_runs(case, case_hash, seeds)]
+def _given_expert(value) -> tuple[float, tuple[str, ...]] | None:
+    """The expert's run a workshop server attached to a record (kept from when its ticket was issued)."""
+    if not isinstance(value, dict) or not _number(value.get("real_world"), MAX_ERROR):
+        return None
+    path = value.get("path")
+    if not isinstance(path, list) or not all(isinstance(step, str) for step in path):
+        return None
+    return float(value["real_world"]), tuple(path)
 
 
 def verify_chunk(results: list) -> list[dict]:
     """Verify several checked records (a worker's unit of work): each a Verified as a dict, or {"error": sentence}.
 
-    Records of the same case are re-played together in lockstep through the batched engine, and the
-    expert is played once for all their seeds (to tell a bot's game from a learner's).
+    Records of the same case are re-played together in lockstep through the batched engine. The expert's
+    run on each seed (the outcome score's yardstick, and its path to tell a bot's game from a learner's) is
+    the one a record carries under "expert" — the workshop server attaches the run it kept when the ticket
+    was issued, never one a client sent — and is played here, once for all seeds that lack it, otherwise.
     """
     from sim.game.playthroughs import replay_many
+    from sim.game.runner import expert_runs
 
     out: list[dict | None] = [None] * len(results)
     groups: dict[tuple[str, str], list[int]] = {}
@@ -222,16 +227,46 @@ def verify_chunk(results: list) -> list[dict]:
             for i in members:
                 out[i] = {"error": str(err)}
             continue
-        experts = expert_paths(case, case_hash, [results[i]["seed"] for i in members])
-        replays = replay_many(case, case_hash, [(results[i]["seed"], results[i]["choices"]) for i in members])
-        for i, replayed, expert in zip(members, replays, experts):
+        experts = {i: _given_expert(results[i].get("expert")) for i in members}
+        missing = [i for i in members if experts[i] is None]
+        if missing:
+            for i, run in zip(missing, expert_runs(case, case_hash, [results[i]["seed"] for i in missing])):
+                experts[i] = (run.real_world, run.path)
+        replays = replay_many(case, case_hash, [(results[i]["seed"], results[i]["choices"]) for i in members],
+                              expert_real=[experts[i][0] for i in members])
+        for i, replayed in zip(members, replays):
             try:
                 verified = _accept(results[i], replayed).as_dict()
             except ResultRejected as err:
                 out[i] = {"error": str(err)}
                 continue
-            verified["follows_expert"] = tuple(_kind(c) for c in replayed["choices"]) == expert
+            verified["follows_expert"] = tuple(_kind(c) for c in replayed["choices"]) == experts[i][1]
             out[i] = verified
+    return out
+
+
+def expert_chunk(jobs: list) -> list[dict]:
+    """The expert's run for each [case id, case hash, seed] (a worker's other unit of work): {"real_world",
+    "path"} or {"error": sentence}. Seeds of one case are played together, without verdicts."""
+    from sim.game.runner import expert_runs
+
+    out: list[dict | None] = [None] * len(jobs)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, job in enumerate(jobs):
+        if not (isinstance(job, list) and len(job) == 3 and all(isinstance(x, str) for x in job[:2])
+                and isinstance(job[2], int) and not isinstance(job[2], bool) and 0 <= job[2] < 2**63):
+            out[i] = {"error": "not a [case, case hash, seed] job"}
+            continue
+        groups.setdefault((job[0], job[1]), []).append(i)
+    for (case_id, case_hash), members in groups.items():
+        try:
+            case = _known_case(case_id, case_hash)
+        except ResultRejected as err:
+            for i in members:
+                out[i] = {"error": str(err)}
+            continue
+        for i, run in zip(members, expert_runs(case, case_hash, [jobs[i][2] for i in members])):
+            out[i] = {"real_world": run.real_world, "path": list(run.path)}
     return out
 
 

@@ -2,7 +2,8 @@
 
 The workshop server starts a few of these and talks to each over its stdin/stdout: frames of a 4-byte
 big-endian length and UTF-8 JSON. The first frame out says the worker is warm ({"ready": pid}); then
-each frame in is a list of records and each frame out the list of their outcomes (sim.board.verify).
+each frame in is a list of records and each frame out the list of their outcomes (sim.board.verify), or
+{"experts": [[case, case hash, seed], ...]} and the expert's run on each (played when a ticket is issued).
 The worker ends when its stdin closes, so it never outlives the server, even one killed with SIGKILL.
 
 Test hook: with MLSIM_REPLAY_GATE=PATH in the environment, a worker waits before each batch while PATH
@@ -50,7 +51,7 @@ def _wait_at_gate() -> None:
 def main() -> int:
     import signal
 
-    from sim.board.verify import verify_chunk, warm_up
+    from sim.board.verify import expert_chunk, verify_chunk, warm_up
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle; it closes our stdin
     try:
@@ -66,11 +67,14 @@ def main() -> int:
     stdin = sys.stdin.buffer
     out.write(encode_frame({"ready": warm_up()}))
     while True:
-        records = read_frame(stdin)
-        if records is None:
+        work = read_frame(stdin)
+        if work is None:
             return 0
+        if isinstance(work, dict):
+            out.write(encode_frame(expert_chunk(work.get("experts") or [])))
+            continue
         _wait_at_gate()
-        out.write(encode_frame(verify_chunk(records)))
+        out.write(encode_frame(verify_chunk(work)))
 
 
 if __name__ == "__main__":

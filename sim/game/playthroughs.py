@@ -183,9 +183,13 @@ def result_id(case_hash: str, seed: int, choices: list[str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def replay_many(case: Case, case_hash: str, games: Sequence[tuple[int, Sequence[str]]]) -> list[dict | ChoiceError]:
+def replay_many(case: Case, case_hash: str, games: Sequence[tuple[int, Sequence[str]]],
+                expert_real: Sequence[float | None] | None = None) -> list[dict | ChoiceError]:
     """Re-play many (seed, choices) of one case in lockstep: each a finished result record, or the
-    ChoiceError that stopped it (a game whose choices end before it does gets one too)."""
+    ChoiceError that stopped it (a game whose choices end before it does gets one too).
+
+    `expert_real`: the expert's real-world error on each game's seed when the caller already has it (the
+    workshop keeps it from when the ticket was issued); None entries, or none given, are played here."""
     runs = Playthroughs(case, case_hash, [seed for seed, _ in games])
     failed: dict[int, ChoiceError] = {}
     longest = max((len(choices) for _, choices in games), default=0)
@@ -194,7 +198,10 @@ def replay_many(case: Case, case_hash: str, games: Sequence[tuple[int, Sequence[
         for i, outcome in enumerate(runs.choose(texts)):
             if isinstance(outcome, ChoiceError):
                 failed[i] = outcome
-    experts = expert_real_world(case, case_hash, runs.seeds) if games else []
+    given = list(expert_real) if expert_real is not None else [None] * len(games)
+    missing = [runs.seeds[i] for i, value in enumerate(given) if value is None]
+    played = iter(expert_real_world(case, case_hash, missing)) if missing else iter(())
+    experts = [value if value is not None else float(next(played)) for value in given]
     out: list[dict | ChoiceError] = []
     for i in range(len(games)):
         if i in failed:

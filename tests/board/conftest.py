@@ -141,6 +141,23 @@ async def workshop_server(tmp_path: Path, limits=None, replayer=None, **room):
         store.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A PostgreSQL database of this test run's own (tests/postgres.py); dropped at the end."""
+    from tests.postgres import throwaway_database
+
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_database) -> str:
+    """A URL whose connections see an empty schema of this test's own."""
+    from tests.postgres import new_schema
+
+    return new_schema(postgres_database)
+
+
 @pytest.fixture
 async def workshop(tmp_path):
     async with workshop_server(tmp_path) as running:

@@ -320,6 +320,9 @@ class GatedReplayer:
         await self.gate.wait()
         return await self.inner.run(records)
 
+    async def experts(self, jobs):
+        return await self.inner.experts(jobs)
+
     def health(self):
         return self.inner.health()
 
@@ -376,3 +379,77 @@ async def test_one_bad_record_is_refused_alone_and_never_reaches_or_slows_its_ba
     assert [s for s, _ in answers] == [201] * 5 + [422] + [201] * 6
     seen = [rid for batch in replayer.batches for rid in batch]
     assert len(seen) == 11 and len(replayer.batches) <= 3  # the bad one never went; no batch re-ran one by one
+
+
+class RecordingReplayer:
+    """Re-plays in threads and keeps every batch of records it is handed (to see what travels to a worker)."""
+
+    def __init__(self, inner):
+        self.inner, self.size = inner, inner.size
+        self.records: list[dict] = []
+        self.expert_jobs: list[list] = []
+
+    async def start(self):
+        await self.inner.start()
+
+    async def run(self, records):
+        self.records.extend(records)
+        return await self.inner.run(records)
+
+    async def experts(self, jobs):
+        self.expert_jobs.extend(jobs)
+        return await self.inner.experts(jobs)
+
+    def health(self):
+        return self.inner.health()
+
+    async def stop(self):
+        await self.inner.stop()
+
+
+async def test_the_expert_is_played_when_a_ticket_is_issued_and_its_kept_run_goes_with_the_re_play(tmp_path, session):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.board.pool import ThreadReplayer
+    from sim.game.runner import expert_runs
+    from sim.model import MODEL_VERSION
+    from tests.board.conftest import _bird, wait_for
+
+    with ThreadPoolExecutor(2) as executor:
+        replayer = RecordingReplayer(ThreadReplayer(executor, 2))
+        async with workshop_server(tmp_path, replayer=replayer) as workshop:
+            tickets = [await workshop.ticket(session, name) for name in ("Ada", "Bo", "Cy")]
+            keys = [(t["case_hash"], t["seed"]) for t in tickets]
+            kept = await wait_for(lambda: _kept(workshop.store, MODEL_VERSION, keys), what="the expert's kept runs")
+            case, digest = _bird()
+            for key, run in zip(keys, expert_runs(case, digest, [seed for _, seed in keys])):
+                assert kept[key].real_world == run.real_world and kept[key].path == run.path
+            assert sorted(job[2] for job in replayer.expert_jobs) == sorted(seed for _, seed in keys)  # one batch
+            forged = dict(played(tickets[0]["seed"], 0), expert={"real_world": 99.0, "path": []})
+            status, _ = await workshop.submit(session, tickets[0], forged)  # a client's "expert" is never used
+            assert status == 201
+            assert replayer.records[-1]["expert"] == {"real_world": kept[keys[0]].real_world,
+                                                      "path": list(kept[keys[0]].path)}
+
+
+async def _kept(store, model, keys):
+    found = store.experts(model, keys)
+    return found if len(found) == len(keys) else None
+
+
+def test_a_kept_expert_run_is_used_instead_of_playing_the_expert_and_scores_the_same(monkeypatch):
+    from sim.board.verify import check_record, verify_chunk
+    from sim.game import runner
+    from tests.board.conftest import _bird
+
+    case, digest = _bird()
+    result = played(101, 0)
+    assert result["score"]["outcome"] > 0  # a game whose outcome depends on the yardstick
+    honest = verify_chunk([check_record(result)])[0]
+    run = runner.expert_runs(case, digest, [101])[0]
+    monkeypatch.setattr(runner, "expert_runs", lambda *a: pytest.fail("the expert was played again"))
+    monkeypatch.setattr(runner, "expert_real_world", lambda *a: pytest.fail("the expert was played again"))
+    given = dict(check_record(result), expert={"real_world": run.real_world, "path": list(run.path)})
+    assert verify_chunk([given])[0] == honest
+    wrong = dict(check_record(result), expert={"real_world": run.real_world / 2, "path": list(run.path)})
+    assert "error" in verify_chunk([wrong])[0]  # the yardstick matters: another one gives another score

@@ -1,4 +1,4 @@
-"""The Store contract, run against every implementation (SQLite now; a PostgreSQL store joins `STORES` later).
+"""The Store contract, run against both implementations: SQLite (a laptop's board) and PostgreSQL (hosted).
 
 What several server processes rely on: one ticket per (room, name, case), one claim per look-alike name,
 one entry per ticket, counters that count every hit once, a secret every process reads the same.
@@ -10,18 +10,25 @@ import threading
 
 import pytest
 
-from sim.board.store import Room, TicketUsed
+from sim.board.store import ExpertRun, Room, RoomSize, TicketUsed
 from sim.board.verify import Verified
 
-STORES = ("sqlite",)
+STORES = ("sqlite", "postgres")
+
+
+def open_store(kind: str, request, tmp_path):
+    if kind == "sqlite":
+        from sim.board.sqlite_store import SQLiteStore
+
+        return SQLiteStore(tmp_path / "board.sqlite3", busy_timeout_s=5, retry_budget_s=30)
+    from sim.board.postgres_store import PostgresStore
+
+    return PostgresStore(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path):
-    if request.param == "sqlite":
-        from sim.board.sqlite_store import SQLiteStore
-
-        made = SQLiteStore(tmp_path / "board.sqlite3", busy_timeout_s=5, retry_budget_s=30)
+    made = open_store(request.param, request, tmp_path)
     made.put_room(Room("main", "BIRDS7", "token"))
     yield made
     made.close()
@@ -114,3 +121,79 @@ def test_the_secret_and_room_settings_are_the_store_s_not_a_process_s(store):
         ("NEWCODE", 5, 30.0, True, "refuse")
     assert room.frozen_at == "2026-05-09T15:30:00.000000Z"  # a restart with new settings keeps the freeze
     assert store.room_by_code("NEWCODE") == room and store.room_by_code("BIRDS7") is None
+
+
+def test_many_rooms_each_with_its_own_code_token_names_and_entries(store):
+    store.put_room(Room("second", "CATS22", "token-2", room_seed=3, name_days=30))
+    assert [r.code for r in store.rooms()] == ["BIRDS7", "CATS22"]
+    assert store.room_by_token("token-2").id == "second" and store.room_by_token("nope") is None
+    with pytest.raises(ValueError):  # a join code names one room
+        store.put_room(Room("third", "CATS22", "token-3"))
+    ada_main, _ = _ticket(store, "Ada")
+    ada_second, created = store.ticket_for("second", "k", "ada", [("Ada", "ada")], "bird-detection", 3, 100.0, "t2")
+    assert created and ada_second.name == "Ada"  # a name is taken per room, not per server
+    store.add(_verified("one"), "Ada", ada_main)
+    store.add(_verified("two"), "Ada", ada_second)
+    assert [e.result_id for e in store.entries(room="second")] == ["two"] and store.count("second") == 1
+    sizes = store.room_sizes()
+    assert (sizes["main"].names, sizes["main"].entries, sizes["second"].entries) == (1, 1, 1)
+
+
+def test_deleting_a_room_deletes_its_learners_names_tickets_and_entries_and_nothing_else(store):
+    store.put_room(Room("second", "CATS22", "token-2"))
+    kept, _ = _ticket(store, "Ada")
+    store.add(_verified("kept"), "Ada", kept)
+    gone, _ = store.ticket_for("second", "k", "bo", [("Bo", "bo")], "bird-detection", 1, 100.0, "t-gone")
+    store.add(_verified("gone"), "Bo", gone)
+    assert store.delete_room("second") == RoomSize(1, 1)
+    assert store.room("second") is None and store.room_by_code("CATS22") is None
+    assert store.ticket(gone.id) is None and store.entry_for_ticket(gone.id) is None and store.count("second") == 0
+    assert store.entry_for_ticket(kept.id) is not None and store.count() == 1
+    assert store.delete_room("second") is None
+    again, created = store.ticket_for("main", "k2", "bo", [("Bo", "bo")], "bird-detection", 1, 100.0, "t-bo")
+    assert created and again.name == "Bo"  # the name was the deleted room's only
+
+
+def test_names_expire_after_their_room_s_period_with_their_tickets_and_entries(store):
+    day = 86400.0
+    store.put_room(Room("main", "BIRDS7", "token", name_days=30))
+    store.put_room(Room("kept", "KEEP22", "token-k"))  # no period: kept until the room is deleted
+    old = store.ticket_for("main", "k1", "old", [("Old", "old")], "bird-detection", 1, 1000.0, "t-old")[0]
+    new = store.ticket_for("main", "k2", "new", [("New", "new")], "bird-detection", 1, 1000.0 + 20 * day, "t-new")[0]
+    forever = store.ticket_for("kept", "k3", "old", [("Old", "old")], "bird-detection", 1, 1000.0, "t-forever")[0]
+    for ticket in (old, new, forever):
+        store.add(_verified(ticket.id), ticket.name, ticket)
+    assert store.expire_names(1000.0 + 29 * day) == 0
+    assert store.expire_names(1000.0 + 31 * day) == 1
+    assert store.ticket(old.id) is None and store.entry_for_ticket(old.id) is None
+    assert store.ticket(new.id) == new and store.entry_for_ticket(forever.id) is not None
+    assert [e.name for e in store.entries(room="main")] == ["New"]
+    fresh, created = store.ticket_for("main", "k9", "old", [("Old", "old")], "bird-detection", 1, 5e6, "t-again")
+    assert created and fresh.name == "Old"  # the expired name is free again
+
+
+def test_the_expert_s_run_is_kept_per_model_case_hash_and_seed_first_one_wins(store):
+    run = ExpertRun(1.25, ("measure_human_level", "answer b", "ship"))
+    store.put_experts(4, [("sha256:x", 7, run), ("sha256:x", 8, ExpertRun(2.5, ("ship",)))])
+    store.put_experts(4, [("sha256:x", 7, ExpertRun(9.0, ()))])  # a second process playing the same seed
+    found = store.experts(4, [("sha256:x", 7), ("sha256:x", 9), ("sha256:y", 7)])
+    assert found == {("sha256:x", 7): run}
+    assert store.experts(5, [("sha256:x", 7)]) == {}  # another simulator version plays another expert
+
+
+def test_the_same_learner_asking_at_once_from_many_threads_gets_one_name_and_one_ticket(store):
+    issued = []
+    lock = threading.Lock()
+    candidates = [("Ada", "ada")] + [(f"Ada ({n})", f"ada ({n})") for n in range(2, 10)]
+
+    def ask(i: int):
+        got = store.ticket_for("main", "same-key", "ada", candidates, "bird-detection", i, 100.0 + i, f"t-{i}")
+        with lock:
+            issued.append(got[0])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({(t.id, t.name, t.seed) for t in issued}) == 1 and issued[0].name == "Ada"
