@@ -36,6 +36,13 @@ def variant(name: str, change) -> tuple:
     return load_case_bytes(text, f"{name}-variant.yaml"), "variant"
 
 
+def answer_aligned(game: Game) -> None:
+    """Answer every pending decision with its first aligned option."""
+    while game.pending_decision is not None:
+        option = next(o for o in game.pending_decision.options if o.verdict == "aligned")
+        game.choose(f"answer {option.id}")
+
+
 def play_to_end(game: Game, policy: str = "expert") -> None:
     play_policy(game, policy)
 
@@ -112,7 +119,7 @@ def test_templates_quote_what_the_screen_shows_and_the_briefing_only_fixed_facts
     briefing = game.text(case.briefing)
     assert "{" not in briefing and "1" in briefing  # {start.false_declines} became the first model's figure
     while not game.finished and game.pending_decision is not None:
-        game.choose("answer b")
+        answer_aligned(game)
     game.choose("carve_train_dev")
     dev = game.ladder()["dev"]
     bots = next(e for e in case.events if e.id == "bots")
@@ -175,7 +182,7 @@ def test_a_withdrawn_action_leaves_the_menu():
 def test_a_system_proxy_is_named_as_a_system_and_bias_is_judged_against_it():
     case, digest = load("card-fraud")
     game = Game(case, digest, 4)
-    game.choose("answer b")
+    answer_aligned(game)
     turn = game.choose("bigger_network")
     assert turn.rule == "avoidable-bias" and turn.verdict == "aligned"  # not locked: bias is read against the ensemble
     assert game.ladder()["human"] == pytest.approx(1.1)
@@ -197,7 +204,7 @@ def test_new_shares_reach_the_truth_at_the_next_training_run_and_the_team_table_
     k = [c.id for c in case.categories].index("card-testing")
     game = Game(case, digest, 7)
     bots = next(e for e in case.events if e.id == "bots")
-    game.choose("answer b")
+    answer_aligned(game)
     game.choose("carve_train_dev")
     game.choose("error_analysis")
     start_share = float(game.engine.truth.cat_share[0, k])
@@ -218,7 +225,7 @@ def test_an_event_that_changes_bayes_moves_the_world_whether_or_not_the_team_shi
                               "truth": {"scale": {"bayes": 0.5}}})
     case, digest = variant("card-fraud", sensors)
     early = Game(case, digest, 9)
-    early.choose("answer b")
+    answer_aligned(early)
     early.choose("ship")
     truth_end = early.engine.truth_at_end()
     plain, _ = load("card-fraud")
@@ -257,7 +264,7 @@ def test_a_smaller_network_is_right_only_when_it_eases_the_broken_threshold():
     the way out (it did whenever any threshold was broken)."""
     case, digest = load("card-fraud")
     game = Game(case, digest, 3)
-    game.choose("answer b")
+    answer_aligned(game)
     assert not all(m.ok for m in game.meters())
     turn = game.choose("smaller_network")
     assert turn.verdict != "aligned"
@@ -269,7 +276,7 @@ def test_an_action_whose_own_effect_eases_a_broken_threshold_is_aligned():
         raw["actions"]["clean_train_labels"] = {"weeks": 0.5, "label": "Tune the decline rules"}
     case, digest = variant("card-fraud", pipeline)
     game = Game(case, digest, 3)
-    game.choose("answer b")
+    answer_aligned(game)
     before = next(m for m in game.meters() if m.label.startswith("False declines"))
     turn = game.choose("clean_train_labels")
     assert turn.verdict == "aligned" and turn.rule == "optimizing-satisficing"
