@@ -165,3 +165,42 @@ def test_progress_is_told_each_chunk_of_each_policy(bird):
     calls = []
     lint(case, runs=50, coherence_states=None, chunk=20, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 9) for i in range(1, 10)]  # 3 chunks × 3 policies
+
+
+def test_an_answer_whose_verdict_the_model_contradicts_is_named_with_its_line(capsys, tmp_path):
+    """Swap the verdicts of chest-xray's split: the shuffle (now 'aligned') ends in an unusable project, the
+    users' films in dev/test (now 'misaligned') in a good one; lint says so, at each option's line."""
+    text = (ROOT / "scenarios" / "chest-xray.yaml").read_text().replace("id: chest-xray", "id: chest-swapped", 1)
+    head, split, rest = text.partition("  - id: split\n")
+    body = rest.replace("        verdict: aligned\n        rule: put-target-data-in-dev-test\n        why: Dev and test aim",
+                        "        verdict: misaligned\n        rule: put-target-data-in-dev-test\n        why: Dev and test aim", 1)
+    body = body.replace("        verdict: misaligned\n        rule: put-target-data-in-dev-test\n        why: Only about",
+                        "        verdict: aligned\n        rule: put-target-data-in-dev-test\n        why: Only about", 1)
+    assert body != rest
+    path = tmp_path / "chest-swapped.yaml"
+    path.write_text(head + split + body)
+    lines = path.read_text().splitlines()
+    start = lines.index("  - id: split")
+    line_a = next(i for i in range(start, len(lines)) if lines[i].strip() == "- id: a") + 1
+    line_b = next(i for i in range(start, len(lines)) if lines[i].strip() == "- id: b") + 1
+    code, out = run_lint(capsys, str(path), "--runs", "60", "--coherence-states", "40", "--json")
+    report = json.loads(out)
+    assert code == 1
+    hurts = [r for r in report["reasons"] if "option 'b' is aligned, but the project ends worse" in r]
+    wins = [r for r in report["reasons"] if "option 'a' is misaligned, but the project ends better" in r]
+    assert hurts and hurts[0].startswith(f"{path}:{line_b}:")
+    assert wins and wins[0].startswith(f"{path}:{line_a}:")
+    assert report["options"]["split"]["a"]["verdict"] == "misaligned"
+
+
+def test_a_threshold_the_expert_rarely_meets_is_named_with_its_line_and_what_moves_it(capsys, tmp_path):
+    text = (ROOT / "scenarios" / "card-fraud.yaml").read_text().replace("id: card-fraud", "id: card-tight", 1)
+    text = text.replace("{metric: false_declines, max: 0.5,", "{metric: false_declines, max: 0.1,")
+    path = tmp_path / "card-tight.yaml"
+    path.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "metric: false_declines, max: 0.1" in row)
+    code, out = run_lint(capsys, str(path), "--runs", "100", "--coherence-states", "0", "--json")
+    report = json.loads(out)
+    assert code == 1
+    (reason,) = [r for r in report["reasons"] if "threshold 'False declines (%)'" in r]
+    assert reason.startswith(f"{path}:{line}:") and "≤ 0.1" in reason and "metrics[0]" in reason

@@ -46,19 +46,33 @@ def run(args) -> int:
     from sim.scenario import CaseError, find_case, load_case_file
 
     try:
-        case, _ = load_case_file(find_case(args.case))
+        path = find_case(args.case)
+        case, _ = load_case_file(path)
     except CaseError as err:
         return fail_problems(err.problems)
     from sim.progress import Progress
 
     steps = -(-args.runs // CHUNK) * len(POLICIES) + bool(args.coherence_states)  # a policy's chunk, then coherence
     with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", steps, "steps") as progress:
-        report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states or None)
+        report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states or None,
+                      where=_where_in(path))
     if args.json:
         emit_json(report.as_json())
     else:
         print_report(report)
     return 0 if report.ok else EXIT_INVALID
+
+
+def _where_in(path):
+    """'file:line:col: ' of a path of keys in the case file (advice names the line to change)."""
+    from sim.scenario.yamlpos import place, read_yaml
+
+    positions = read_yaml(path.read_text(encoding="utf-8"), str(path)).positions
+
+    def where(keys: tuple) -> str:
+        line, col = place(positions, keys)
+        return f"{path}:{line}:{col}: "
+    return where
 
 
 def print_report(report) -> None:
@@ -95,6 +109,11 @@ def print_report(report) -> None:
             bound = share(f.target[1]) if name != "ceiling_breaches" else fmt.number(f.target[1])
             print(f"  {name:<21} {value:>6}  (95% interval {share(f.low)} to {share(f.high)}, target {f.target[0]} "
                   f"{bound}){'' if f.ok else '  MISSES'}")
+    if data.get("options"):
+        print("\nEach answer, then the expert finishes: real-world error (median over seeds)")
+        for decision, options in data["options"].items():
+            cells = [f"{o} ({v['verdict']}) {_median(v)}" for o, v in options.items()]
+            print(f"  {decision:<20} " + "   ".join(cells))
     for note in report.notes:
         print(f"lint: note: {note}")
     if report.ok:
@@ -115,6 +134,11 @@ def _runs_of(choices: list[str]) -> list[str]:
         else:
             out.append(choice)
     return out
+
+
+def _median(option: dict) -> str:
+    value = option["real_world_error"]["median"]
+    return "unusable" if value is not None and value >= 100 else "-" if value is None else fmt.error(value)
 
 
 def _three(d: dict, show) -> str:

@@ -16,6 +16,7 @@ from sim.coach.anti import AntiRulePolicy
 from sim.coach.policy import RandomPolicy
 from sim.game.coherence import CoherenceReport, coherence
 from sim.game.engine import Engine
+from sim.game.options_check import option_outcomes, option_reasons
 from sim.game.runner import ANSWER, OPTIONS, BatchRun, expert_policy, run_batch, totals
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
@@ -27,6 +28,7 @@ MIN_EXPERT_WINS = 0.95  # following the rules must beat playing at random on thi
 MIN_TEACH_SHARE = 0.20  # a rule the case teaches is cited on the expert's or the random player's path this often
 MIN_EXPERT_REACH = 0.5  # an event or decision the expert sees in fewer seeds than this is mostly unseen
 COHERENCE_STATES = 1000  # seeds per policy the coherence check draws a state from
+OPTION_SEEDS = 100  # seeds whose expert answers each decision every way (steady to a few hundredths of a point)
 CHUNK = 5_000  # seeds played at once: the batch's memory is a chunk's, not all runs' (20,000: twice the peak, 15% faster)
 PATH_KEEP = 100_000  # distinct expert paths counted at most (past it the rarest are dropped: only the commonest is shown)
 
@@ -74,6 +76,7 @@ class PolicyStats:
     answered: np.ndarray  # (D,) seeds that answered each decision
     fired: np.ndarray  # (E,) seeds in which each event fired
     aligned: np.ndarray  # (len(ACTION_IDS),) times each action was judged aligned
+    limits_met: np.ndarray | None = None  # (C,) seeds whose final model met each satisficing threshold
 
 
 @dataclass
@@ -91,6 +94,8 @@ class LintReport:
     reasons: list[str]
     notes: list[str] = field(default_factory=list)  # figures within noise of a bar: true now, may flip with --runs
     coherence: CoherenceReport | None = None  # does what the coach calls aligned work in the model?
+    # Per decision, per option: the project's real-world error when the expert answers so and then finishes.
+    options: list[list[np.ndarray]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -134,6 +139,10 @@ class LintReport:
                       for name in ("expert", "random")},
             "never_aligned_actions": self.never_aligned,
             **({"coherence": self.coherence.as_json()} if self.coherence is not None else {}),
+            **({"options": {d.id: {o.id: {"verdict": o.verdict, "seeds": int(len(self.options[i][j])),
+                                          "real_world_error": dist(self.options[i][j])}
+                                   for j, o in enumerate(d.options)}
+                            for i, d in enumerate(self.case.decisions)}} if self.options else {}),
         }
 
 
@@ -151,15 +160,17 @@ def _empty(name: str, case: Case, runs: int) -> PolicyStats:
     (kept pieces scattered over the heap held the freed chunks' memory: RSS grew with every chunk)."""
     return PolicyStats(name, np.zeros(runs, bool), np.full(runs, np.nan), np.zeros(runs), np.zeros(runs),
                        np.zeros(len(RULE_IDS), np.int64), np.zeros(len(case.decisions), np.int64),
-                       np.zeros(len(case.events), np.int64), np.zeros(len(ACTION_IDS), np.int64))
+                       np.zeros(len(case.events), np.int64), np.zeros(len(ACTION_IDS), np.int64),
+                       np.zeros(len(case.constraints), np.int64))
 
 
 def lint(case: Case, runs: int = 1000, first_seed: int = 0,
          progress: Callable[[int, int], None] | None = None, coherence_states: int | None = COHERENCE_STATES,
-         chunk: int = CHUNK) -> LintReport:
+         chunk: int = CHUNK, where: Callable[[tuple], str] | None = None) -> LintReport:
     """`progress(done, total)`, if given, is told each time a policy has played a chunk of seeds (and once more
     when the coherence check is done). `coherence_states`: seeds per policy for the coherence check (None: skip).
-    Seeds are played `chunk` at a time: the batches' memory is a chunk's; what is kept is a few numbers per seed."""
+    Seeds are played `chunk` at a time: the batches' memory is a chunk's; what is kept is a few numbers per seed.
+    `where(path)`: 'file:line:col: ' of a path in the case file, so advice names the line to change."""
     starts = list(range(first_seed, first_seed + runs, chunk))
     steps = len(starts) * len(POLICIES) + (coherence_states is not None)
     played = 0
@@ -189,6 +200,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
             stats.answered += run.answered.sum(axis=0)
             stats.fired += run.fired.sum(axis=0)
             stats.aligned += run.aligned_actions
+            stats.limits_met += run.limits_met.sum(axis=0)
         paths.update(_path_key(row) for row in expert.path)
         if len(paths) > PATH_KEEP:
             paths = Counter(dict(paths.most_common(PATH_KEEP // 10)))
@@ -208,6 +220,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         reasons.append(f"following the rules does not pay: the expert beats the random player on "
                        f"{fmt.percent(100 * win_random, 1)} of seeds (needs {fmt.percent(100 * MIN_EXPERT_WINS, 0)}); "
                        + _why_expert_loses(policies["expert"], policies["random"]))
+    reasons += _thresholds_missed(case, policies["expert"], runs, where or (lambda path: ""))
     for d in unreached_d:
         reasons.append(f"decision '{d}' is never reached in {fmt.count(runs)} seeds of any policy; "
                        + _why_unreached(case, next(x for x in case.decisions if x.id == d)))
@@ -224,6 +237,9 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         if progress:
             progress(played, steps)
         reasons += coherence_reasons(report.coherence)
+        # The same yardstick for the answers: does the option called aligned lead to the better project?
+        report.options = option_outcomes(case, min(OPTION_SEEDS, coherence_states), first_seed)
+        reasons += option_reasons(case, report.options, where or (lambda path: ""))
     return report
 
 
@@ -348,6 +364,26 @@ def coherence_reasons(report: CoherenceReport) -> list[str]:
         out.append(f"coherence: {name} is {pct(figure.value) if op != '==' else figure.hits} "
                    f"(95% interval {pct(figure.low)} to {pct(figure.high)}), target {op} "
                    f"{pct(bound) if op != '==' else fmt.number(bound)}{where}")
+    return out
+
+
+def _thresholds_missed(case: Case, expert: PolicyStats, runs: int, where) -> list[str]:
+    """A threshold the expert's final model misses on too many seeds, named at its line, with what moves it."""
+    out = []
+    own = {m.id: k for k, m in enumerate(case.metrics)}
+    for j, con in enumerate(case.constraints):
+        met = expert.limits_met[j] / runs if runs else 1.0
+        if met >= MIN_EXPERT_WINS:
+            continue
+        if con.metric in own:
+            how = (f"raise its {'max' if con.is_max else 'min'}, or let the model move it more "
+                   f"(metrics[{own[con.metric]}]: error, capacity or actions)")
+        else:
+            how = (f"raise its {'max' if con.is_max else 'min'}, or give the first model more room "
+                   f"(truth.{con.metric}, start.level)")
+        out.append(f"{where(('constraints', j))}threshold '{con.label}' "
+                   f"{'≤' if con.is_max else '≥'} {fmt.number(con.limit)} is met by the expert's final model on only "
+                   f"{fmt.percent(100 * met, 1)} of seeds (needs {fmt.percent(100 * MIN_EXPERT_WINS, 0)}): {how}")
     return out
 
 

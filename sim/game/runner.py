@@ -20,6 +20,7 @@ from sim.game.engine import MAX_TURNS, Engine, Moves
 from sim.game.turn import take_turn
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
+from sim.scenario.limits import meets
 from sim.scenario.schema import Case
 
 Policy = Callable[..., Picks]  # (vis, case, pending, turn, situation=...) -> Picks
@@ -48,6 +49,7 @@ class BatchRun:
     fired: np.ndarray  # (B, E) each event fired in each row while it played
     aligned_actions: np.ndarray  # (len(ACTION_IDS),) times each action was judged aligned
     chosen_actions: np.ndarray  # (len(ACTION_IDS),) times each action was chosen
+    limits_met: np.ndarray | None = None  # (B, C) each satisficing threshold held by the final model
 
     @property
     def valid(self) -> np.ndarray:
@@ -118,7 +120,7 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
     chosen = np.zeros(len(ACTION_IDS), dtype=np.int64)
     out = {"real_world": np.full(b, np.nan), "real_true": np.full(b, np.nan), "shipped": np.zeros(b, bool),
            "constraints_met": np.zeros(b, bool), "weeks": np.zeros(b), "answered": np.zeros((b, len(case.decisions)), bool),
-           "fired": np.zeros((b, len(case.events)), bool)}
+           "fired": np.zeros((b, len(case.events)), bool), "limits_met": np.zeros((b, len(case.constraints)), bool)}
     seeds_out, start_real = engine.seeds.copy(), engine.start_real.copy()
     origin = np.arange(b)  # the row of the full batch each engine row stands for
 
@@ -127,7 +129,9 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
         out["real_world"][where] = engine.real_world[rows]
         out["real_true"][where] = engine.real_true[rows]
         out["shipped"][where] = engine.shipped[rows]
-        out["constraints_met"][where] = engine.constraint_values()[1][rows]
+        table, every = engine.constraint_values()
+        out["constraints_met"][where] = every[rows]
+        out["limits_met"][where] = meets(case, table)[rows]
         out["weeks"][where] = engine.week[rows]
         out["answered"][where] = engine.answered[rows]
         out["fired"][where] = engine.fired[rows]
@@ -162,7 +166,7 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
     set_aside(np.arange(engine.batch))
     return BatchRun(name or "policy", seeds_out, start_real, out["real_world"], out["real_true"], out["shipped"],
                     out["constraints_met"], out["weeks"], strategy, counts, rules, path,
-                    out["answered"], out["fired"], aligned, chosen)
+                    out["answered"], out["fired"], aligned, chosen, out["limits_met"])
 
 
 def totals(run: BatchRun, expert_real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
