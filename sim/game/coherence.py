@@ -90,7 +90,8 @@ class CoherenceReport:
                 **{name: f.as_json() for name, f in self.figures.items()}}
 
 
-def _path_text(case: Case, codes: np.ndarray) -> list[str]:
+def path_text(case: Case, codes: np.ndarray) -> list[str]:
+    """A path of action and answer codes as the choices a player types (-1 slots skipped)."""
     out = []
     for code in codes:
         if code < 0:
@@ -167,7 +168,7 @@ def coherence(case: Case, seeds_per_policy: int = 1000, first_seed: int = 0) -> 
         if example is not None and breach_example is None:
             row = example.pop("row")
             breach_example = {"case": case.id, "seed": int(states.seeds[row]), "policy": policy,
-                              "path": _path_text(case, paths[keep[row]]), **example}
+                              "path": path_text(case, paths[keep[row]]), **example}
         # Which candidates each state can afford, and the coach's verdict on each.
         table = []
         for action, category, variety in candidates:
@@ -272,7 +273,7 @@ def _figures(case: Case, rows: list[dict], breaches: int, checks: int, breach_ex
             label = r["action"] + (f" category={case.categories[r['category']].id}" if r["category"] >= 0 else "")
             label += f" variety={r['variety']:g}" if r["action"] == "synthesize_data" else ""
             examples[name] = {"case": case.id, "seed": r["seed"], "policy": r["state"][0],
-                              "path": _path_text(case, r["path"]), "action": label,
+                              "path": path_text(case, r["path"]), "action": label,
                               "verdict": VERDICTS[r["verdict"]], "gain": round(r["gain"], 4), "sd": round(r["sd"], 4)}
 
     for state_rows in by_state.values():

@@ -14,10 +14,10 @@ import numpy as np
 from sim import fmt
 from sim.coach.anti import AntiRulePolicy
 from sim.coach.policy import RandomPolicy
-from sim.game.coherence import CoherenceReport, coherence
+from sim.game.coherence import CoherenceReport, coherence, path_text
 from sim.game.engine import Engine
 from sim.game.options_check import option_outcomes, option_reasons
-from sim.game.runner import ANSWER, OPTIONS, BatchRun, expert_policy, run_batch, totals
+from sim.game.runner import BatchRun, expert_policy, run_batch, totals
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
 from sim.scenario.schema import Case
@@ -321,20 +321,7 @@ def _typical(case: Case, paths: Counter, runs: int) -> tuple[list[str], float]:
     if not paths:
         return [], 0.0
     key, count = paths.most_common(1)[0]
-    return _choices(case, np.frombuffer(key, dtype=np.int32)), float(count / runs)
-
-
-def _choices(case: Case, codes) -> list[str]:
-    out = []
-    for code in codes:
-        if code < 0:
-            continue
-        if code >= ANSWER:
-            d, o = divmod(int(code) - ANSWER, OPTIONS)
-            out.append(f"answer {case.decisions[d].options[o].id}")
-        else:
-            out.append(ACTION_IDS[int(code)])
-    return out
+    return path_text(case, np.frombuffer(key, dtype=np.int32)), float(count / runs)
 
 
 def coherence_reasons(report: CoherenceReport) -> list[str]:
