@@ -204,3 +204,19 @@ def test_a_threshold_the_expert_rarely_meets_is_named_with_its_line_and_what_mov
     assert code == 1
     (reason,) = [r for r in report["reasons"] if "threshold 'False declines (%)'" in r]
     assert reason.startswith(f"{path}:{line}:") and "≤ 0.1" in reason and "metrics[0]" in reason
+
+
+def test_only_a_figure_on_the_right_side_of_its_bar_with_an_interval_across_it_is_measured_again():
+    from sim.game.coherence import CoherenceReport, Figure
+    from sim.game.lint import _near_a_bar
+
+    def fig(name, hits, n, low, high, target):
+        return Figure(name, hits, n, low, high, target, None)
+
+    report = CoherenceReport("x", 1000, 3000, figures={
+        "best_is_aligned": fig("best_is_aligned", 960, 1000, 0.945, 0.971, (">=", 0.95)),  # near: measure again
+        "aligned_that_hurt": fig("aligned_that_hurt", 30, 1000, 0.021, 0.043, ("<=", 0.02)),  # clearly over: fails
+        "misaligned_that_win": fig("misaligned_that_win", 18, 1000, 0.011, 0.028, ("<=", 0.02)),  # near
+        "ceiling_breaches": fig("ceiling_breaches", 1, 1000, 0.0, 0.005, ("==", 0)),  # a count: never noise
+    })
+    assert _near_a_bar(report) == ["best_is_aligned", "misaligned_that_win"]

@@ -46,10 +46,11 @@ def _wander(engine: Engine, rng: np.random.Generator) -> None:
         k.metric_ref[:] = rng.uniform(0, 1, b)
         k.devset_ref[:] = rng.uniform(0, 1, b)
         k.cat_residual[:] = rng.uniform(0.1, 1, k.cat_residual.shape)
-    t = engine.truth
-    for name, low, high in (("transfer_data", 0, 1e6), ("transfer_half", 1e3, 1e5), ("multitask_data", 0, 5e5),
-                            ("e2e_floor", 0, 2), ("e2e_threshold", 1e5, 1e8), ("bayes_gap", 0, 1), ("M", 0, 5)):
-        getattr(t, name)[:] = rng.uniform(low, high, b)
+    # The truth is read-only (drawn once per seed): a wandered one is a new truth.
+    engine.truth = engine.world_truth = engine.truth.replace(**{
+        name: rng.uniform(low, high, b)
+        for name, low, high in (("transfer_data", 0, 1e6), ("transfer_half", 1e3, 1e5), ("multitask_data", 0, 5e5),
+                                ("e2e_floor", 0, 2), ("e2e_threshold", 1e5, 1e8), ("bayes_gap", 0, 1), ("M", 0, 5))})
 
 
 def _truth_row(engine: Engine, i: int) -> dict:
@@ -59,18 +60,23 @@ def _truth_row(engine: Engine, i: int) -> dict:
     return row
 
 
+@pytest.mark.parametrize("aimed", [True, False], ids=["aims-moved", "aims-untouched"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_vectorised_step_matches_the_scalar_reference(bird, seed):
+def test_vectorised_step_matches_the_scalar_reference(bird, seed, aimed):
     rng = np.random.default_rng(seed)
     case, batch = bird[0], 200
     engine = Engine(case, rng.integers(0, 10**9, size=batch))
     _wander(engine, rng)
+    if not aimed:  # the law skips the aim's terms when no row has moved one: the same numbers either way
+        for k in (engine.plan, engine.model, engine.sets):
+            for name in ("metric_gap", "devset_gap", "metric_ref", "devset_ref"):
+                getattr(k, name)[:] = 0.0
     offered = [a for a in ACTION_IDS if a in case.actions]
     actions = np.array([ACTION_INDEX[a] for a in rng.choice(offered, batch)])
     categories = rng.integers(-1, len(case.categories), batch)
     variety = rng.uniform(0, 1, batch)
     z = Noise(*(rng.standard_normal(batch) for _ in range(5)))
-    world = (rng.uniform(0, 2, batch), rng.uniform(0, 2, batch))
+    world = (rng.uniform(0, 2, batch), rng.uniform(0, 2, batch)) if aimed else (np.zeros(batch), np.zeros(batch))
     before = engine.plan.copy()
     apply_actions(engine.plan, actions, Params(categories, variety), engine.amounts)
     # The plan just trained, measured on the sets it had before (a run, not a new dev set, in between).
@@ -88,3 +94,20 @@ def test_vectorised_step_matches_the_scalar_reference(bird, seed):
         for rung in RUNGS:
             value = rungs[rung]
             assert abs(getattr(got, rung)[i] - value) <= 1e-9 * max(1.0, abs(value)), (rung, ACTION_IDS[actions[i]])
+
+
+def test_a_big_batch_reads_a_shared_truth_as_plain_numbers_and_gets_the_same_rungs(bird, monkeypatch):
+    """Above SHARED_FROM_ROWS the law reads the fields every row shares as floats: the rungs must not move."""
+    from sim.model import truth as truth_module
+
+    rng = np.random.default_rng(7)
+    batch = truth_module.SHARED_FROM_ROWS + 100
+    engine = Engine(bird[0], rng.integers(0, 10**9, size=batch))
+    _wander(engine, rng)
+    z = Noise(*(rng.standard_normal(batch) for _ in range(5)))
+    fast = ladder(engine.truth, engine.plan, engine.sets, z)
+    assert any(isinstance(getattr(engine.truth.shared, f.name), float) for f in fields(engine.truth))
+    monkeypatch.setattr(truth_module, "SHARED_FROM_ROWS", 10**9)
+    plain = ladder(engine.truth.replace(), engine.plan, engine.sets, z)  # a new truth: nothing cached
+    for rung in RUNGS:
+        np.testing.assert_allclose(getattr(fast, rung), getattr(plain, rung), rtol=1e-12, atol=1e-12, err_msg=rung)

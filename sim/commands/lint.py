@@ -35,14 +35,14 @@ def add_arguments(p) -> None:
     p.add_argument("case", metavar="CASE",
                    help="a case id (see `mlsim scenarios`) or a path to a case file").completer = complete_case
     p.add_argument("--runs", type=_runs, default=1000, help="seeds per policy (default 1000)")
-    p.add_argument("--coherence-states", type=_states, default=1000, metavar="N",
-                   help="seeds per policy the coherence check draws a state from (default 1000: 3,000 states; "
-                        "0 skips the check)")
+    p.add_argument("--coherence-states", type=_states, default=None, metavar="N",
+                   help="seeds per policy the coherence check draws a state from (default 1000: 3,000 states, "
+                        "and 3000 when a figure is within noise of its bar; 0 skips the check)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
 def run(args) -> int:
-    from sim.game.lint import CHUNK, POLICIES, lint
+    from sim.game.lint import CHUNK, COHERENCE_STATES, POLICIES, lint
     from sim.scenario import CaseError, find_case, load_case_file
 
     try:
@@ -52,10 +52,12 @@ def run(args) -> int:
         return fail_problems(err.problems)
     from sim.progress import Progress
 
-    steps = -(-args.runs // CHUNK) * len(POLICIES) + bool(args.coherence_states)  # a policy's chunk, then coherence
+    chosen = args.coherence_states is not None  # a number the user chose is kept; the default may grow near a bar
+    states = args.coherence_states if chosen else COHERENCE_STATES
+    steps = -(-args.runs // CHUNK) * len(POLICIES) + bool(states)  # a policy's chunk, then coherence
     with Progress(f"lint {case.id}, {fmt.count(args.runs)} seeds", steps, "steps") as progress:
-        report = lint(case, args.runs, progress=progress, coherence_states=args.coherence_states or None,
-                      where=_where_in(path))
+        report = lint(case, args.runs, progress=progress, coherence_states=states or None,
+                      where=_where_in(path), extend_near_a_bar=not chosen)
     if args.json:
         emit_json(report.as_json())
     else:

@@ -19,7 +19,7 @@ from sim.game.engine import Engine, Moves
 from sim.game.runner import ANSWER, OPTIONS, expert_policy, policy_named, policy_picks, run_batch
 from sim.game.turn import take_turn
 from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, Params, apply_actions
-from sim.model.law import ladder
+from sim.model.law import category_parts, ladder
 from sim.model.seeds import TAPE_TURNS
 from sim.scenario.schema import Case
 
@@ -240,8 +240,8 @@ def _ceiling_breaches(case: Case, states: Engine, candidates) -> tuple[int, int,
         return 0, 0, None
     sub = states.take(analysed)
     plan, truth, z = sub.plan, sub.truth, sub.noise()
-    without = ladder(truth, plan, plan, z).real_true
-    parts = ladder(truth, plan, plan, z).parts
+    base = ladder(truth, plan, plan, z)
+    without, parts = base.real_true, category_parts(truth, plan, base)
     hits, checks, example = 0, 0, None
     for action, category, variety in candidates:
         if category < 0:

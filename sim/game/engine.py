@@ -220,14 +220,11 @@ class Engine:
         """The standard normals of each row's current (model, set) pairs (cached until an id changes)."""
         key = (self._steps, self.batch)
         if self._noise_key != key:
-            k, m = self.truth.draws.key, self.model_id
-            self._noise = Noise(
-                train=noise_streams.normals(k, noise_streams.TRAIN, m, 0),
-                train_dev=noise_streams.normals(k, noise_streams.TRAIN_DEV, m, self.td_id),
-                dev=noise_streams.normals(k, noise_streams.DEV, m, self.dev_id),
-                test=noise_streams.normals(k, noise_streams.TEST, m, self.test_id),
-                real=noise_streams.normals(k, noise_streams.REAL, m, 0),
-            )
+            z = noise_streams.readings(self.truth.draws.key, self.model_id, {
+                noise_streams.TRAIN: 0, noise_streams.TRAIN_DEV: self.td_id, noise_streams.DEV: self.dev_id,
+                noise_streams.TEST: self.test_id, noise_streams.REAL: 0})
+            self._noise = Noise(train=z[noise_streams.TRAIN], train_dev=z[noise_streams.TRAIN_DEV],
+                                dev=z[noise_streams.DEV], test=z[noise_streams.TEST], real=z[noise_streams.REAL])
             self._noise_key = key
         return self._noise
 

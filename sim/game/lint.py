@@ -28,6 +28,9 @@ MIN_EXPERT_WINS = 0.95  # following the rules must beat playing at random on thi
 MIN_TEACH_SHARE = 0.20  # a rule the case teaches is cited on the expert's or the random player's path this often
 MIN_EXPERT_REACH = 0.5  # an event or decision the expert sees in fewer seeds than this is mostly unseen
 COHERENCE_STATES = 1000  # seeds per policy the coherence check draws a state from
+# When a figure is on the right side of its bar but its interval still reaches past it, the default check draws
+# this many instead (once): a case near a bar is measured well enough to say which side it is on.
+COHERENCE_STATES_NEAR_A_BAR = 3000
 OPTION_SEEDS = 100  # seeds whose expert answers each decision every way (steady to a few hundredths of a point)
 CHUNK = 5_000  # seeds played at once: the batch's memory is a chunk's, not all runs' (20,000: twice the peak, 15% faster)
 PATH_KEEP = 100_000  # distinct expert paths counted at most (past it the rarest are dropped: only the commonest is shown)
@@ -166,11 +169,14 @@ def _empty(name: str, case: Case, runs: int) -> PolicyStats:
 
 def lint(case: Case, runs: int = 1000, first_seed: int = 0,
          progress: Callable[[int, int], None] | None = None, coherence_states: int | None = COHERENCE_STATES,
-         chunk: int = CHUNK, where: Callable[[tuple], str] | None = None) -> LintReport:
+         chunk: int = CHUNK, where: Callable[[tuple], str] | None = None,
+         extend_near_a_bar: bool = True) -> LintReport:
     """`progress(done, total)`, if given, is told each time a policy has played a chunk of seeds (and once more
     when the coherence check is done). `coherence_states`: seeds per policy for the coherence check (None: skip).
     Seeds are played `chunk` at a time: the batches' memory is a chunk's; what is kept is a few numbers per seed.
-    `where(path)`: 'file:line:col: ' of a path in the case file, so advice names the line to change."""
+    `where(path)`: 'file:line:col: ' of a path in the case file, so advice names the line to change.
+    `extend_near_a_bar`: draw COHERENCE_STATES_NEAR_A_BAR states once when a coherence figure's interval reaches
+    past its bar while the figure itself does not (off when the caller chose the number of states)."""
     starts = list(range(first_seed, first_seed + runs, chunk))
     steps = len(starts) * len(POLICIES) + (coherence_states is not None)
     played = 0
@@ -233,6 +239,12 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
     _expert_reach(report, reasons, notes, set(unreached_d) | set(unreached_e))
     if coherence_states is not None:
         report.coherence = coherence(case, coherence_states, first_seed)
+        near = _near_a_bar(report.coherence)
+        if near and extend_near_a_bar and coherence_states < COHERENCE_STATES_NEAR_A_BAR:
+            report.coherence = coherence(case, COHERENCE_STATES_NEAR_A_BAR, first_seed)
+            notes.append(f"coherence: {', '.join(near)} within noise of {'its bar' if len(near) == 1 else 'their bars'} "
+                         f"at {fmt.count(coherence_states)} seeds per policy, so measured at "
+                         f"{fmt.count(COHERENCE_STATES_NEAR_A_BAR)}")
         played += 1
         if progress:
             progress(played, steps)
@@ -322,6 +334,16 @@ def _typical(case: Case, paths: Counter, runs: int) -> tuple[list[str], float]:
         return [], 0.0
     key, count = paths.most_common(1)[0]
     return path_text(case, np.frombuffer(key, dtype=np.int32)), float(count / runs)
+
+
+def _near_a_bar(report: CoherenceReport) -> list[str]:
+    """Figures on the right side of their bar whose 95% interval still reaches past it."""
+    out = []
+    for name, figure in report.figures.items():
+        op, bound = figure.target
+        if not figure.ok and op != "==" and (figure.value >= bound if op == ">=" else figure.value <= bound):
+            out.append(name)
+    return out
 
 
 def coherence_reasons(report: CoherenceReport) -> list[str]:

@@ -39,8 +39,9 @@ def fixed_values(case: Case) -> dict[str, str]:
 def live_values(engine, i: int) -> dict[str, str]:
     """Row i's numbers on screen now, and the case's fixed facts."""
     vis = engine.visible()
-    rungs = {"human": vis.human[i], "train": vis.train[i], "train_dev": vis.train_dev[i], "dev": vis.dev[i],
-             "test": vis.test[i]}
+    # Rounded as the ladder on screen and the records hold them (sim.game.playthroughs.rung_value), so a prompt
+    # never rounds 8.16500x to 8.17 beside a ladder showing 8.165 as 8.16.
+    rungs = {name: np.round(float(getattr(vis, name)[i]), 4) for name in ("human", "train", "train_dev", "dev", "test")}
     out = fixed_values(engine.case)
     out.update({name: NOT_MEASURED if np.isnan(v) else fmt.error(v) for name, v in rungs.items()})
     for gap, (upper, lower) in _GAPS.items():

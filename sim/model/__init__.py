@@ -6,7 +6,7 @@ docs/design.md states the law term by term.
 
 # Bumped whenever the error law changes what a (case, seed, choices) reaches: results, saves and outbox
 # entries carry it, so a record made by another law is reported as such, never as tampered.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 from sim.model.actions import ACTION_IDS, ACTION_INDEX, ACTIONS, FAMILIES, ActionAmounts, ActionDef, Params  # noqa: E402
 from sim.model.calibrate import CalibrationError, calibrate  # noqa: E402

@@ -40,6 +40,7 @@ def _expected_maxima(n: int) -> np.ndarray:
 
 
 SELECTION = _expected_maxima(MAX_ROUNDS)  # how far the best of r tuning rounds sits below its true error, in sd
+_AFTER_ROUNDS = SELECTION[np.minimum(np.arange(MAX_ROUNDS + 1) + 1, MAX_ROUNDS)]  # after r rounds: the best of r + 1
 
 
 def selection(rounds: np.ndarray) -> np.ndarray:
@@ -47,8 +48,8 @@ def selection(rounds: np.ndarray) -> np.ndarray:
 
     Each training run is a tuning round against the dev set; the first model (0 rounds) carries none.
     """
-    r = np.clip(np.asarray(rounds, dtype=np.float64), 0, MAX_ROUNDS)
-    return SELECTION[(r + 1).astype(np.int64).clip(0, MAX_ROUNDS)]
+    r = np.asarray(rounds).astype(np.int64)  # whole rounds, at least 0
+    return _AFTER_ROUNDS[np.minimum(r, MAX_ROUNDS, out=r)]
 
 
 @dataclass(frozen=True)
@@ -86,19 +87,16 @@ class Ladder:
     variance: np.ndarray
     mismatch: np.ndarray
     overfit: np.ndarray  # how far measured dev sits below its truth from selection on the dev set
-    parts: np.ndarray  # (B, K) each category's remaining part of variance + mismatch on the target, points
     variance_law: np.ndarray  # variance before the categories' fixes (what their shares split)
     mismatch_law: np.ndarray  # mismatch before the categories' fixes
     dev_seen: np.ndarray  # dev error of the model under the current aim, before sampling, labels and selection
     effective_data: np.ndarray
-    coverage: np.ndarray
 
 
-def _uniform(values: np.ndarray) -> np.ndarray | float:
-    """A per-row parameter the case does not vary, as a scalar (numpy's fast paths take scalar exponents)."""
-    if len(values) and values.min() == values.max():
-        return float(values[0])
-    return values
+def category_parts(t: Truth, model: Knobs, lad: Ladder) -> np.ndarray:
+    """(B, K) each category's remaining part of variance + mismatch on the target, in points: what fixing it
+    can gain at most (the ceiling error analysis prints)."""
+    return t.cat_share * model.cat_residual * (lad.variance_law + lad.mismatch_law)[:, None]
 
 
 def training_examples(k: Knobs) -> np.ndarray:
@@ -110,9 +108,9 @@ def effective_data(t: Truth, k: Knobs) -> np.ndarray:
     pretrained weights (worth most when target data is scarce) and related tasks."""
     data = k.n_target + k.n_other
     data += k.n_syn * k.syn_variety
-    if k.transfer.any():  # most batches use neither; skip the passes over the rows
+    if _some(k.transfer):  # most batches use neither; skip the passes over the rows
         data += k.transfer * t.transfer_data / (1.0 + k.n_target / t.transfer_half)
-    if k.multitask.any():
+    if _some(k.multitask):
         data += k.multitask * t.multitask_data
     return data
 
@@ -124,23 +122,26 @@ def target_like(k: Knobs) -> np.ndarray:
     return out
 
 
-def coverage(k: Knobs) -> np.ndarray:
-    """Share of the training mix that looks like the target (reported; the law uses the amount, target_like)."""
-    return np.minimum(target_like(k) / np.maximum(training_examples(k), 1.0), 1.0)
-
-
-def target_share(k: Knobs) -> np.ndarray:
-    """Share of the training mix drawn from the target distribution (a train-dev set has the same)."""
-    return np.minimum(k.n_target / np.maximum(training_examples(k), 1.0), 1.0)
+def target_share(k: Knobs, examples: np.ndarray | None = None) -> np.ndarray:
+    """Share of the training mix drawn from the target distribution (a train-dev set has the same).
+    `examples`: training_examples(k), when the caller has it."""
+    out = np.maximum(training_examples(k) if examples is None else examples, 1.0)
+    np.divide(k.n_target, out, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def unfixed(t: Truth, k: Knobs) -> np.ndarray:
     """Share of the errors between train and dev still unfixed: 1 - each category's fixed part."""
-    left = np.ones(len(k.level))
-    for j in range(t.cat_share.shape[1] if len(left) else 0):
-        if k.cat_residual[:, j].min() < 1.0:  # a category nobody fixed yet changes nothing
-            left -= t.cat_share[:, j] * (1.0 - k.cat_residual[:, j])
-    return left
+    if not k.cat_residual.size or k.cat_residual.min() >= 1.0:  # nobody fixed a category yet
+        return np.ones(len(k.level))
+    fixed = np.subtract(1.0, k.cat_residual)
+    left = np.einsum("ij,ij->i", t.cat_share, fixed)  # each row's fixed part, without a (B, K) temporary
+    return np.subtract(1.0, left, out=left)
+
+
+def _some(values: np.ndarray) -> bool:
+    """Whether any row holds a non-zero value of a knob that is never negative (max is a cheaper pass than any)."""
+    return len(values) > 0 and values.max() > 0.0
 
 
 # ---- the shapes: each gap is coefficient x shape (+ terms with no coefficient) ----------------------------
@@ -165,7 +166,8 @@ def undertraining_shape(k: Knobs) -> np.ndarray:
     np.exp(out, out=out)
     out -= _CONVERGED
     np.maximum(out, 0.0, out=out)
-    out *= k.opt / (1.0 - _CONVERGED)
+    out *= k.opt
+    out *= 1.0 / (1.0 - _CONVERGED)
     return out
 
 
@@ -173,8 +175,8 @@ def bias_extra(t: Truth, k: Knobs) -> np.ndarray:
     """Bias no capacity or training removes: random label noise, and a pipeline's hand-designed parts (they
     limit what the system can fit even on its training data)."""
     out = RANDOM_NOISE_COST * k.train_noise_random
-    if t.e2e_floor.any():
-        out = out + np.where(k.e2e > 0.5, 0.0, t.e2e_floor)
+    if np.any(t.e2e_floor):
+        out += np.where(k.e2e > 0.5, 0.0, t.e2e_floor)
     return out
 
 
@@ -184,8 +186,10 @@ def bias(t: Truth, k: Knobs) -> np.ndarray:
     under = undertraining_shape(k)
     under *= t.S
     out += under
-    out *= 1.0 + REG_BIAS_COST * k.reg
-    out += bias_extra(t, k)
+    if _some(k.reg):
+        out *= 1.0 + REG_BIAS_COST * k.reg
+    if _some(k.train_noise_random) or np.any(t.e2e_floor):
+        out += bias_extra(t, k)
     return out
 
 
@@ -194,19 +198,21 @@ def variance_shape(t: Truth, k: Knobs, data: np.ndarray) -> np.ndarray:
     out = np.multiply(k.level, CAPACITY_VARIANCE_EXPONENT)
     np.exp2(out, out=out)
     out /= np.maximum(data, 1.0)
-    out /= 1.0 + k.aug
+    if _some(k.aug):
+        out /= 1.0 + k.aug
     np.log(out, out=out)
     out *= t.b
     np.exp(out, out=out)
     out *= k.arch
-    out /= 1.0 + REG_VARIANCE_CUT * k.reg
+    if _some(k.reg):
+        out /= 1.0 + REG_VARIANCE_CUT * k.reg
     return out
 
 
 def end_to_end_term(t: Truth, k: Knobs, data: np.ndarray) -> np.ndarray:
     """Variance of learning the whole mapping end to end: e2e_floor at the threshold of data, more below it and
     less above (a pipeline pays e2e_floor as bias instead, see bias_extra)."""
-    if not t.e2e_floor.any():
+    if not np.any(t.e2e_floor):
         return np.zeros(len(data))
     ratio = t.e2e_threshold / np.maximum(data, 1.0)
     return np.where(k.e2e > 0.5, t.e2e_floor * ratio ** t.b, 0.0)
@@ -215,7 +221,7 @@ def end_to_end_term(t: Truth, k: Knobs, data: np.ndarray) -> np.ndarray:
 def mismatch_shape(t: Truth, k: Knobs) -> np.ndarray:
     """(1 + T / mismatch_half)**-gamma, T the target-like training examples: a learning curve on data like the
     target. Data from other distributions leaves it alone."""
-    out = target_like(k)
+    out = target_like(k)  # a new array: the rest works in place
     out /= t.mismatch_half
     out += 1.0
     np.log(out, out=out)
@@ -228,11 +234,11 @@ def mismatch_extra(k: Knobs) -> np.ndarray:
 
 
 def sampling_sd(error: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Standard deviation, in points, of an error rate (0..100) measured on n examples."""
-    e = np.clip(error, 0.0, 100.0)
-    sd = np.subtract(100.0, e)
-    sd *= e
-    sd /= np.maximum(n, 1.0)
+    """Standard deviation, in points, of an error rate measured on n examples (every error the law makes lies
+    in 0..100: each term is at least 0, and each rung is capped)."""
+    sd = np.subtract(100.0, error)
+    sd *= error
+    sd /= n  # every set has at least one example (the training mix: see _ladder)
     return np.sqrt(sd, out=sd)
 
 
@@ -265,6 +271,9 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     `exact`: readings as they would be on endless, correctly labelled sets (no sampling noise, no label noise,
     no selection optimism): what each rung really is, under the current aim.
     """
+    # Written for few passes over the batch (in place where an array is ours, a shared truth value as a float):
+    # this runs for every row of every fork lint and the coherence check try.
+    t = t.shared
     data = effective_data(t, model)
     left = unfixed(t, model)
     b = bias(t, model)
@@ -272,55 +281,102 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     var_law *= t.V
     mis_law = mismatch_shape(t, model)
     mis_law *= t.M
-    parts = t.cat_share * model.cat_residual * (var_law + mis_law)[:, None]
     variance = var_law * left
-    variance += end_to_end_term(t, model, data)
+    if np.any(t.e2e_floor):
+        variance += end_to_end_term(t, model, data)
     mismatch = mis_law * left
-    mismatch += mismatch_extra(model)
-    p_train = target_share(model)
-    beyond = t.bayes_gap + mismatch  # what a target example costs beyond one from the training mix
+    if _some(model.train_noise_systematic):
+        mismatch += mismatch_extra(model)
+    examples = np.maximum(training_examples(model), 1.0)  # at least one, for the shares and the train reading
+    p_train = target_share(model, examples)
+    beyond = mismatch + t.bayes_gap  # what a target example costs beyond one from the training mix
 
-    train_true = t.bayes + p_train * t.bayes_gap + b
+    floor_train = p_train * t.bayes_gap
+    floor_train += t.bayes
     # Held-out examples from the training mix's other sources. (Dev overfitting is a reading's optimism, below:
     # the tuned model is as good as it is.)
-    other_true = t.bayes + b + variance
-    target_true = np.minimum(other_true + beyond, 100.0)
-    mix_true = np.minimum(other_true + p_train * beyond, 100.0)
-    dev_true = np.minimum(other_true + plan.dev_target * beyond, 100.0)
-    test_true = np.minimum(other_true + plan.test_target * beyond, 100.0)
+    other_true = b + variance
+    other_true += t.bayes
+    target_true = _capped(other_true + beyond)
+    mix_true = _capped(np.multiply(p_train, beyond) + other_true)
+    dev_true = _capped(np.multiply(plan.dev_target, beyond) + other_true)
+    test_true = _capped(np.multiply(plan.test_target, beyond) + other_true)
 
-    metric_short = metric_shortfall(model, plan)
-    sets_short = devset_shortfall(model, plan)
-    train_seen = np.minimum(train_true + metric_short, 100.0)
-    td_seen = np.minimum(mix_true + metric_short, 100.0)
-    dev_seen = np.minimum(dev_true + metric_short + sets_short, 100.0)
-    test_seen = np.minimum(test_true + metric_short + sets_short, 100.0)
+    # The aim's terms are zero until an event or an aim action moves one: skip them until then.
+    metric_aimed, devset_aimed = _aims(model, plan, "metric"), _aims(model, plan, "devset")
+    metric_short = metric_shortfall(model, plan) if metric_aimed else 0.0
+    shown = metric_short + devset_shortfall(model, plan) if devset_aimed else metric_short
+    train_seen = _capped(_plus(floor_train + b, metric_short))
+    td_seen = _plus(mix_true, metric_short)
+    dev_seen = _plus(dev_true, shown)
+    test_seen = _plus(test_true, shown)
 
-    floor_train = t.bayes + p_train * t.bayes_gap
-    train = train_seen + sampling_sd(train_seen, training_examples(model)) * z.train
-    train_dev = td_seen + sampling_sd(td_seen, train_dev_size(plan)) * z.train_dev
+    train = _read(train_seen, examples, z.train)
+    train_dev = _read(td_seen, train_dev_size(plan), z.train_dev)
     dev_sd = sampling_sd(dev_seen, plan.n_dev)
-    overfit = t.k_overfit * dev_sd * selection(plan.rounds)
-    dev = dev_seen + dev_sd * z.dev
-    test = test_seen + sampling_sd(test_seen, plan.n_test) * z.test
+    overfit = selection(plan.rounds)
+    overfit *= dev_sd
+    overfit *= t.k_overfit
+    dev = dev_sd * z.dev
+    dev += dev_seen
+    test = _read(test_seen, plan.n_test, z.test)
     if not exact:
         dev += plan.dev_noise
         dev -= overfit
         test += plan.test_noise
     metric_world, devset_world = world if world is not None else (plan.metric_world, plan.devset_world)
-    real_true = np.minimum(target_true + aim_loss(model, metric_world, devset_world) + t.world_shift, 100.0)
-    real = np.minimum(real_true + t.real_noise * np.abs(z.real), 100.0)
-    floor = t.bayes + np.minimum(plan.dev_target, 1.0) * t.bayes_gap
+    real_true = target_true.copy()
+    if metric_aimed or devset_aimed or _nonzero(metric_world) or _nonzero(devset_world):
+        real_true += aim_loss(model, metric_world, devset_world)
+    real_true += t.world_shift
+    np.minimum(real_true, 100.0, out=real_true)
+    real = np.abs(z.real)
+    real *= t.real_noise
+    real += real_true
+    np.minimum(real, 100.0, out=real)
     np.clip(train, floor_train, 100.0, out=train)
     np.clip(train_dev, floor_train, 100.0, out=train_dev)
-    np.clip(dev, floor, 100.0, out=dev)
-    np.clip(test, t.bayes + plan.test_target * t.bayes_gap, 100.0, out=test)
+    floor_dev = np.multiply(plan.dev_target, t.bayes_gap)  # dev_target is a share: at most 1
+    floor_dev += t.bayes
+    np.clip(dev, floor_dev, 100.0, out=dev)
+    floor_test = np.multiply(plan.test_target, t.bayes_gap)
+    floor_test += t.bayes
+    np.clip(test, floor_test, 100.0, out=test)
     return Ladder(
         train=train, train_dev=train_dev, dev=dev, test=test, real=real, real_true=real_true,
         target_true=target_true, dev_true=dev_true, bias=b, variance=variance, mismatch=mismatch, overfit=overfit,
-        parts=parts, variance_law=var_law, mismatch_law=mis_law, dev_seen=dev_seen, effective_data=data,
-        coverage=coverage(model),
+        variance_law=var_law, mismatch_law=mis_law, dev_seen=dev_seen, effective_data=data,
     )
+
+
+def _aims(model: Knobs, plan: Knobs, which: str) -> bool:
+    """Whether the metric's or the dev/test sets' gap or reference is non-zero in any row, for the model or plan."""
+    return any(_nonzero(getattr(knobs, f"{which}_{part}")) for knobs in (model, plan) for part in ("gap", "ref"))
+
+
+def _nonzero(values: np.ndarray) -> bool:
+    """Whether any row is non-zero (min and max are cheaper passes than any)."""
+    return len(values) > 0 and (values.max() != 0.0 or values.min() != 0.0)
+
+
+def _plus(error: np.ndarray, shortfall: np.ndarray | float) -> np.ndarray:
+    """A rung seen under an aim the model was not trained for (capped); the same array when the aim is its own."""
+    if isinstance(shortfall, float):  # the aims' terms were skipped: zero in every row
+        return error
+    return _capped(error + shortfall)
+
+
+def _capped(error: np.ndarray) -> np.ndarray:
+    """An error rate of our own making, capped at 100% in place."""
+    return np.minimum(error, 100.0, out=error)
+
+
+def _read(seen: np.ndarray, n: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """What a set of n examples reads for a model whose error on it is `seen`, with its fixed noise z."""
+    out = sampling_sd(seen, n)
+    out *= z
+    out += seen
+    return out
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
 from sim.model.seeds import SeedDraws
+
+
+SHARED_FROM_ROWS = 4096  # below this, finding the shared fields costs more than the scalar operands save
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,27 @@ class Truth:
     D0: np.ndarray  # starting training examples (reference for run time)
     cat_share: np.ndarray  # (B, K) share of the errors between train and dev owned by each category
     draws: SeedDraws  # every random number of each row, from its seed's own Generator
+
+    def __post_init__(self) -> None:
+        # The truth is drawn once per seed and never edited (`replace` and `where` make new ones): read-only
+        # arrays make that a fact, which `shared` relies on.
+        for f in fields(self):
+            values = getattr(self, f.name)
+            if isinstance(values, np.ndarray):
+                values.flags.writeable = False
+
+    @cached_property
+    def shared(self) -> "Truth":
+        """This truth with each per-row field that every row shares as a plain float: numpy's scalar operands
+        cost a third of an array's (the law reads it; computed once per truth, which rarely changes)."""
+        if len(self.bayes) < SHARED_FROM_ROWS:
+            return self
+        changes = {}
+        for f in fields(self):
+            values = getattr(self, f.name)
+            if f.name not in ("draws", "cat_share") and len(values) and values.min() == values.max():
+                changes[f.name] = float(values[0])
+        return self.replace(**changes)
 
     def take(self, idx: np.ndarray) -> "Truth":
         return Truth(**{f.name: getattr(self, f.name)[idx] if f.name != "draws" else self.draws.take(idx)
