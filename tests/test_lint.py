@@ -220,3 +220,21 @@ def test_only_a_figure_on_the_right_side_of_its_bar_with_an_interval_across_it_i
         "ceiling_breaches": fig("ceiling_breaches", 1, 1000, 0.0, 0.005, ("==", 0)),  # a count: never noise
     })
     assert _near_a_bar(report) == ["best_is_aligned", "misaligned_that_win"]
+
+
+def test_an_answer_whose_effects_take_the_project_to_its_floor_is_named_at_its_effects_line(capsys, tmp_path):
+    """Give bird-detection's 'split' option b effects that leave almost no error above Bayes (the best architecture
+    and optimiser there is, a huge network trained to convergence on ten billion examples): lint names the line."""
+    text = (ROOT / "scenarios" / "bird-detection.yaml").read_text().replace("id: bird-detection", "id: bird-floor", 1)
+    old = "        effects: {set: {n_target: 240000, n_dev: 80000, n_test: 80000}}\n"
+    assert old in text
+    text = text.replace(old, "        effects: {set: {level: 9, effort: 100, arch: 0.2, opt: 0.05, n_target: 10000000000}}\n")
+    path = tmp_path / "bird-floor.yaml"
+    path.write_text(text)
+    line = next(i for i, row in enumerate(path.read_text().splitlines()) if "n_target: 10000000000" in row) + 1
+    code, out = run_lint(capsys, str(path), "--runs", "60", "--coherence-states", "40", "--json")
+    report = json.loads(out)
+    floors = [r for r in report["reasons"] if "option 'b' takes dev error to its Bayes floor at once" in r]
+    assert code == 1 and floors, report["reasons"]
+    assert floors[0].startswith(f"{path}:{line}:")
+    assert not any("Bayes floor at once" in r for r in report["reasons"] if "option 'b'" not in r)

@@ -115,3 +115,15 @@ def test_the_command_exits_0_or_1(tmp_path, capsys, raw):
     out, err = capsys.readouterr()
     assert code in (0, 1) and "Traceback" not in out + err
     assert code == _check(raw)
+
+
+def test_a_null_metrics_list_beside_a_briefing_that_quotes_a_metric_is_a_problem_not_a_crash(tmp_path, capsys):
+    """Found by the fuzzer: card-fraud's briefing quotes {start.false_declines}; with `metrics: null` the template
+    check must wait for the metrics to load instead of reading a part that is not there."""
+    raw = yaml.safe_load(TEXTS["card-fraud"])
+    raw["id"], raw["metrics"] = "card-null", None
+    path = tmp_path / "card-null.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "metrics must be a list" in out.out + out.err and "Traceback" not in out.out + out.err

@@ -16,7 +16,7 @@ from sim.coach.anti import AntiRulePolicy
 from sim.coach.policy import RandomPolicy
 from sim.game.coherence import CoherenceReport, coherence, path_text
 from sim.game.engine import Engine
-from sim.game.options_check import option_outcomes, option_reasons
+from sim.game.options_check import floor_reasons, option_outcomes, option_reasons
 from sim.game.runner import BatchRun, expert_policy, run_batch, totals
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
@@ -250,8 +250,10 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
             progress(played, steps)
         reasons += coherence_reasons(report.coherence)
         # The same yardstick for the answers: does the option called aligned lead to the better project?
-        report.options = option_outcomes(case, min(OPTION_SEEDS, coherence_states), first_seed)
+        floors: list = []
+        report.options = option_outcomes(case, min(OPTION_SEEDS, coherence_states), first_seed, floors)
         reasons += option_reasons(case, report.options, where or (lambda path: ""))
+        reasons += floor_reasons(case, floors, where or (lambda path: ""))
     return report
 
 

@@ -18,9 +18,12 @@ from sim.game.coherence import UNUSABLE
 from sim.game.engine import MAX_TURNS, Engine, Moves
 from sim.game.runner import expert_policy, policy_picks, run_batch
 from sim.game.turn import take_turn
+from sim.model import Noise, ladder
 from sim.scenario.schema import Case
 
 SEEDS = 200  # seeds per decision: a median over them is steady to a few hundredths of a point
+FLOOR_GAP = 0.05  # points above the dev set's Bayes floor: an answer that leaves less has left nothing to teach
+FLOOR_BEFORE = 0.5  # ... when the project had at least this much to remove before it
 CLEAR = 0.1  # points of real-world error: below this, two options are as good as each other
 MOST = 0.5  # an option is clearly worse when it is worse on more than this share of seeds, by CLEAR at the median
 
@@ -32,9 +35,22 @@ class OptionOutcome:
     errors: np.ndarray  # per seed that reached the decision: real-world error after the expert finishes
 
 
-def option_outcomes(case: Case, seeds: int = SEEDS, first_seed: int = 0) -> list[list[np.ndarray]]:
-    """outcomes[d][o]: for the seeds whose expert reached decision d, the real-world error when it is answered o."""
+def _left_above_floor(engine: Engine) -> np.ndarray:
+    """Noise-free dev error above the dev set's Bayes floor of what the next training run would make."""
+    plan, t = engine.plan, engine.truth
+    exact = ladder(t, plan, plan, Noise.zero(engine.batch), exact=True)
+    return exact.dev_true - (t.bayes + np.minimum(plan.dev_target, 1.0) * t.bayes_gap)
+
+
+def option_outcomes(case: Case, seeds: int = SEEDS, first_seed: int = 0,
+                    floors: list[list[list[np.ndarray]]] | None = None) -> list[list[np.ndarray]]:
+    """outcomes[d][o]: for the seeds whose expert reached decision d, the real-world error when it is answered o.
+    `floors`, if given, is filled the same way with whether answering o took the project to its Bayes floor at once
+    (less than FLOOR_GAP left where at least FLOOR_BEFORE was)."""
     per = [[[] for _ in d.options] for d in case.decisions]
+    at_floor = [[[] for _ in d.options] for d in case.decisions]
+    if floors is not None:
+        floors[:] = at_floor
     if not case.decisions:
         return []
     engine = Engine(case, np.arange(first_seed, first_seed + seeds, dtype=np.int64))
@@ -49,16 +65,33 @@ def option_outcomes(case: Case, seeds: int = SEEDS, first_seed: int = 0) -> list
                 continue
             done_with[rows, d] = True
             here = engine.take(rows)
+            before = _left_above_floor(here)
             for o in range(len(decision.options)):
                 forks = here.take(np.arange(here.batch))
                 n = forks.batch
                 take_turn(forks, Moves(np.full(n, -1), np.full(n, o), np.full(n, -1), np.ones(n)), None, judge=False)
+                at_floor[d][o].append((before >= FLOOR_BEFORE) & (_left_above_floor(forks) < FLOOR_GAP))
                 finished = run_batch(case, forks, "expert", record_path=False, judge=False)
                 per[d][o].append(np.where(finished.valid, finished.real_true, UNUSABLE))
         s = Situation(engine.visible(), case)
         picks = policy_picks(expert_policy, engine, case, s)
         take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), s, judge=False)
     return [[np.concatenate(o) if o else np.zeros(0) for o in d] for d in per]
+
+
+def floor_reasons(case: Case, floors: list[list[list[np.ndarray]]], where) -> list[str]:
+    """A sentence per option whose effects take the project to its Bayes floor at once on most seeds that reach it:
+    after it the ladder has nothing left for the learner to diagnose."""
+    out = []
+    for d, decision in enumerate(case.decisions):
+        for o, option in enumerate(decision.options):
+            hits = np.concatenate(floors[d][o]) if d < len(floors) and floors[d][o] else np.zeros(0, dtype=bool)
+            if hits.size and hits.mean() > MOST:
+                out.append(f"{where(('decisions', d, 'options', o, 'effects'))}decision '{decision.id}': option "
+                           f"'{option.id}' takes dev error to its Bayes floor at once on "
+                           f"{fmt.percent(100 * hits.mean(), 0)} of seeds (less than {fmt.error(FLOOR_GAP)} points "
+                           "above it): nothing is left for the learner to diagnose; make its effects smaller")
+    return out
 
 
 def option_reasons(case: Case, outcomes: list[list[np.ndarray]], where) -> list[str]:

@@ -296,7 +296,7 @@ def _answer_branches(case, at, name) -> list[Problem]:
     return problems
 
 
-@_needs("briefing", "decisions", "events", "categories", "constraints", "actions", "start")
+@_needs("briefing", "decisions", "events", "categories", "constraints", "actions", "start", "metrics")
 def _template_fields(case, at, name) -> list[Problem]:
     """Numbers a text quotes must be ones the game knows when it is read (sim.scenario.templates)."""
     texts = [(("briefing",), case.briefing, False)]
