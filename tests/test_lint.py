@@ -238,3 +238,18 @@ def test_an_answer_whose_effects_take_the_project_to_its_floor_is_named_at_its_e
     assert code == 1 and floors, report["reasons"]
     assert floors[0].startswith(f"{path}:{line}:")
     assert not any("Bayes floor at once" in r for r in report["reasons"] if "option 'b'" not in r)
+
+
+def test_an_event_whose_effects_take_the_project_to_its_floor_is_named_at_its_effects_line(capsys, tmp_path):
+    text = (ROOT / "scenarios" / "bird-detection.yaml").read_text().replace("id: bird-detection", "id: bird-gift", 1)
+    old = "    text: The city's birding club collected 40,000 labelled phone photos of birds and offers them to you.\n"
+    assert old in text
+    text = text.replace(old, old + "    effects: {set: {level: 9, effort: 100, arch: 0.2, opt: 0.05, n_target: 10000000000}}\n")
+    path = tmp_path / "bird-gift.yaml"
+    path.write_text(text)
+    line = next(i for i, row in enumerate(path.read_text().splitlines()) if "n_target: 10000000000" in row) + 1
+    code, out = run_lint(capsys, str(path), "--runs", "60", "--coherence-states", "40", "--json")
+    report = json.loads(out)
+    floors = [r for r in report["reasons"] if "event 'citizen-photos' takes dev error to its Bayes floor" in r]
+    assert code == 1 and floors and floors[0].startswith(f"{path}:{line}:"), report["reasons"]
+    assert not any("Bayes floor" in r for r in report["reasons"] if "citizen-photos" not in r)

@@ -16,7 +16,7 @@ from sim.coach.anti import AntiRulePolicy
 from sim.coach.policy import RandomPolicy
 from sim.game.coherence import CoherenceReport, coherence, path_text
 from sim.game.engine import Engine
-from sim.game.options_check import floor_reasons, option_outcomes, option_reasons
+from sim.game.options_check import event_floor_reasons, floor_reasons, option_outcomes, option_reasons
 from sim.game.runner import BatchRun, expert_policy, run_batch, totals
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
@@ -254,6 +254,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         report.options = option_outcomes(case, min(OPTION_SEEDS, coherence_states), first_seed, floors)
         reasons += option_reasons(case, report.options, where or (lambda path: ""))
         reasons += floor_reasons(case, floors, where or (lambda path: ""))
+        reasons += event_floor_reasons(case, where or (lambda path: ""), first_seed=first_seed)
     return report
 
 

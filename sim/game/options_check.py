@@ -94,6 +94,28 @@ def floor_reasons(case: Case, floors: list[list[list[np.ndarray]]], where) -> li
     return out
 
 
+def event_floor_reasons(case: Case, where, seeds: int = 100, first_seed: int = 0) -> list[str]:
+    """A sentence per event whose effects, applied to the case's start, take dev error to its Bayes floor on most
+    seeds (its `truth` changes move the users' world and are the real world's business, not the ladder's)."""
+    out = []
+    if not any(e.effects.set or e.effects.add or e.effects.scale for e in case.events):
+        return out
+    start = Engine(case, np.arange(first_seed, first_seed + seeds, dtype=np.int64))
+    before = _left_above_floor(start)
+    for e, event in enumerate(case.events):
+        if not (event.effects.set or event.effects.add or event.effects.scale):
+            continue
+        fork = start.take(np.arange(start.batch))
+        fork.apply_effects(event.effects, np.arange(fork.batch), world=True)
+        hits = (before >= FLOOR_BEFORE) & (_left_above_floor(fork) < FLOOR_GAP)
+        if hits.mean() > MOST:
+            out.append(f"{where(('events', e, 'effects'))}event '{event.id}' takes dev error to its Bayes floor on "
+                       f"{fmt.percent(100 * hits.mean(), 0)} of seeds when it meets the case's start (less than "
+                       f"{fmt.error(FLOOR_GAP)} points above it): nothing is left for the learner to diagnose; make "
+                       "its effects smaller")
+    return out
+
+
 def option_reasons(case: Case, outcomes: list[list[np.ndarray]], where) -> list[str]:
     """A sentence per option whose verdict the model contradicts; `where(path)` gives its 'file:line:col: '."""
     out = []
