@@ -107,6 +107,7 @@ class HomeScreen(Screen):
         Binding("d", "discard", "Drop saved game", id="discard", show=False),
     ]
     _drop_armed: str | None = None  # the saved game a first d asked about
+    _highlight_at_reload: str | None = None  # the option highlighted when the list's re-read began
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -137,8 +138,16 @@ class HomeScreen(Screen):
 
         return learner_record()
 
+    def reload(self) -> None:
+        self._highlight_at_reload = self._highlighted()
+        self._read_cases()
+
+    def _highlighted(self) -> str | None:
+        option = self.query_one("#cases", OptionList).highlighted_option
+        return option.id if option is not None else None
+
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)  # an error is shown, below
-    def reload(self) -> tuple[list, list[Option]]:
+    def _read_cases(self) -> tuple[list, list[Option]]:
         return home_options()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -150,9 +159,18 @@ class HomeScreen(Screen):
         if event.state == WorkerState.SUCCESS:
             self.saved, options = event.worker.result
             menu = self.query_one("#cases", OptionList)
+            # The old list stays usable while a re-read (back from a game) runs: where the learner moved the
+            # highlight meanwhile, keep it (the keys were theirs); otherwise start at the top (a saved game's
+            # "continue" comes first).
+            current = self._highlighted()
+            moved = self.loaded and current != self._highlight_at_reload
             menu.clear_options()
             menu.add_options(options)
-            menu.action_first()
+            ids = [o.id for o in options]
+            if moved and current in ids and not options[ids.index(current)].disabled:
+                menu.highlighted = ids.index(current)
+            else:
+                menu.action_first()
             self.loaded = True
         elif event.state == WorkerState.ERROR:  # an unusable data folder (its sentence), or a bug
             self.notify(f"The cases could not be read: {event.worker.error}", severity="error", timeout=10)

@@ -70,6 +70,16 @@ class LadderWidget(Widget):
         t = self.frame / FRAMES
         return old + (new - old) * (1 - (1 - t) ** 3)
 
+    def _gap_name(self, gap: str) -> str:
+        """The gap's label; avoidable bias names its base when the coach reads it against another figure than the
+        bottom rung (the best human level measured, when the team took a weaker proxy): train - rung then differs."""
+        train, human, bias = self.values.get("train"), self.values.get("human"), self.gaps.get(gap)
+        if gap == "avoidable_bias" and None not in (train, human, bias):
+            base = train - bias
+            if abs(base - human) > 0.005:
+                return f"bias vs {fmt.percent(base)}"
+        return GAP_LABELS[gap]
+
     def render(self) -> Content:
         width = max(self.size.width, 30)
         shown = {rung: self._shown(rung) for rung, _, _ in RUNGS}
@@ -91,7 +101,7 @@ class LadderWidget(Widget):
             if i < len(GAPS):
                 gap = GAPS[i]
                 size = self.gaps.get(gap)
-                name = GAP_LABELS[gap]
+                name = self._gap_name(gap)
                 problem = gap in self.problems
                 style = BAD if problem else MUTED
                 text.append("   ↕ ", style=style)
