@@ -222,18 +222,27 @@ def test_only_a_figure_on_the_right_side_of_its_bar_with_an_interval_across_it_i
     assert _near_a_bar(report) == ["best_is_aligned", "misaligned_that_win"]
 
 
+FLOOR_EFFECTS = "effects: {set: {level: 9, effort: 100, arch: 0.2, opt: 0.05, n_target: 10000000000}}"
+
+
+def _lint_bird_copy(capsys, tmp_path, case_id: str, old: str, new: str) -> tuple[str, int, int, dict]:
+    """bird-detection with one line replaced, linted briefly: (path, the line holding FLOOR_EFFECTS, exit code,
+    report)."""
+    text = (ROOT / "scenarios" / "bird-detection.yaml").read_text().replace("id: bird-detection", f"id: {case_id}", 1)
+    assert old in text
+    path = tmp_path / f"{case_id}.yaml"
+    path.write_text(text.replace(old, new))
+    line = next(i for i, row in enumerate(path.read_text().splitlines()) if FLOOR_EFFECTS in row) + 1
+    code, out = run_lint(capsys, str(path), "--runs", "60", "--coherence-states", "40", "--json")
+    return str(path), line, code, json.loads(out)
+
+
 def test_an_answer_whose_effects_take_the_project_to_its_floor_is_named_at_its_effects_line(capsys, tmp_path):
     """Give bird-detection's 'split' option b effects that leave almost no error above Bayes (the best architecture
     and optimiser there is, a huge network trained to convergence on ten billion examples): lint names the line."""
-    text = (ROOT / "scenarios" / "bird-detection.yaml").read_text().replace("id: bird-detection", "id: bird-floor", 1)
-    old = "        effects: {set: {n_target: 240000, n_dev: 80000, n_test: 80000}}\n"
-    assert old in text
-    text = text.replace(old, "        effects: {set: {level: 9, effort: 100, arch: 0.2, opt: 0.05, n_target: 10000000000}}\n")
-    path = tmp_path / "bird-floor.yaml"
-    path.write_text(text)
-    line = next(i for i, row in enumerate(path.read_text().splitlines()) if "n_target: 10000000000" in row) + 1
-    code, out = run_lint(capsys, str(path), "--runs", "60", "--coherence-states", "40", "--json")
-    report = json.loads(out)
+    path, line, code, report = _lint_bird_copy(
+        capsys, tmp_path, "bird-floor", "        effects: {set: {n_target: 240000, n_dev: 80000, n_test: 80000}}\n",
+        f"        {FLOOR_EFFECTS}\n")
     floors = [r for r in report["reasons"] if "option 'b' takes dev error to its Bayes floor at once" in r]
     assert code == 1 and floors, report["reasons"]
     assert floors[0].startswith(f"{path}:{line}:")
@@ -241,15 +250,8 @@ def test_an_answer_whose_effects_take_the_project_to_its_floor_is_named_at_its_e
 
 
 def test_an_event_whose_effects_take_the_project_to_its_floor_is_named_at_its_effects_line(capsys, tmp_path):
-    text = (ROOT / "scenarios" / "bird-detection.yaml").read_text().replace("id: bird-detection", "id: bird-gift", 1)
     old = "    text: The city's birding club collected 40,000 labelled phone photos of birds and offers them to you.\n"
-    assert old in text
-    text = text.replace(old, old + "    effects: {set: {level: 9, effort: 100, arch: 0.2, opt: 0.05, n_target: 10000000000}}\n")
-    path = tmp_path / "bird-gift.yaml"
-    path.write_text(text)
-    line = next(i for i, row in enumerate(path.read_text().splitlines()) if "n_target: 10000000000" in row) + 1
-    code, out = run_lint(capsys, str(path), "--runs", "60", "--coherence-states", "40", "--json")
-    report = json.loads(out)
+    path, line, code, report = _lint_bird_copy(capsys, tmp_path, "bird-gift", old, old + f"    {FLOOR_EFFECTS}\n")
     floors = [r for r in report["reasons"] if "event 'citizen-photos' takes dev error to its Bayes floor" in r]
     assert code == 1 and floors and floors[0].startswith(f"{path}:{line}:"), report["reasons"]
     assert not any("Bayes floor" in r for r in report["reasons"] if "citizen-photos" not in r)

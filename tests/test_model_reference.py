@@ -46,7 +46,7 @@ def _wander(engine: Engine, rng: np.random.Generator) -> None:
         k.metric_ref[:] = rng.uniform(0, 1, b)
         k.devset_ref[:] = rng.uniform(0, 1, b)
         k.cat_residual[:] = rng.uniform(0.1, 1, k.cat_residual.shape)
-    # The truth is read-only (drawn once per seed): a wandered one is a new truth.
+    # The truth is drawn once per seed and never edited in place: a wandered one is a new truth.
     engine.truth = engine.world_truth = engine.truth.replace(**{
         name: rng.uniform(low, high, b)
         for name, low, high in (("transfer_data", 0, 1e6), ("transfer_half", 1e3, 1e5), ("multitask_data", 0, 5e5),

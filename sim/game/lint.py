@@ -177,6 +177,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
     `where(path)`: 'file:line:col: ' of a path in the case file, so advice names the line to change.
     `extend_near_a_bar`: draw COHERENCE_STATES_NEAR_A_BAR states once when a coherence figure's interval reaches
     past its bar while the figure itself does not (off when the caller chose the number of states)."""
+    where = where or (lambda path: "")  # no file: advice without a place
     starts = list(range(first_seed, first_seed + runs, chunk))
     steps = len(starts) * len(POLICIES) + (coherence_states is not None)
     played = 0
@@ -226,7 +227,7 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
         reasons.append(f"following the rules does not pay: the expert beats the random player on "
                        f"{fmt.percent(100 * win_random, 1)} of seeds (needs {fmt.percent(100 * MIN_EXPERT_WINS, 0)}); "
                        + _why_expert_loses(policies["expert"], policies["random"]))
-    reasons += _thresholds_missed(case, policies["expert"], runs, where or (lambda path: ""))
+    reasons += _thresholds_missed(case, policies["expert"], runs, where)
     for d in unreached_d:
         reasons.append(f"decision '{d}' is never reached in {fmt.count(runs)} seeds of any policy; "
                        + _why_unreached(case, next(x for x in case.decisions if x.id == d)))
@@ -250,11 +251,10 @@ def lint(case: Case, runs: int = 1000, first_seed: int = 0,
             progress(played, steps)
         reasons += coherence_reasons(report.coherence)
         # The same yardstick for the answers: does the option called aligned lead to the better project?
-        floors: list = []
-        report.options = option_outcomes(case, min(OPTION_SEEDS, coherence_states), first_seed, floors)
-        reasons += option_reasons(case, report.options, where or (lambda path: ""))
-        reasons += floor_reasons(case, floors, where or (lambda path: ""))
-        reasons += event_floor_reasons(case, where or (lambda path: ""), first_seed=first_seed)
+        report.options, floors = option_outcomes(case, min(OPTION_SEEDS, coherence_states), first_seed)
+        reasons += option_reasons(case, report.options, where)
+        reasons += floor_reasons(case, floors, where)
+        reasons += event_floor_reasons(case, where, first_seed=first_seed)
     return report
 
 

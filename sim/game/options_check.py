@@ -8,7 +8,6 @@ every aligned one, is a case that teaches the wrong lesson: lint names the optio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,6 +18,7 @@ from sim.game.engine import MAX_TURNS, Engine, Moves
 from sim.game.runner import expert_policy, policy_picks, run_batch
 from sim.game.turn import take_turn
 from sim.model import Noise, ladder
+from sim.model.law import dev_floor
 from sim.scenario.schema import Case
 
 SEEDS = 200  # seeds per decision: a median over them is steady to a few hundredths of a point
@@ -28,31 +28,21 @@ CLEAR = 0.1  # points of real-world error: below this, two options are as good a
 MOST = 0.5  # an option is clearly worse when it is worse on more than this share of seeds, by CLEAR at the median
 
 
-@dataclass(frozen=True)
-class OptionOutcome:
-    decision: int
-    option: int
-    errors: np.ndarray  # per seed that reached the decision: real-world error after the expert finishes
-
-
 def _left_above_floor(engine: Engine) -> np.ndarray:
     """Noise-free dev error above the dev set's Bayes floor of what the next training run would make."""
     plan, t = engine.plan, engine.truth
-    exact = ladder(t, plan, plan, Noise.zero(engine.batch), exact=True)
-    return exact.dev_true - (t.bayes + np.minimum(plan.dev_target, 1.0) * t.bayes_gap)
+    return ladder(t, plan, plan, Noise.zero(engine.batch), exact=True).dev_true - dev_floor(t, plan)
 
 
-def option_outcomes(case: Case, seeds: int = SEEDS, first_seed: int = 0,
-                    floors: list[list[list[np.ndarray]]] | None = None) -> list[list[np.ndarray]]:
-    """outcomes[d][o]: for the seeds whose expert reached decision d, the real-world error when it is answered o.
-    `floors`, if given, is filled the same way with whether answering o took the project to its Bayes floor at once
-    (less than FLOOR_GAP left where at least FLOOR_BEFORE was)."""
+def option_outcomes(case: Case, seeds: int = SEEDS,
+                    first_seed: int = 0) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]]]:
+    """(errors, at_floor), each [d][o] over the seeds whose expert reached decision d: the real-world error when it
+    is answered o, and whether answering o took the project to its Bayes floor at once (less than FLOOR_GAP left
+    where at least FLOOR_BEFORE was)."""
     per = [[[] for _ in d.options] for d in case.decisions]
     at_floor = [[[] for _ in d.options] for d in case.decisions]
-    if floors is not None:
-        floors[:] = at_floor
     if not case.decisions:
-        return []
+        return [], []
     engine = Engine(case, np.arange(first_seed, first_seed + seeds, dtype=np.int64))
     done_with = np.zeros((engine.batch, len(case.decisions)), dtype=bool)
     for _ in range(MAX_TURNS + 2):
@@ -76,16 +66,18 @@ def option_outcomes(case: Case, seeds: int = SEEDS, first_seed: int = 0,
         s = Situation(engine.visible(), case)
         picks = policy_picks(expert_policy, engine, case, s)
         take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), s, judge=False)
-    return [[np.concatenate(o) if o else np.zeros(0) for o in d] for d in per]
+    def joined(table):
+        return [[np.concatenate(o) if o else np.zeros(0) for o in d] for d in table]
+    return joined(per), joined(at_floor)
 
 
-def floor_reasons(case: Case, floors: list[list[list[np.ndarray]]], where) -> list[str]:
+def floor_reasons(case: Case, floors: list[list[np.ndarray]], where) -> list[str]:
     """A sentence per option whose effects take the project to its Bayes floor at once on most seeds that reach it:
     after it the ladder has nothing left for the learner to diagnose."""
     out = []
     for d, decision in enumerate(case.decisions):
         for o, option in enumerate(decision.options):
-            hits = np.concatenate(floors[d][o]) if d < len(floors) and floors[d][o] else np.zeros(0, dtype=bool)
+            hits = floors[d][o]
             if hits.size and hits.mean() > MOST:
                 out.append(f"{where(('decisions', d, 'options', o, 'effects'))}decision '{decision.id}': option "
                            f"'{option.id}' takes dev error to its Bayes floor at once on "
@@ -98,13 +90,13 @@ def event_floor_reasons(case: Case, where, seeds: int = 100, first_seed: int = 0
     """A sentence per event whose effects, applied to the case's start, take dev error to its Bayes floor on most
     seeds (its `truth` changes move the users' world and are the real world's business, not the ladder's)."""
     out = []
-    if not any(e.effects.set or e.effects.add or e.effects.scale for e in case.events):
+    moving = [(e, event) for e, event in enumerate(case.events)
+              if event.effects.set or event.effects.add or event.effects.scale]
+    if not moving:
         return out
     start = Engine(case, np.arange(first_seed, first_seed + seeds, dtype=np.int64))
     before = _left_above_floor(start)
-    for e, event in enumerate(case.events):
-        if not (event.effects.set or event.effects.add or event.effects.scale):
-            continue
+    for e, event in moving:
         fork = start.take(np.arange(start.batch))
         fork.apply_effects(event.effects, np.arange(fork.batch), world=True)
         hits = (before >= FLOOR_BEFORE) & (_left_above_floor(fork) < FLOOR_GAP)

@@ -15,17 +15,13 @@ from sim.coach.score import Score, outcome_points
 from sim.game.choices import ChoiceError, ParsedChoice, parse_choice
 from sim.game.engine import MAX_TURNS, Engine, Moves
 from sim.game.runner import expert_real_world
-from sim.game.texts import fill, live_values
+from sim.game.texts import fill, live_values, rung_value
 from sim.game.turn import take_turn
 from sim.model import ACTION_INDEX, MODEL_VERSION
 from sim.scenario.schema import Case, Event, Option
 
 RESULT_FORMAT = 1
 RUNGS = ("human", "train", "train_dev", "dev", "test")
-
-
-def rung_value(x: float) -> float | None:
-    return None if np.isnan(x) else round(float(x), 4)
 
 
 @dataclass(frozen=True)

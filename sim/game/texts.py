@@ -36,17 +36,21 @@ def fixed_values(case: Case) -> dict[str, str]:
     return out
 
 
+def rung_value(x: float) -> float | None:
+    """A rung as the ladder on screen and the records hold it: 4 decimals, None where it is not measured."""
+    return None if np.isnan(x) else round(float(x), 4)
+
+
 def live_values(engine, i: int) -> dict[str, str]:
     """Row i's numbers on screen now, and the case's fixed facts."""
     vis = engine.visible()
-    # Rounded as the ladder on screen and the records hold them (sim.game.playthroughs.rung_value), so a prompt
-    # never rounds 8.16500x to 8.17 beside a ladder showing 8.165 as 8.16.
-    rungs = {name: np.round(float(getattr(vis, name)[i]), 4) for name in ("human", "train", "train_dev", "dev", "test")}
+    # Rounded as the ladder shows them, so a prompt never rounds 8.16500x to 8.17 beside a ladder showing 8.16.
+    rungs = {name: rung_value(getattr(vis, name)[i]) for name in ("human", "train", "train_dev", "dev", "test")}
     out = fixed_values(engine.case)
-    out.update({name: NOT_MEASURED if np.isnan(v) else fmt.error(v) for name, v in rungs.items()})
+    out.update({name: NOT_MEASURED if v is None else fmt.error(v) for name, v in rungs.items()})
     for gap, (upper, lower) in _GAPS.items():
         a, b = rungs[upper], rungs[lower]
-        out[gap] = NOT_MEASURED if np.isnan(a) or np.isnan(b) else fmt.error(a - b)
+        out[gap] = NOT_MEASURED if a is None or b is None else fmt.error(a - b)
     for k, category in enumerate(engine.case.categories):
         out[f"share.{category.id}"] = fmt.share(vis.ea_shares[i, k]) if vis.ea_done[i] else NOT_ANALYSED
     for j, con in enumerate(engine.case.constraints):

@@ -336,9 +336,7 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     np.minimum(real, 100.0, out=real)
     np.clip(train, floor_train, 100.0, out=train)
     np.clip(train_dev, floor_train, 100.0, out=train_dev)
-    floor_dev = np.multiply(plan.dev_target, t.bayes_gap)  # dev_target is a share: at most 1
-    floor_dev += t.bayes
-    np.clip(dev, floor_dev, 100.0, out=dev)
+    np.clip(dev, dev_floor(t, plan), 100.0, out=dev)
     floor_test = np.multiply(plan.test_target, t.bayes_gap)
     floor_test += t.bayes
     np.clip(test, floor_test, 100.0, out=test)
@@ -347,6 +345,13 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
         target_true=target_true, dev_true=dev_true, bias=b, variance=variance, mismatch=mismatch, overfit=overfit,
         variance_law=var_law, mismatch_law=mis_law, dev_seen=dev_seen, effective_data=data,
     )
+
+
+def dev_floor(t: Truth, plan: Knobs) -> np.ndarray:
+    """The lowest error the dev set can read: Bayes error on its target share (dev_target is a share, at most 1)."""
+    out = np.multiply(plan.dev_target, t.bayes_gap)
+    out += t.bayes
+    return out
 
 
 def _aims(model: Knobs, plan: Knobs, which: str) -> bool:

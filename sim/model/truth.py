@@ -43,14 +43,6 @@ class Truth:
     cat_share: np.ndarray  # (B, K) share of the errors between train and dev owned by each category
     draws: SeedDraws  # every random number of each row, from its seed's own Generator
 
-    def __post_init__(self) -> None:
-        # The truth is drawn once per seed and never edited (`replace` and `where` make new ones): read-only
-        # arrays make that a fact, which `shared` relies on.
-        for f in fields(self):
-            values = getattr(self, f.name)
-            if isinstance(values, np.ndarray):
-                values.flags.writeable = False
-
     @cached_property
     def shared(self) -> "Truth":
         """This truth with each per-row field that every row shares as a plain float: numpy's scalar operands
@@ -62,6 +54,10 @@ class Truth:
             values = getattr(self, f.name)
             if f.name not in ("draws", "cat_share") and len(values) and values.min() == values.max():
                 changes[f.name] = float(values[0])
+                # The truth is drawn once per seed and never edited (`replace` and `where` make new ones): a
+                # read-only array makes that a fact, so the float kept for it can never go stale. (Only here:
+                # freezing every truth made cost a field walk on every small truth a forecast builds.)
+                values.flags.writeable = False
         return self.replace(**changes)
 
     def take(self, idx: np.ndarray) -> "Truth":

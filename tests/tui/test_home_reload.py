@@ -12,12 +12,17 @@ from sim.tui.screens.home import HomeScreen
 from tests.tui.helpers import settle
 
 
+async def _listed(pilot) -> tuple[OptionList, str]:
+    """The home list once filled, and the option highlighted first."""
+    await settle(pilot)
+    menu = pilot.app.screen.query_one("#cases", OptionList)
+    return menu, menu.highlighted_option.id
+
+
 async def test_a_highlight_moved_while_the_list_is_re_read_stays_where_the_learner_put_it(monkeypatch):
     app = MlsimApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        menu = app.screen.query_one("#cases", OptionList)
-        first = menu.highlighted_option.id
+        menu, first = await _listed(pilot)
         read = home.home_options
 
         def slow_read():  # a busy machine: the re-read takes a while
@@ -38,9 +43,7 @@ async def test_a_highlight_moved_while_the_list_is_re_read_stays_where_the_learn
 async def test_a_re_read_nobody_moved_through_starts_at_the_top(monkeypatch):
     app = MlsimApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        menu = app.screen.query_one("#cases", OptionList)
-        first = menu.highlighted_option.id
+        menu, first = await _listed(pilot)
         await pilot.press("down", "down")
         app.screen.reload()
         await settle(pilot)
