@@ -103,11 +103,11 @@ def training_examples(k: Knobs) -> np.ndarray:
     return k.n_target + k.n_other + k.n_syn
 
 
-def effective_data(t: Truth, k: Knobs) -> np.ndarray:
+def effective_data(t: Truth, k: Knobs, like: np.ndarray | None = None) -> np.ndarray:
     """Examples the variance term sees: real data, synthetic data by the share of real variety it covers,
-    pretrained weights (worth most when target data is scarce) and related tasks."""
-    data = k.n_target + k.n_other
-    data += k.n_syn * k.syn_variety
+    pretrained weights (worth most when target data is scarce) and related tasks. `like`: target_like(k),
+    when the caller has it."""
+    data = (target_like(k) if like is None else like) + k.n_other
     if _some(k.transfer):  # most batches use neither; skip the passes over the rows
         data += k.transfer * t.transfer_data / (1.0 + k.n_target / t.transfer_half)
     if _some(k.multitask):
@@ -130,10 +130,11 @@ def target_share(k: Knobs, examples: np.ndarray | None = None) -> np.ndarray:
     return np.minimum(out, 1.0, out=out)
 
 
-def unfixed(t: Truth, k: Knobs) -> np.ndarray:
-    """Share of the errors between train and dev still unfixed: 1 - each category's fixed part."""
+def unfixed(t: Truth, k: Knobs) -> np.ndarray | float:
+    """Share of the errors between train and dev still unfixed: 1 - each category's fixed part (the float 1.0
+    while no row has fixed a category, so the ladder skips two passes)."""
     if not k.cat_residual.size or k.cat_residual.min() >= 1.0:  # nobody fixed a category yet
-        return np.ones(len(k.level))
+        return 1.0
     fixed = np.subtract(1.0, k.cat_residual)
     left = np.einsum("ij,ij->i", t.cat_share, fixed)  # each row's fixed part, without a (B, K) temporary
     return np.subtract(1.0, left, out=left)
@@ -218,11 +219,10 @@ def end_to_end_term(t: Truth, k: Knobs, data: np.ndarray) -> np.ndarray:
     return np.where(k.e2e > 0.5, t.e2e_floor * ratio ** t.b, 0.0)
 
 
-def mismatch_shape(t: Truth, k: Knobs) -> np.ndarray:
+def mismatch_shape(t: Truth, k: Knobs, like: np.ndarray | None = None) -> np.ndarray:
     """(1 + T / mismatch_half)**-gamma, T the target-like training examples: a learning curve on data like the
-    target. Data from other distributions leaves it alone."""
-    out = target_like(k)  # a new array: the rest works in place
-    out /= t.mismatch_half
+    target. Data from other distributions leaves it alone. `like`: target_like(k), when the caller has it."""
+    out = np.divide(target_like(k) if like is None else like, t.mismatch_half)  # a new array: the rest in place
     out += 1.0
     np.log(out, out=out)
     out *= -t.gamma
@@ -274,21 +274,24 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     # Written for few passes over the batch (in place where an array is ours, a shared truth value as a float):
     # this runs for every row of every fork lint and the coherence check try.
     t = t.shared
-    data = effective_data(t, model)
+    like = target_like(model)  # shared by the variance's data and the mismatch's learning curve
+    data = effective_data(t, model, like)
     left = unfixed(t, model)
     b = bias(t, model)
     var_law = variance_shape(t, model, data)
     var_law *= t.V
-    mis_law = mismatch_shape(t, model)
+    mis_law = mismatch_shape(t, model, like)
     mis_law *= t.M
-    variance = var_law * left
+    variance = var_law * left if isinstance(left, np.ndarray) else var_law
     if np.any(t.e2e_floor):
-        variance += end_to_end_term(t, model, data)
-    mismatch = mis_law * left
+        variance = variance + end_to_end_term(t, model, data)  # not in place: variance may be var_law itself
+    mismatch = mis_law * left if isinstance(left, np.ndarray) else mis_law
     if _some(model.train_noise_systematic):
-        mismatch += mismatch_extra(model)
-    examples = np.maximum(training_examples(model), 1.0)  # at least one, for the shares and the train reading
-    p_train = target_share(model, examples)
+        mismatch = mismatch + mismatch_extra(model)
+    examples = training_examples(model)
+    np.maximum(examples, 1.0, out=examples)  # at least one, for the shares and the train reading
+    p_train = np.divide(model.n_target, examples)  # target_share, with the examples already at least one
+    np.minimum(p_train, 1.0, out=p_train)
     beyond = mismatch + t.bayes_gap  # what a target example costs beyond one from the training mix
 
     floor_train = p_train * t.bayes_gap
@@ -334,12 +337,12 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     real *= t.real_noise
     real += real_true
     np.minimum(real, 100.0, out=real)
-    np.clip(train, floor_train, 100.0, out=train)
-    np.clip(train_dev, floor_train, 100.0, out=train_dev)
-    np.clip(dev, dev_floor(t, plan), 100.0, out=dev)
-    floor_test = np.multiply(plan.test_target, t.bayes_gap)
-    floor_test += t.bayes
-    np.clip(test, floor_test, 100.0, out=test)
+    # Each reading between its set's Bayes floor and 100% (maximum then minimum: np.clip with an array bound
+    # is slower than the two passes).
+    for reading, floor in ((train, floor_train), (train_dev, floor_train), (dev, dev_floor(t, plan)),
+                           (test, _test_floor(t, plan))):
+        np.maximum(reading, floor, out=reading)
+        np.minimum(reading, 100.0, out=reading)
     return Ladder(
         train=train, train_dev=train_dev, dev=dev, test=test, real=real, real_true=real_true,
         target_true=target_true, dev_true=dev_true, bias=b, variance=variance, mismatch=mismatch, overfit=overfit,
@@ -350,6 +353,12 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
 def dev_floor(t: Truth, plan: Knobs) -> np.ndarray:
     """The lowest error the dev set can read: Bayes error on its target share (dev_target is a share, at most 1)."""
     out = np.multiply(plan.dev_target, t.bayes_gap)
+    out += t.bayes
+    return out
+
+
+def _test_floor(t: Truth, plan: Knobs) -> np.ndarray:
+    out = np.multiply(plan.test_target, t.bayes_gap)
     out += t.bayes
     return out
 

@@ -55,7 +55,7 @@ def _counter(key: np.ndarray, model: np.ndarray) -> np.ndarray:
 def _draw(counter: np.ndarray, kind: int, version, lane: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = counter + _label(kind, lane) * _GOLDEN
-        if np.ndim(version) or version:
+        if np.any(version):  # version 0 adds nothing: skip a multiply and an add over the batch
             h += np.asarray(version, dtype=np.uint64) * _GOLDEN
         h = _top_bits(h)  # in place for arrays; a 0-d input comes back as a new scalar
     return np.take(_QUANTILES, np.asarray(h).view(np.int64))
