@@ -192,3 +192,36 @@ def test_stdin_check_uses_isatty(monkeypatch, capsys):
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
     assert main(["play", "bird-detection", "--seed", "4"]) == 0
     assert started and started[0]["seed"] == 4 and started[0]["case_path"].endswith("bird-detection.yaml")
+
+
+def test_the_served_page_fetches_nothing_from_another_site(isolated_home):
+    """`mlsim serve`'s page: its font comes from the game's own server, not from Google (no internet needed,
+    nothing told to a third party)."""
+    import re
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*MLSIM, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, MLSIM_HOME=str(isolated_home)))
+    try:
+        deadline, page = time.monotonic() + 60, None
+        while page is None and time.monotonic() < deadline:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+            except OSError:
+                time.sleep(0.1)
+        assert page is not None, "mlsim serve did not answer"
+        urls = [a or b for a, b in re.findall(r'(?:href|src)="([^"]+)"|url\(["\']?([^"\')]+)', page)]
+        assert urls and not [u for u in urls if re.match(r"(https?:)?//(?!127\.0\.0\.1)", u)], urls
+        fonts = [u for u in urls if u.endswith(".ttf")]
+        assert fonts
+        for url in fonts:
+            full = url if url.startswith("http") else f"http://127.0.0.1:{port}{url}"
+            assert urllib.request.urlopen(full, timeout=5).status == 200
+    finally:
+        server.terminate()
+        server.wait(15)

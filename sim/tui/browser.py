@@ -46,10 +46,29 @@ def latest_save():
     return None
 
 
+def end_with_server(poll_s: float = 0.5) -> None:
+    """End this game when the server that started it is gone, however it went (SIGKILL leaves no time to stop
+    its games; Textual's web driver only stops reading when its input closes). Every choice is saved as it is
+    made, so nothing is lost; os._exit, because the screen it would draw on is gone with the server."""
+    import os
+    import threading
+    import time
+
+    server = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(poll_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-server", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     from sim.scenario import find_case
 
     case, name, workshop, seed = argv
+    end_with_server()
     app = BrowserGame(latest_save(), case_path=str(find_case(case)), seed=int(seed), name=name, workshop=workshop)
     app.run()
     return app.return_code or 0

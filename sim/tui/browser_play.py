@@ -15,9 +15,9 @@ that retries; every process is stopped when the server stops.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
-import os
 import secrets
 import shlex
 import sys
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Callable
 
 from aiohttp import WSMsgType, web
+
+from sim.tui.serve import game_page_template, textual_serve_dir
 
 SESSION_MB = 120  # what one game process may take (measured ~70 MB after 10 moves, benchmarks: browser_session_mb)
 IDLE_S = 20 * 60
@@ -74,7 +76,7 @@ class BrowserPlay:
         return [web.get("/join", self.get_join), web.get("/join.js", self.get_join_js),
                 web.post("/api/play", self.post_play), web.get("/play/{token}", self.get_play),
                 web.get("/play/{token}/ws", self.get_socket),
-                web.static("/play-static", _textual_serve_dir() / "static")]
+                web.static("/play-static", textual_serve_dir() / "static")]
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -169,11 +171,8 @@ board. Reloading this tab later continues your game where you left it.</p>
                                          'trainer started a new board). <a href="/join">Join again</a>.</p>', 404)
         if learner.service is None and len(self.live()) >= self.cap:
             return self._waiting(learner)
-        from jinja2 import Template
-
-        template = Template((_textual_serve_dir() / "templates" / "app_index.html").read_text(encoding="utf-8"))
         ws = f"{'wss' if request.secure else 'ws'}://{request.host}/play/{learner.token}/ws"
-        text = template.render(font_size=16, app_websocket_url=ws, config={"static": {"url": "/play-static/"}},
+        text = _game_template().render(font_size=16, app_websocket_url=ws, config={"static": {"url": "/play-static/"}},
                                application={"name": f"mlsim: {learner.name} on {learner.case}"}, ping_url="")
         return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -269,10 +268,11 @@ def _int(value, default: int) -> int:
         return default
 
 
-def _textual_serve_dir() -> Path:
-    import textual_serve
+@functools.cache
+def _game_template():
+    from jinja2 import Template
 
-    return Path(os.path.dirname(textual_serve.__file__))
+    return Template(game_page_template())
 
 
 PAGE_CSS = """body{font-family:system-ui,sans-serif;background:#0c181f;color:#eee;max-width:40rem;margin:3rem auto;

@@ -223,3 +223,68 @@ def test_the_join_page_refuses_a_wrong_code_and_a_taken_name_with_a_sentence(tmp
 
     asyncio.run(run())
 
+
+
+async def test_a_killed_server_leaves_no_game_or_replay_process_behind(tmp_path, servers, session):
+    """SIGKILL gives the server no chance to stop its games: each must notice on its own and end."""
+    server = servers(tmp_path / "board.sqlite3", tmp_path / "server.log", "--play")
+    play = tmp_path / "board.play"
+    ws_base = server.base.replace("http://", "ws://")
+    sockets = [await session.ws_connect(f"{ws_base}{await _join(session, server.base, name)}/ws")
+               for name in ("Ada", "Bo")]
+    for ws in sockets:
+        await _screen(ws)
+    games = _game_pids(play)
+    assert len(games) == 2
+    workers = _children_running(server.proc.pid, "sim.board.worker")
+    server.proc.kill()
+    server.proc.wait(timeout=10)
+    await wait_for(_async(lambda: not _game_pids(play)), timeout=20, what="the games to end after the server died")
+    await wait_for(_async(lambda: not any(_running(pid) for pid in workers)), timeout=20,
+                   what="the re-play workers to end after the server died")
+    for ws in sockets:
+        await ws.close()
+
+
+def _children_running(parent: int, module: str) -> list[int]:
+    """Processes whose parent is `parent` and whose command line runs `module`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent and module.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is alive (a zombie, dead but not yet reaped by its new parent, counts as ended)."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_the_game_page_asks_nothing_of_another_site_and_serves_its_own_font(tmp_path, servers, session):
+    """A room may have no internet, and a learner's browser should not tell a third party they are playing."""
+    import re
+
+    server = servers(tmp_path / "board.sqlite3", tmp_path / "server.log", "--play")
+    play = await _join(session, server.base, "Ada")
+    async with session.get(f"{server.base}{play}") as resp:
+        assert resp.status == 200
+        page = await resp.text()
+    fetched = re.findall(r'(?:href|src)="([^"]+)"|url\(["\']?([^"\')]+)', page)
+    urls = [href or url for href, url in fetched]
+    assert urls and not [u for u in urls if re.match(r"(https?:)?//", u)], urls
+    fonts = [u for u in urls if u.endswith(".ttf")]
+    assert fonts
+    for url in urls:
+        if "{{" not in url:
+            async with session.get(f"{server.base}{url}") as resp:
+                assert resp.status == 200, url
