@@ -76,3 +76,31 @@ def test_one_choice_has_one_canonical_text(bird):
                 "bigger_network variety=0.1", "synthesize_data variety=nan"):
         with pytest.raises(ChoiceError):
             parse_choice(bad, case)
+
+
+def test_a_played_batch_is_freed_by_its_last_reference_not_by_the_cycle_collector(bird):
+    """No reference cycles among engines, their views and truths: lint plays thousands of seeds in chunks, and
+    a chunk kept alive by a cycle until the collector came by made its memory grow with every chunk."""
+    import gc
+    import weakref
+
+    from sim.game.runner import expert_policy, run_batch
+
+    case, _ = bird
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        engine = Engine(case, np.arange(40))
+        run_batch(case, engine, expert_policy, "expert")  # judged turns: views, forecasts and their truths
+        engine.visible().weeks_needed  # a view asked for its weeks, through the engine
+        alive = weakref.ref(engine), weakref.ref(engine.truth)
+        del engine
+        assert [ref() for ref in alive] == [None, None]
+        gc.collect()
+        left = sorted({type(obj).__name__ for obj in gc.garbage if type(obj).__module__.startswith("sim.")})
+        assert left == [], f"reference cycles through {left}"
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()

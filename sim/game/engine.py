@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -343,7 +344,7 @@ class Engine:
             labels_cleaned=(plan.train_noise_random + plan.train_noise_systematic) <= 0,
             weeks_left=self.case.budget_weeks - self.week, inference_s=inference, memory_mb=memory,
             offered=self.offered.copy(), fired=self.fired.copy(), limits=limits,
-            weeks_source=self.weeks_needed, plan=plan, model=model, sets=sets,
+            weeks_source=_WeeksOf(self), plan=plan, model=model, sets=sets,
         )
 
     def weeks_needed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -616,3 +617,20 @@ class Engine:
                     rungs = {"human": vis.human, "train": vis.train, "train_dev": vis.train_dev, "dev": vis.dev,
                              "test": vis.test}
                 self.triggered[:, d] |= _condition(when.ladder).holds(rungs) & ~self.done
+
+
+class _WeeksOf:
+    """An engine's weeks_needed for the views it makes, holding the engine weakly: the engine caches its views,
+    so a view holding it strongly would make every engine a reference cycle, its arrays kept until the cyclic
+    collector came by (lint's memory grew by kilobytes per seed)."""
+
+    __slots__ = ("engine",)
+
+    def __init__(self, engine: "Engine"):
+        self.engine = weakref.ref(engine)
+
+    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
+        engine = self.engine()
+        if engine is None:
+            raise RuntimeError("a view's weeks were asked for after its engine was gone")
+        return engine.weeks_needed()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from functools import cached_property
 
 import numpy as np
 
@@ -43,12 +42,22 @@ class Truth:
     cat_share: np.ndarray  # (B, K) share of the errors between train and dev owned by each category
     draws: SeedDraws  # every random number of each row, from its seed's own Generator
 
-    @cached_property
+    @property
     def shared(self) -> "Truth":
         """This truth with each per-row field that every row shares as a plain float: numpy's scalar operands
-        cost a third of an array's (the law reads it; computed once per truth, which rarely changes)."""
+        cost a third of an array's (the law reads it; computed once per truth, which rarely changes).
+
+        Kept by hand, not with functools.cached_property: a small truth is its own shared form, and caching it
+        would make each one a reference cycle whose arrays wait for the cyclic collector (lint's memory grew
+        by several KB per seed until a full collection)."""
         if len(self.bayes) < SHARED_FROM_ROWS:
             return self
+        kept = self.__dict__.get("_shared")
+        if kept is None:
+            kept = self.__dict__["_shared"] = self._with_shared_floats()
+        return kept
+
+    def _with_shared_floats(self) -> "Truth":
         changes = {}
         for f in fields(self):
             values = getattr(self, f.name)
