@@ -124,9 +124,10 @@ def target_like(k: Knobs) -> np.ndarray:
 
 def target_share(k: Knobs, examples: np.ndarray | None = None) -> np.ndarray:
     """Share of the training mix drawn from the target distribution (a train-dev set has the same).
-    `examples`: training_examples(k), when the caller has it."""
-    out = np.maximum(training_examples(k) if examples is None else examples, 1.0)
-    np.divide(k.n_target, out, out=out)
+    `examples`: training_examples(k) raised to at least one, when the caller has it."""
+    if examples is None:
+        examples = np.maximum(training_examples(k), 1.0)
+    out = np.divide(k.n_target, examples)
     return np.minimum(out, 1.0, out=out)
 
 
@@ -290,12 +291,10 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
         mismatch = mismatch + mismatch_extra(model)
     examples = training_examples(model)
     np.maximum(examples, 1.0, out=examples)  # at least one, for the shares and the train reading
-    p_train = np.divide(model.n_target, examples)  # target_share, with the examples already at least one
-    np.minimum(p_train, 1.0, out=p_train)
+    p_train = target_share(model, examples)
     beyond = mismatch + t.bayes_gap  # what a target example costs beyond one from the training mix
 
-    floor_train = p_train * t.bayes_gap
-    floor_train += t.bayes
+    floor_train = _floor(t, p_train)
     # Held-out examples from the training mix's other sources. (Dev overfitting is a reading's optimism, below:
     # the tuned model is as good as it is.)
     other_true = b + variance
@@ -340,7 +339,7 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     # Each reading between its set's Bayes floor and 100% (maximum then minimum: np.clip with an array bound
     # is slower than the two passes).
     for reading, floor in ((train, floor_train), (train_dev, floor_train), (dev, dev_floor(t, plan)),
-                           (test, _test_floor(t, plan))):
+                           (test, _floor(t, plan.test_target))):
         np.maximum(reading, floor, out=reading)
         np.minimum(reading, 100.0, out=reading)
     return Ladder(
@@ -352,13 +351,12 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
 
 def dev_floor(t: Truth, plan: Knobs) -> np.ndarray:
     """The lowest error the dev set can read: Bayes error on its target share (dev_target is a share, at most 1)."""
-    out = np.multiply(plan.dev_target, t.bayes_gap)
-    out += t.bayes
-    return out
+    return _floor(t, plan.dev_target)
 
 
-def _test_floor(t: Truth, plan: Knobs) -> np.ndarray:
-    out = np.multiply(plan.test_target, t.bayes_gap)
+def _floor(t: Truth, target: np.ndarray) -> np.ndarray:
+    """Bayes error of a set whose share `target` comes from the target distribution."""
+    out = np.multiply(target, t.bayes_gap)
     out += t.bayes
     return out
 
