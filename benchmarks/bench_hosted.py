@@ -7,8 +7,7 @@ Keys (targets on a 2-core machine):
   hosted_results_per_s    four `mlsim workshop serve` processes on one PostgreSQL database, 2,000 learners
                           (a ticket from one process, the result to another), re-play included; reported
   hosted_results_per_s_per_process   the same over four (the figure docs/hosting.md multiplies)
-The hosted board serves one room per process today, so its 2,000 learners are in one room (the issue's 20 rooms
-would share the same tables and indexes; the load per result is the same).
+The hosted board's 2,000 learners are spread over 20 rooms, which every process serves (--all-rooms).
 PostgreSQL: the one tests use (tests/postgres.py; .ci/run starts it), a throwaway database per run.
 """
 
@@ -29,21 +28,25 @@ OTHERS = 29
 MOVES = 10
 LEARNERS = 2000
 PROCESSES = 4
+ROOMS = 20
 REDRAW_BYTES = 200  # a redrawn menu is kilobytes; a blinking cursor's frame a few dozen bytes
 
 
-def _start(home: Path, db: str, *extra: str, name: str = "server") -> tuple[subprocess.Popen, str]:
+def _start(home: Path, db: str, *extra: str, name: str = "server",
+           room: tuple[str, ...] = ("--code", CODE, "--min-play-seconds", "0")) -> tuple[subprocess.Popen, str]:
     log = home / f"{name}.log"
     env = dict(os.environ, MLSIM_HOME=str(home))
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "sim", "workshop", "serve", "--port", "0", "--code", CODE,
-                                 "--min-play-seconds", "0", "--rate", "0", "--room-rate", "0", "--db", db, *extra],
+        proc = subprocess.Popen([sys.executable, "-m", "sim", "workshop", "serve", "--port", "0", *room,
+                                 "--rate", "0", "--room-rate", "0", "--db", db, *extra],
                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         for line in log.read_text().splitlines():
             if line.startswith("Join URL: "):
                 return proc, line.split(" ", 2)[2].split("/?")[0]
+            if line.startswith("  http://") and "?code=" in line:  # --all-rooms lists its rooms
+                return proc, line.split()[0].split("/?")[0]
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"the server did not start: {log.read_text()}")
@@ -155,14 +158,34 @@ async def _browser(base: str, play: Path) -> dict[str, float]:
 
 
 # ---- the hosted board ----------------------------------------------------------------------------------
-async def _hosted_with_games(bases: list[str], games) -> float:
+def _rooms(url: str) -> list[str]:
+    """ROOMS rooms on the board, each with its own code and token (as `mlsim workshop room add` makes them)."""
+    import secrets
+
+    from sim.board.server import new_code, open_store
+    from sim.board.store import Room
+
+    store = open_store(url)
+    try:
+        codes = []
+        for _ in range(ROOMS):
+            room = Room(secrets.token_hex(6), new_code(), secrets.token_urlsafe(16), min_play_seconds=0.0)
+            store.put_room(room)
+            codes.append(room.code)
+        return codes
+    finally:
+        store.close()
+
+
+async def _hosted_with_games(bases: list[str], codes: list[str], games) -> float:
     import aiohttp
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200),
                                      timeout=aiohttp.ClientTimeout(total=600)) as session:
         async def ticket(i: int) -> dict:
             async with session.post(f"{bases[i % len(bases)]}/api/tickets",
-                                    json={"code": CODE, "name": f"Learner {i}", "case": "bird-detection"}) as resp:
+                                    json={"code": codes[i % len(codes)], "name": f"Learner {i}",
+                                          "case": "bird-detection"}) as resp:
                 if resp.status != 201:
                     raise RuntimeError(f"ticket {i}: HTTP {resp.status} {await resp.text()}")
                 return await resp.json()
@@ -172,7 +195,8 @@ async def _hosted_with_games(bases: list[str], games) -> float:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200),
                                      timeout=aiohttp.ClientTimeout(total=600)) as session:
         async def send(i: int) -> None:
-            body = {"code": CODE, "name": f"Learner {i}", "ticket": tickets[i]["ticket"], "result": results[i]}
+            body = {"code": codes[i % len(codes)], "name": f"Learner {i}", "ticket": tickets[i]["ticket"],
+                    "result": results[i]}
             async with session.post(f"{bases[(i + 1) % len(bases)]}/api/results", json=body) as resp:
                 if resp.status != 201:
                     raise RuntimeError(f"result {i}: HTTP {resp.status} {await resp.text()}")
@@ -197,9 +221,11 @@ def measure() -> dict[str, float]:
             _stop(proc)
     with tempfile.TemporaryDirectory() as tmp, throwaway_database() as url:
         home = Path(tmp)
-        procs = [_start(home, url, "--workers", "1", name=f"server{i}") for i in range(PROCESSES)]
+        codes = _rooms(url)
+        procs = [_start(home, url, "--workers", "1", "--all-rooms", name=f"server{i}", room=())
+                 for i in range(PROCESSES)]
         try:
-            out["hosted_results_per_s"] = asyncio.run(_hosted_with_games([base for _, base in procs], _games))
+            out["hosted_results_per_s"] = asyncio.run(_hosted_with_games([base for _, base in procs], codes, _games))
             out["hosted_results_per_s_per_process"] = out["hosted_results_per_s"] / PROCESSES
         finally:
             for proc, _ in procs:

@@ -168,12 +168,13 @@ ASSETS = {
 
 
 def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int = REFRESH_S,
-                play: bool = False) -> str:
-    from urllib.parse import quote
+                play: bool = False, code: str | None = None) -> str:
+    """`code`: the room's join code, when the server holds several rooms (the board's data is asked for with it)."""
+    from urllib.parse import urlencode
 
     title = f"mlsim workshop — {case}" if case else "mlsim workshop"
-    config = {"query": f"?case={quote(case, safe='')}" if case else "", "advance_s": advance_s,
-              "refresh_s": refresh_s, "title": title}
+    query = urlencode({key: value for key, value in (("code", code), ("case", case)) if value})
+    config = {"query": f"?{query}" if query else "", "advance_s": advance_s, "refresh_s": refresh_s, "title": title}
     # JSON inside <script type="application/json"> is data, never run; "<" escaped so it cannot close the tag.
     config_json = json.dumps(config).replace("<", "\\u003c")
     base, _, query = join_url.partition("?")

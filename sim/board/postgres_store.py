@@ -271,11 +271,12 @@ class PostgresStore:
             entries.append(self._entry(row, None if row[10] else rank))
         return entries
 
-    def set_hidden(self, entry_id: str, hidden: bool) -> bool:
+    def set_hidden(self, entry_id: str, hidden: bool, room: str | None = None) -> bool:
         if not entry_id.isdigit() or len(entry_id) > 18:
             return False
-        return self._run(lambda cur: cur.execute("UPDATE results SET hidden = %s WHERE seq = %s",
-                                                 (hidden, int(entry_id))).rowcount) == 1
+        mine, params = ("", ()) if room is None else (" AND room = %s", (room,))
+        return self._run(lambda cur: cur.execute(f"UPDATE results SET hidden = %s WHERE seq = %s{mine}",
+                                                 (hidden, int(entry_id), *params)).rowcount) == 1
 
     def hidden_ids(self, room: str | None = None) -> set[str]:
         if room is None:

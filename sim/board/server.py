@@ -13,7 +13,9 @@ Routes (docs/workshop.md has the trainer's view):
   GET  /room                 the room's debrief for the projector (a signed link, or public once frozen if allowed)
   POST /api/admin/room-link  -> {"url", "expires_at"}: a /room link for 10 minutes
   POST /api/admin/room-public {"public": true|false}: /room open to all once the board is frozen (admin token)
-Admin requests carry the token as `Authorization: Bearer TOKEN`, never in the URL. Every POST is JSON
+A server serves one room, or every room of its board (`--all-rooms`): then each public page and
+/api/leaderboard take the room's `?code=`, learners' POSTs carry it as now, and an admin token names its
+room. Admin requests carry the token as `Authorization: Bearer TOKEN`, never in the URL. Every POST is JSON
 (Content-Type: application/json) from no page or from this server's own origin; there is no CORS.
 
 Policy lives here (who may submit what, limits, seeds); rows live in the Store, which every call reaches
@@ -50,7 +52,7 @@ from sim.board.yardstick import Yardsticks
 NAME_EXPIRY_EVERY_S = 3600
 MAX_BODY = 256 * 1024  # a finished game's record is ~20 KB; anything far larger is not one
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from a projector
-ROOM_ID = "main"  # `mlsim workshop serve` runs one room per board file
+ROOM_ID = "main"  # the room `mlsim workshop serve` makes in a board file when no --room is named
 
 HEADER_TIMEOUT_S = 10.0  # a request's headers must arrive within this (also how long an idle connection lives)
 BODY_TIMEOUT_S = 10.0
@@ -62,6 +64,7 @@ GET_RATE_PER_S, GET_BURST = 50.0, 200  # per address, per server process (a floo
 CACHE_TTL_S = 1.0  # another process's writes show on this one's pages within this
 MAX_CACHED_BOARDS = 64
 ROOM_TTL_S = 1.0  # and its room settings (a freeze) too
+MAX_CACHED_ROOMS = 4096
 LINK_LIFETIME_S = 600
 ROOM_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; "
             "frame-ancestors 'none'")  # the debrief page: inline styles and SVG, no script at all
@@ -195,14 +198,14 @@ class Limits:
 class Workshop:
     store: Store
     gate: StoreGate
-    room_id: str
+    room_id: str | None  # None: every room of the store, each reached by its join code and admin token
     verifier: Verifier
     limits: Limits
     say: Callable[[str], None]
-    join_url: str = ""
     secret: str = ""
     page_seconds: int = 12
-    room_cache: tuple[float, Room] | None = None
+    room_cache: dict[str, tuple[float, Room]] = field(default_factory=dict)  # "id:…", "code:…", "token:…" -> room
+    base_url: str = ""  # http://host:port, as learners reach it
     board_cache: dict[str, tuple[float, str, bytes]] = field(default_factory=dict)  # query -> (at, etag, body)
     inflight: dict[str, asyncio.Future] = field(default_factory=dict)
     get_limiter: GetLimiter = field(default_factory=GetLimiter)
@@ -210,24 +213,81 @@ class Workshop:
     yardsticks: Yardsticks | None = None
     play: object | None = None  # sim.tui.browser_play.BrowserPlay with --play
 
-    async def room(self, fresh: bool = False) -> Room:
-        if not fresh and self.room_cache is not None and time.monotonic() - self.room_cache[0] < ROOM_TTL_S:
-            return self.room_cache[1]
+    @property
+    def every_room(self) -> bool:
+        return self.room_id is None
+
+    async def _lookup(self, key: str, fetch: Callable[[], Room | None], fresh: bool = False) -> Room | None:
+        """A room from the store, kept ROOM_TTL_S (a freeze by another process shows within it). Only rooms
+        found are kept: a stranger's guesses at codes and tokens cannot fill the memory."""
+        kept = self.room_cache.get(key)
+        if not fresh and kept is not None and time.monotonic() - kept[0] < ROOM_TTL_S:
+            return kept[1]
         try:
-            room = await self.gate.read(self.store.room, self.room_id)
+            room = await self.gate.read(fetch)
         except StoreUnavailable:
-            if self.room_cache is None:
+            if kept is None:
                 raise
-            return self.room_cache[1]  # settings a second old beat no answer
+            return kept[1]  # settings a second old beat no answer
+        if room is not None:
+            if len(self.room_cache) >= MAX_CACHED_ROOMS:
+                self.room_cache.clear()
+            self.room_cache[key] = (time.monotonic(), room)
+        return room
+
+    async def room(self, fresh: bool = False) -> Room:
+        """The one room this server serves (not with every_room)."""
+        room = await self._lookup(f"id:{self.room_id}", lambda: self.store.room(self.room_id), fresh)
         if room is None:
             raise Refused(503, "this workshop's room is gone from the board file; the trainer restarts the server")
-        self.room_cache = (time.monotonic(), room)
         return room
+
+    async def room_with_id(self, room_id: str) -> Room | None:
+        if not self.every_room:
+            room = await self.room()
+            return room if room.id == room_id else None
+        return await self._lookup(f"id:{room_id}", lambda: self.store.room(room_id))
+
+    async def room_for_code(self, code) -> Room:
+        """The room whose join code the learner sent (refused with a sentence when there is none)."""
+        wrong = Refused(403, "wrong join code; copy the workshop URL from the projector again")
+        code = normalise_code(code)
+        if not self.every_room:
+            room = await self.room()
+            if not secrets.compare_digest(code.encode(), room.code.encode()):
+                raise wrong
+            return room
+        room = await self._lookup(f"code:{code}", lambda: self.store.room_by_code(code)) if code else None
+        if room is None:
+            raise wrong
+        return room
+
+    async def room_for_token(self, token: str) -> Room | None:
+        """The room this admin token is for, or None."""
+        if not token:
+            return None
+        if not self.every_room:
+            room = await self.room()
+            return room if secrets.compare_digest(token.encode(), room.admin_token.encode()) else None
+        return await self._lookup(f"token:{token}", lambda: self.store.room_by_token(token))
+
+    def join_url_of(self, room: Room) -> str:
+        return f"{self.base_url}/?code={room.code}"
+
+    async def room_of_page(self, request: web.Request) -> Room:
+        """The room a public page or its data is for: `?code=` names it (with one room served, it may be left out)."""
+        code = request.query.get("code", "")
+        if not self.every_room and not code:
+            return await self.room()
+        if not code:
+            raise Refused(404, "this server holds several workshop rooms: add your room's join code to the address, "
+                               "as in /?code=BIRDS7")
+        return await self.room_for_code(code)
 
     def changed(self) -> None:
         """This process wrote: drop what it serves from memory (other processes' writes show within the TTL)."""
         self.board_cache.clear()
-        self.room_cache = None
+        self.room_cache.clear()
 
 
 WORKSHOP = web.AppKey("workshop", Workshop)
@@ -289,10 +349,7 @@ async def _body(request: web.Request, fields: str) -> dict:
 
 
 async def _room_for_code(workshop: Workshop, body: dict) -> Room:
-    room = await workshop.room()
-    if not secrets.compare_digest(normalise_code(body.get("code")).encode(), room.code.encode()):
-        raise Refused(403, "wrong join code; copy the workshop URL from the projector again")
-    return room
+    return await workshop.room_for_code(body.get("code"))
 
 
 async def _rate(workshop: Workshop, learner_key: str, room: Room, what: str) -> None:
@@ -482,11 +539,11 @@ def _frozen_text(room: Room) -> str | None:
 async def get_leaderboard(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     case = request.query.get("case") or None
-    key = case or ""
+    key = f"{normalise_code(request.query.get('code', ''))}|{case or ''}"
     cached = workshop.board_cache.get(key)
     if cached is None or time.monotonic() - cached[0] > CACHE_TTL_S:
         try:
-            room = await workshop.room()
+            room = await workshop.room_of_page(request)
             entries = await workshop.gate.read(workshop.store.entries, case, room.frozen_at, False, room.id)
             body = json.dumps({"entries": [shown(e) for e in entries], "frozen_at": _frozen_text(room)},
                               separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -514,7 +571,9 @@ async def get_page(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     advance = request.query.get("advance", "")  # /?advance=20: this screen turns pages every 20 s
     seconds = min(int(advance), 3600) if advance.isdigit() else workshop.page_seconds
-    html = render_page(workshop.join_url, request.query.get("case") or None, seconds, play=workshop.play is not None)
+    room = await workshop.room_of_page(request)
+    html = render_page(workshop.join_url_of(room), request.query.get("case") or None, seconds,
+                       play=workshop.play is not None, code=room.code if workshop.every_room else None)
     return web.Response(text=html, content_type="text/html",
                         headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                                  "Referrer-Policy": "no-referrer"})
@@ -540,42 +599,57 @@ async def get_healthz(request: web.Request) -> web.Response:
 
 # ---- the trainer's controls ------------------------------------------------------------------
 async def _admin(request: web.Request) -> Room:
+    """The room whose admin token the request carries (a token names its room)."""
     workshop = request.app[WORKSHOP]
-    room = await workshop.room()
     if "token" in request.query:
         raise Refused(403, "the admin token goes in an `Authorization: Bearer TOKEN` header, never in the URL")
     auth = request.headers.get("Authorization", "")
     token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-    if not token or not secrets.compare_digest(token.encode(), room.admin_token.encode()):
-        raise Refused(403, "this needs the admin token printed when the server started, as "
-                           "`Authorization: Bearer TOKEN`")
+    room = await workshop.room_for_token(token)
+    if room is None:
+        raise Refused(403, "this needs the room's admin token (printed when the server started, or by "
+                           "`mlsim workshop room add`), as `Authorization: Bearer TOKEN`")
     return room
+
+
+async def _signed_room(request: web.Request, purpose: str) -> Room | None:
+    """The room of a signed link (`room=ID&expires=…&sig=…`), or None when the link is not valid now."""
+    workshop = request.app[WORKSHOP]
+    room_id = request.query.get("room", "") if workshop.every_room else workshop.room_id
+    room = await workshop.room_with_id(room_id) if room_id else None
+    if room is None or not tickets.link_is_valid(workshop.secret, f"{purpose}:{room.id}",
+                                                 request.query.get("expires", ""), request.query.get("sig", ""),
+                                                 time.time()):
+        return None
+    return room
+
+
+def _signed_link(request: web.Request, path: str, purpose: str, room: Room) -> dict:
+    workshop = request.app[WORKSHOP]
+    expires = int(time.time()) + LINK_LIFETIME_S
+    sig = tickets.sign_link(workshop.secret, f"{purpose}:{room.id}", expires)
+    return {"url": f"{request.scheme}://{request.host}{path}?room={room.id}&expires={expires}&sig={sig}",
+            "expires_at": iso(expires)}
 
 
 async def get_csv(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
     if "sig" in request.query:
-        room = await workshop.room()
-        if not tickets.link_is_valid(workshop.secret, f"export:{room.id}", request.query.get("expires", ""),
-                                     request.query.get("sig", ""), time.time()):
+        room = await _signed_room(request, "export")
+        if room is None:
             raise Refused(403, "this CSV link has expired or is not one this server made; ask for a new one "
                                "(POST /api/admin/export-link)")
     else:
         room = await _admin(request)
     entries = await workshop.gate.read(workshop.store.entries, None, None, True, room.id)
-    hidden = await workshop.gate.read(workshop.store.hidden_ids)
+    hidden = await workshop.gate.read(workshop.store.hidden_ids, room.id)
     return web.Response(text=entries_csv(entries, hidden), content_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="workshop.csv"',
                                  "Cache-Control": "no-store"})
 
 
 async def post_export_link(request: web.Request) -> web.Response:
-    workshop = request.app[WORKSHOP]
-    room = await _admin(request)
-    expires = int(time.time()) + LINK_LIFETIME_S
-    sig = tickets.sign_link(workshop.secret, f"export:{room.id}", expires)
-    base = f"{request.scheme}://{request.host}"
-    return web.json_response({"url": f"{base}/export.csv?expires={expires}&sig={sig}", "expires_at": iso(expires)})
+    return web.json_response(_signed_link(request, "/export.csv", "export", await _admin(request)))
 
 
 def _room_public_key(room: Room) -> str:
@@ -588,13 +662,13 @@ async def get_room(request: web.Request) -> web.Response:
     from sim.board.report import render_html
 
     workshop = request.app[WORKSHOP]
-    room = await workshop.room()
     if "sig" in request.query:
-        if not tickets.link_is_valid(workshop.secret, f"room:{room.id}", request.query.get("expires", ""),
-                                     request.query.get("sig", ""), time.time()):
+        room = await _signed_room(request, "room")
+        if room is None:
             raise Refused(403, "this debrief link has expired or is not one this server made; ask for a new one "
                                "(POST /api/admin/room-link)")
     else:
+        room = await workshop.room_of_page(request)
         public = await workshop.gate.read(workshop.store.setting, _room_public_key(room)) == "1"
         if not (public and room.frozen_at is not None):
             raise Refused(403, "the room's debrief opens with the link the trainer asks for (POST /api/admin/room-link)"
@@ -608,12 +682,7 @@ async def get_room(request: web.Request) -> web.Response:
 
 
 async def post_room_link(request: web.Request) -> web.Response:
-    workshop = request.app[WORKSHOP]
-    room = await _admin(request)
-    expires = int(time.time()) + LINK_LIFETIME_S
-    sig = tickets.sign_link(workshop.secret, f"room:{room.id}", expires)
-    base = f"{request.scheme}://{request.host}"
-    return web.json_response({"url": f"{base}/room?expires={expires}&sig={sig}", "expires_at": iso(expires)})
+    return web.json_response(_signed_link(request, "/room", "room", await _admin(request)))
 
 
 async def post_room_public(request: web.Request) -> web.Response:
@@ -656,7 +725,7 @@ async def post_freeze(request: web.Request) -> web.Response:
 
 async def post_hide(request: web.Request) -> web.Response:
     workshop = request.app[WORKSHOP]
-    await _admin(request)
+    room = await _admin(request)
     body = await _body(request, '{"id": ENTRY_ID, "hidden": true}')
     key, hidden = body.get("id"), body.get("hidden", True)
     if isinstance(key, int) and not isinstance(key, bool):
@@ -665,8 +734,8 @@ async def post_hide(request: web.Request) -> web.Response:
         raise Refused(400, "'id' must be an entry id (the `id` column of the CSV or /api/leaderboard)")
     if not isinstance(hidden, bool):
         raise Refused(400, "'hidden' must be true or false (JSON booleans, not strings)")
-    if not await workshop.gate.write(workshop.store.set_hidden, key, hidden):
-        raise Refused(404, f"no entry has the id '{key[:40]}'")
+    if not await workshop.gate.write(workshop.store.set_hidden, key, hidden, room.id):
+        raise Refused(404, f"no entry of this room has the id '{key[:40]}'")
     workshop.changed()
     return web.json_response({"id": key, "hidden": hidden})
 
@@ -686,16 +755,17 @@ async def _expire_names(workshop: Workshop) -> None:
         await asyncio.sleep(NAME_EXPIRY_EVERY_S)
 
 
-def create_app(store: Store, room_id: str, replayer: Replayer, limits: Limits | None = None,
-               say: Callable[[str], None] | None = None, join_url: str = "", page_seconds: int = 12,
+def create_app(store: Store, room_id: str | None, replayer: Replayer, limits: Limits | None = None,
+               say: Callable[[str], None] | None = None, page_seconds: int = 12,
                play=None) -> web.Application:
-    """The aiohttp application for one room of `store` (the room must exist); re-plays run on `replayer`;
-    `play` (a sim.tui.browser_play.BrowserPlay, --play) adds the join page and the games in the browser."""
+    """The aiohttp application for one room of `store` (the room must exist), or for every room (room_id None:
+    each reached by its join code and admin token); re-plays run on `replayer`; `play` (a
+    sim.tui.browser_play.BrowserPlay, --play) adds the join page and the games in the browser."""
     limits = limits or Limits()
     say = say or (lambda line: print(line, flush=True))
     app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
     gate = StoreGate(store, say)
-    workshop = Workshop(store, gate, room_id, Verifier(replayer, limits.queue), limits, say, join_url,
+    workshop = Workshop(store, gate, room_id, Verifier(replayer, limits.queue), limits, say,
                         page_seconds=page_seconds, get_limiter=GetLimiter(limits.get_per_second))
     from sim.model import MODEL_VERSION
 
@@ -829,7 +899,7 @@ def quiet_loop_errors(loop: asyncio.AbstractEventLoop, say) -> None:
     loop.set_exception_handler(handler)
 
 
-async def run_server(host: str, port: int, store: Store, room_id: str, replayer: Replayer, limits: Limits,
+async def run_server(host: str, port: int, store: Store, room_id: str | None, replayer: Replayer, limits: Limits,
                      say_started, say: Callable[[str], None], page_seconds: int = 12, play=None) -> None:
     loop = asyncio.get_running_loop()
     quiet_loop_errors(loop, say)
@@ -851,12 +921,13 @@ async def run_server(host: str, port: int, store: Store, room_id: str, replayer:
         bound = runner.addresses[0][1] if runner.addresses else port
         shown_host = lan_address() if host in {"0.0.0.0", "::", ""} else host
         shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
-        room = await app[WORKSHOP].room(fresh=True)
-        app[WORKSHOP].join_url = f"http://{shown_host}:{bound}/?code={room.code}"
+        workshop = app[WORKSHOP]
+        workshop.base_url = f"http://{shown_host}:{bound}"
+        room = None if workshop.every_room else await workshop.room(fresh=True)
         if play is not None:  # the games run here: they reach this server on loopback unless it listens elsewhere only
             local = "127.0.0.1" if host in {"0.0.0.0", "::", ""} or is_loopback(host) else shown_host
-            play.game_url = f"http://{local}:{bound}/?code={room.code}"
-        say_started(app[WORKSHOP].join_url, bound)
+            play.server_url, play.default_code = f"http://{local}:{bound}", room.code if room else ""
+        say_started(workshop.base_url if room is None else workshop.join_url_of(room), bound)
         stop = asyncio.Event()
         try:
             import signal

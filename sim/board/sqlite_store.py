@@ -333,11 +333,12 @@ class SQLiteStore:
             where.append("hidden = 0")
         return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
-    def set_hidden(self, entry_id: str, hidden: bool) -> bool:
+    def set_hidden(self, entry_id: str, hidden: bool, room: str | None = None) -> bool:
         if not entry_id.isdigit():
             return False
+        mine, params = ("", ()) if room is None else (" AND room = ?", (room,))
         return self._transaction(lambda db: db.execute(
-            "UPDATE results SET hidden = ? WHERE seq = ?", (int(hidden), int(entry_id))).rowcount) == 1
+            f"UPDATE results SET hidden = ? WHERE seq = ?{mine}", (int(hidden), int(entry_id), *params)).rowcount) == 1
 
     def hidden_ids(self, room: str | None = None) -> set[str]:
         if room is None:

@@ -142,8 +142,9 @@ class Store(Protocol):
                 room: str | None = None) -> list[tuple[Entry, dict]]:
         """The entries of `entries(...)`, each with the re-played result record it was stored from (debriefs)."""
 
-    def set_hidden(self, entry_id: str, hidden: bool) -> bool:
-        """Hide or show one entry; False when there is no such entry."""
+    def set_hidden(self, entry_id: str, hidden: bool, room: str | None = None) -> bool:
+        """Hide or show one entry (of `room`, when given: a room's admin reaches only its own); False when there is
+        no such entry."""
 
     def hidden_ids(self, room: str | None = None) -> set[str]: ...
 

@@ -14,6 +14,9 @@ EXAMPLES = """\
 """
 
 
+SHOWN_ROOMS = 20  # rooms listed when a server starts with --all-rooms
+
+
 def _port(text: str) -> int:
     return port_number(text, lowest=0)  # 0: any free port
 
@@ -110,9 +113,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                             "(reloading the tab continues it; default 20)")
     serve.add_argument("--room", metavar="CODE",
                        help="serve this room of the board (made by `mlsim workshop room add`) instead of its own")
+    serve.add_argument("--all-rooms", action="store_true",
+                       help="serve every room of the board (made by `mlsim workshop room add`), each at its own "
+                            "join code: one server, or several behind a load balancer, for a whole course")
     room = sub.add_parser("room", help="add, list or delete the rooms of a hosted board",
                           description="The rooms of a board: each with its own join code, admin token and seeds. "
-                                      "Serve one with `mlsim workshop serve --db URL --room CODE`.",
+                                      "Serve one with `mlsim workshop serve --db URL --room CODE`, or all of "
+                                      "them from one server with `--all-rooms`.",
                           epilog="examples:\n  mlsim workshop room add --db postgresql://mlsim:SECRET@db/mlsim --room-seed 7\n"
                                  "  mlsim workshop room list --db postgresql://mlsim:SECRET@db/mlsim\n")
     room.add_argument("what", choices=("add", "list", "delete"), help="add a room, list them, or delete one")
@@ -121,6 +128,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     room.add_argument("--room-seed", type=_seed, metavar="N", help="add: one seed for everyone in the room")
     room.add_argument("--name-days", type=_days, metavar="D",
                       help="add: delete a learner's name, tickets and results D days after they joined (default 30)")
+    room.add_argument("--min-play-seconds", type=_seconds, default=60.0, metavar="S",
+                      help="add: refuse a result sent sooner than S seconds after its ticket (default 60)")
     send = sub.add_parser("send", help="send the results waiting in your outbox",
                           description="Send the results waiting in your outbox to their workshop.",
                           epilog="examples:\n  mlsim workshop send\n"
@@ -170,11 +179,12 @@ def _rooms(args) -> int:
     try:
         if args.what == "add":
             room = Room(secrets.token_hex(6), server.new_code(), secrets.token_urlsafe(16), args.room_seed,
+                        min_play_seconds=args.min_play_seconds,
                         name_days=(30.0 if args.name_days is None else args.name_days) or None)
             store.put_room(room)
             print(f"Join code: {room.code}")
             print(f"Admin token (keep it off the projector): {room.admin_token}")
-            print(f"Serve it: mlsim workshop serve --db ... --room {room.code}")
+            print(f"Serve it: mlsim workshop serve --db ... --room {room.code} (or every room: --all-rooms)")
         elif args.what == "list":
             sizes = store.room_sizes()
             for room in store.rooms():
@@ -237,11 +247,17 @@ def _serve(args) -> int:
         return fail("--code takes letters and digits only, e.g. --code BIRDS7", EXIT_USAGE)
     if (args.play_sessions or args.idle_minutes != 20.0) and not args.play:
         return fail("--play-sessions and --idle-minutes go with --play", EXIT_USAGE)
+    if args.all_rooms and (args.room or args.code is not None or args.room_seed is not None):
+        return fail("--all-rooms serves the rooms as `mlsim workshop room add` made them: leave out --room, --code "
+                    "and --room-seed", EXIT_USAGE)
     hosted = bool(args.db) and args.db.startswith(("postgresql://", "postgres://"))
     db = args.db if hosted else (Path(args.db) if args.db else home() / "workshop.sqlite3")
     try:
         store = server.open_store(db)
-        room = _room(store, args)
+        rooms = store.rooms() if args.all_rooms else [_room(store, args)]
+        if not rooms:
+            raise LookupError("the board has no rooms yet; add one with `mlsim workshop room add --db ...`")
+        room = rooms[0]
     except (OSError, sqlite3.DatabaseError, StoreUnavailable) as err:
         if hosted:
             return fail(f"the board's database cannot be used ({err}); check the --db URL and that PostgreSQL runs")
@@ -259,10 +275,26 @@ def _serve(args) -> int:
 
     def say_started(join_url: str, port: int) -> None:
         base = join_url.split("?")[0].rstrip("/")
-        seeds = (f"one seed for the room ({room.room_seed}): a fair race" if room.room_seed is not None
-                 else "a seed per learner")
         where = getattr(store, "where", db)  # a PostgreSQL URL without its password
         print(f"mlsim workshop server on {args.host}:{port}, board {where}", flush=True)
+        if args.all_rooms:
+            print(f"Serving every room of the board ({fmt.count(len(rooms))} now; rooms added later are served too):",
+                  flush=True)
+            for each in rooms[:SHOWN_ROOMS]:
+                seeds = f"seed {each.room_seed}" if each.room_seed is not None else "a seed per learner"
+                print(f"  {base}/?code={each.code}  ({seeds})", flush=True)
+            if len(rooms) > SHOWN_ROOMS:
+                print(f"  … and {fmt.count(len(rooms) - SHOWN_ROOMS)} more (`mlsim workshop room list` lists them)",
+                      flush=True)
+            print("Each room's admin token is the one `mlsim workshop room add` printed; it reaches that room only.",
+                  flush=True)
+            if play is not None:
+                print(f"Play in the browser: {base}/join?code=CODE (at most {fmt.count(play.cap)} games at once)",
+                      flush=True)
+            print(f"Re-play workers: {workers}. Press Ctrl+C to stop.", flush=True)
+            return
+        seeds = (f"one seed for the room ({room.room_seed}): a fair race" if room.room_seed is not None
+                 else "a seed per learner")
         print(f"Join URL: {join_url}", flush=True)
         print(f"Join code: {room.code}", flush=True)
         print(f"Admin token (keep it off the projector): {room.admin_token}", flush=True)
@@ -287,7 +319,8 @@ def _serve(args) -> int:
         from sim.tui.browser_play import BrowserPlay
 
         # The learners' games (saves and tickets) beside a board file; a hosted board's in this machine's data.
-        folder = (Path(db).with_suffix(".play") if not hosted else home() / "workshop-play" / room.code)
+        folder = (Path(db).with_suffix(".play") if not hosted
+                  else home() / "workshop-play" / ("all-rooms" if args.all_rooms else room.code))
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -296,7 +329,8 @@ def _serve(args) -> int:
 
     async def main() -> None:
         pool = ProcessPool(workers, server.say_line)
-        await server.run_server(args.host, args.port, store, room.id, pool, limits, say_started, server.say_line,
+        await server.run_server(args.host, args.port, store, None if args.all_rooms else room.id, pool, limits,
+                                say_started, server.say_line,
                                 page_seconds=args.page_seconds, play=play)
 
     try:

@@ -56,6 +56,7 @@ class Learner:
     seed: int
     folder: Path
     who: str = ""
+    code: str = ""  # the room's join code (the game sends its result there)
     last_key: float = field(default_factory=time.monotonic)
     socket: web.WebSocketResponse | None = None
     service: object | None = None  # textual_serve AppService while a tab is connected
@@ -68,7 +69,8 @@ class BrowserPlay:
                  say: Callable[[str], None] = print):
         self.folder, self.cap, self.idle_s, self.say = Path(folder), cap or default_cap(), idle_s, say
         self.learners: dict[str, Learner] = {}
-        self.game_url = ""  # how a game process reaches this server (set when it listens)
+        self.server_url = ""  # how a game process reaches this server, http://host:port (set when it listens)
+        self.default_code = ""  # the room's code when the server serves one (sessions saved before codes were kept)
         self.watchdog: asyncio.Task | None = None
 
     # ---- life --------------------------------------------------------------------------------------
@@ -102,7 +104,7 @@ class BrowserPlay:
             try:
                 kept = json.loads(path.read_text(encoding="utf-8"))
                 self.learners[kept["token"]] = Learner(kept["token"], kept["name"], kept["case"], int(kept["seed"]),
-                                                       path.parent, kept.get("who", ""))
+                                                       path.parent, kept.get("who", ""), kept.get("code", ""))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
 
@@ -142,25 +144,27 @@ board. Reloading this tab later continues your game where you left it.</p>
         who = who if 16 <= len(who) <= 64 and who.isascii() else secrets.token_urlsafe(16)
         ticket, _ = await issue_ticket(workshop, room, asked, body.get("case"), who, _client(request))
         learner = next((lr for lr in self.learners.values() if lr.who == who and lr.name == asked
-                        and lr.case == ticket["case"] and lr.seed == ticket["seed"]), None)
+                        and lr.case == ticket["case"] and lr.seed == ticket["seed"] and lr.code in ("", room.code)),
+                       None)
         if learner is None:  # else the same learner asked again (a closed tab): the same game
-            learner = self._new_learner(asked, ticket, who)
+            learner = self._new_learner(asked, ticket, who, room.code)
         response = web.json_response({"play": f"/play/{learner.token}", "name": ticket["name"],
                                       "seed": ticket["seed"]}, status=201)
         for cookie, value in ((COOKIE, learner.token), (WHO, who)):
             response.set_cookie(cookie, value, max_age=30 * 24 * 3600, httponly=True, samesite="Strict")
         return response
 
-    def _new_learner(self, asked: str, ticket: dict, who: str) -> Learner:
+    def _new_learner(self, asked: str, ticket: dict, who: str, code: str) -> Learner:
         from sim.board.client import remember_ticket
 
         token = secrets.token_urlsafe(16)
         folder = self.folder / token
         (folder / "tickets").mkdir(parents=True, exist_ok=True)
-        remember_ticket(self.game_url, asked, ticket, folder / "tickets")
-        learner = Learner(token, asked, ticket["case"], int(ticket["seed"]), folder, who)
+        learner = Learner(token, asked, ticket["case"], int(ticket["seed"]), folder, who, code)
+        remember_ticket(self.game_url(learner), asked, ticket, folder / "tickets")
         (folder / "learner.json").write_text(json.dumps({"token": token, "name": asked, "case": learner.case,
-                                                         "seed": learner.seed, "who": who}), encoding="utf-8")
+                                                         "seed": learner.seed, "who": who, "code": code}),
+                                             encoding="utf-8")
         self.learners[token] = learner
         return learner
 
@@ -217,8 +221,13 @@ again every {fmt.seconds(RETRY_S)}; your game ({html.escape(learner.case)}) star
             await service.stop()
         return socket
 
+    def game_url(self, learner: Learner) -> str:
+        """The workshop URL a learner's game sends its result to: this server, the learner's room."""
+        return f"{self.server_url}/?code={learner.code or self.default_code}"
+
     def _command(self, learner: Learner) -> str:
-        game = " ".join(shlex.quote(a) for a in (learner.case, learner.name, self.game_url, str(learner.seed)))
+        game = " ".join(shlex.quote(a) for a in (learner.case, learner.name, self.game_url(learner),
+                                                  str(learner.seed)))
         return (f"MLSIM_HOME={shlex.quote(str(learner.folder))} exec {shlex.quote(sys.executable)} -P "
                 f"-m sim.tui.browser {game}")
 

@@ -195,10 +195,13 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
 
 
-def start_server(db: Path, log: Path, *extra: str, env: dict | None = None, preexec_fn=None) -> ServerProcess:
-    """`mlsim workshop serve --port 0`, its output in a file; returns once it printed its join URL."""
-    command = [sys.executable, "-m", "sim", "workshop", "serve", "--host", "127.0.0.1", "--port", "0", "--code",
-               "BIRDS7", "--db", str(db), "--workers", "2", "--min-play-seconds", "0", *extra]
+def start_server(db: Path, log: Path, *extra: str, env: dict | None = None, preexec_fn=None,
+                 own_room: bool = True) -> ServerProcess:
+    """`mlsim workshop serve --port 0`, its output in a file; returns once it printed its join URL (with
+    `own_room=False`, the board's rooms as they are: for --all-rooms, whose first room's URL is taken)."""
+    room = ["--code", "BIRDS7", "--min-play-seconds", "0"] if own_room else []
+    command = [sys.executable, "-m", "sim", "workshop", "serve", "--host", "127.0.0.1", "--port", "0",
+               "--db", str(db), "--workers", "2", *room, *extra]
     with open(log, "w") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env={**os.environ, **(env or {})}, preexec_fn=preexec_fn)
@@ -207,6 +210,8 @@ def start_server(db: Path, log: Path, *extra: str, env: dict | None = None, pree
         for line in log.read_text(errors="replace").splitlines():
             if line.startswith("Join URL: "):
                 return ServerProcess(proc, line.split(" ", 2)[2].strip(), log)
+            if line.startswith("  http://") and "?code=" in line:  # --all-rooms: one line per room
+                return ServerProcess(proc, line.split()[0], log)
         time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import aiohttp
+import pytest
 
 from tests.board.conftest import health, played
 
@@ -106,3 +107,88 @@ def test_rooms_are_added_listed_served_and_deleted_with_their_learners(tmp_path,
     assert codes[1] not in _mlsim("workshop", "room", "list", "--db", postgres_url).stdout
     missing = _mlsim("workshop", "room", "delete", "NOSUCH", "--db", postgres_url)
     assert missing.returncode == 1 and "no room with the code NOSUCH" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def board_db(request, tmp_path) -> str:
+    """A board with no rooms yet: a SQLite file, or a PostgreSQL schema of this test's own."""
+    if request.param == "sqlite":
+        return str(tmp_path / "board.sqlite3")
+    return request.getfixturevalue("postgres_url")
+
+
+def _add_room(db: str, *extra: str) -> tuple[str, str]:
+    added = _mlsim("workshop", "room", "add", "--db", db, "--min-play-seconds", "0", *extra)
+    assert added.returncode == 0, added.stderr
+    said = dict(line.split(": ", 1) for line in added.stdout.splitlines() if ": " in line)
+    return said["Join code"], said["Admin token (keep it off the projector)"]
+
+
+def test_one_server_serves_every_room_each_with_its_code_token_seeds_and_pages(tmp_path, servers, board_db):
+    (code_a, token_a), (code_b, token_b) = _add_room(board_db, "--room-seed", "7"), _add_room(board_db)
+    served = servers(board_db, tmp_path / "all.log", "--all-rooms", own_room=False)
+    out = served.output()
+    assert f"?code={code_a}  (seed 7)" in out and f"?code={code_b}  (a seed per learner)" in out
+    base = served.base
+
+    async def run():
+        async with aiohttp.ClientSession() as session:
+            tickets = {}
+            for code in (code_a, code_b):  # the same name in two rooms: two learners
+                status, ticket = await _post(session, f"{base}/api/tickets",
+                                             {"code": code, "name": "Ada", "case": "bird-detection"})
+                assert status == 201, ticket
+                tickets[code] = ticket
+            wrong = await _post(session, f"{base}/api/tickets", {"code": "NOSUCH", "name": "Bo", "case": "cat-app"})
+            for code in (code_a, code_b):
+                ticket = tickets[code]
+                body = {"code": code, "name": "Ada", "ticket": ticket["ticket"], "result": played(ticket["seed"])}
+                status, entry = await _post(session, f"{base}/api/results", body)
+                assert status == 201, entry
+            crossed = await _post(session, f"{base}/api/results",  # room A's ticket sent with room B's code
+                                  {"code": code_b, "name": "Ada", "ticket": tickets[code_a]["ticket"],
+                                   "result": played(tickets[code_a]["seed"])})
+            boards = {}
+            for code in (code_a, code_b):
+                async with session.get(f"{base}/api/leaderboard", params={"code": code}) as resp:
+                    boards[code] = (await resp.json())["entries"]
+            async with session.get(f"{base}/api/leaderboard") as resp:
+                no_code = resp.status, await resp.json()
+            async with session.get(f"{base}/", params={"code": code_b}) as resp:
+                page = await resp.text()
+
+            async def admin(token, path, body):
+                async with session.post(f"{base}{path}", json=body,
+                                        headers={"Authorization": f"Bearer {token}"}) as resp:
+                    return resp.status, await resp.json()
+
+            entry_b = boards[code_b][0]["id"]
+            hide_other = await admin(token_a, "/api/admin/hide", {"id": entry_b, "hidden": True})
+            freeze_a = await admin(token_a, "/api/admin/freeze", {"at": "now"})
+            wrong_token = await admin("not-a-token", "/api/admin/freeze", {"at": "now"})
+            link = (await admin(token_b, "/api/admin/export-link", {}))[1]["url"]
+            async with session.get(link) as resp:
+                csv_b = await resp.text()
+            async with session.get(link.replace(f"room=", "room=x")) as resp:
+                forged = resp.status
+            status_b = []
+            for code in (code_a, code_b):
+                async with session.get(f"{base}/api/leaderboard", params={"code": code}) as resp:
+                    status_b.append((await resp.json())["frozen_at"])
+            return tickets, wrong, crossed, boards, no_code, page, hide_other, freeze_a, wrong_token, csv_b, forged, \
+                status_b
+
+    tickets, wrong, crossed, boards, no_code, page, hide_other, freeze_a, wrong_token, csv_b, forged, frozen = \
+        asyncio.run(run())
+    assert tickets[code_a]["seed"] == 7  # each room its own seed policy
+    assert wrong[0] == 403 and "wrong join code" in wrong[1]["error"]
+    assert crossed[0] == 422 and "another workshop room" in crossed[1]["error"]
+    assert [len(boards[c]) for c in (code_a, code_b)] == [1, 1] and boards[code_a][0]["id"] != boards[code_b][0]["id"]
+    assert no_code[0] == 404 and "?code=" in no_code[1]["error"]
+    assert f"code={code_b}" in page  # the projector page asks for its own room's board
+    assert hide_other[0] == 404  # room A's admin cannot touch room B's entries
+    assert freeze_a[0] == 200 and wrong_token[0] == 403
+    assert frozen[0] is not None and frozen[1] is None  # the freeze is room A's alone
+    assert csv_b.count("\n") == 2 and forged == 403  # room B's CSV: a header and its one entry
+    served.stop()
+    assert "Traceback" not in served.output()
