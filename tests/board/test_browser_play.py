@@ -288,3 +288,20 @@ async def test_the_game_page_asks_nothing_of_another_site_and_serves_its_own_fon
         if "{{" not in url:
             async with session.get(f"{server.base}{url}") as resp:
                 assert resp.status == 200, url
+
+
+async def test_with_every_room_served_a_tab_plays_in_the_room_it_joined(tmp_path, servers, session):
+    from tests.board.test_hosted import _add_room
+
+    db = str(tmp_path / "board.sqlite3")
+    (code_a, _), (code_b, _) = _add_room(db), _add_room(db)
+    server = servers(db, tmp_path / "server.log", "--all-rooms", "--play", own_room=False)
+    async with session.post(f"{server.base}/api/play", json={"code": code_b, "name": "Ada", "case": "bird-detection"}) as resp:
+        assert resp.status == 201, await resp.text()
+        play = (await resp.json())["play"]
+    async with session.ws_connect(f"{server.base.replace('http://', 'ws://')}{play}/ws") as ws:
+        assert await _screen(ws) >= 2000
+        games = _game_pids(tmp_path / "board.play")
+        assert len(games) == 1
+        argv = Path(f"/proc/{games[0]}/cmdline").read_bytes().split(b"\0")
+        assert f"{server.base}/?code={code_b}".replace("localhost", "127.0.0.1").encode() in argv  # its result goes to room B
