@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.coach.visible import Visible
-from sim.model import ACTION_INDEX, ACTIONS, Knobs, Noise, Params, Truth, apply_actions, calibrate, initial_knobs, ladder
+from sim.model import ACTION_INDEX, ACTIONS, Knobs, Params, Truth, apply_actions, calibrate, initial_knobs
+from sim.model.law import real_true, terms
 from sim.model.params import TRUTH_PARAMS
 from sim.model.seeds import SeedDraws
 from sim.scenario.amounts import action_amounts
@@ -89,8 +90,7 @@ def _fitted(vis: Visible, case: Case, gaps: np.ndarray) -> Truth:
     typical, _ = _typical_world(case)
     rows = np.zeros(b, dtype=np.int64)
     truth = typical.take(rows).replace(bayes=np.nan_to_num(vis.human_best, nan=0.0), bayes_gap=np.zeros(b))
-    zero = Noise.zero(b)
-    now = ladder(truth, vis.model, vis.model, zero)
+    now = terms(truth.shared, vis.model)
 
     def scale(seen: np.ndarray, predicted: np.ndarray) -> np.ndarray:
         seen = _gap(seen)
@@ -116,7 +116,7 @@ def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Cand
     truth = _fitted(vis, case, gaps)
     retrained = plan.copy()
     retrained.rounds = retrained.rounds + 1.0  # the run itself is a tuning round
-    base = ladder(truth, retrained, retrained, Noise.zero(b)).real_true
+    base = real_true(truth, retrained, retrained)
     amounts = action_amounts(case)
     table = np.nan_to_num(vis.ea_shares, nan=0.0) if vis.ea_shares.shape[1] == len(case.categories) else None
     asked = [j for j, item in enumerate(items) if needed is None or needed[j]]
@@ -134,6 +134,6 @@ def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Cand
         codes = np.repeat([ACTION_INDEX[items[j].action] for j in runs], b)
         variety = np.repeat([items[j].variety for j in runs], b)
         apply_actions(tried, codes, Params(np.full(codes.size, -1), variety), amounts)
-        after = ladder(truth.take(stacked), tried, tried, Noise.zero(codes.size)).real_true
+        after = real_true(truth.take(stacked), tried, tried)
         out[:, runs] = (base[None, :] - after.reshape(len(runs), b)).T
     return np.nan_to_num(out, nan=0.0)

@@ -22,10 +22,12 @@ import numpy as np
 from sim.coach.visible import Visible
 from sim.model import (
     ACTION_IDS, ACTION_INDEX, ACTIONS, Knobs, Ladder, Noise, Params,
-    apply_actions, calibrate, costs, initial_knobs, ladder, run_weeks, seed_draws,
+    apply_actions, calibrate, initial_knobs, ladder, run_weeks, seed_draws,
 )
 from sim.model import noise as noise_streams
-from sim.model.law import SUBSET_SPEEDUP, metric_shortfall, devset_shortfall, sampling_sd, target_share, train_dev_size
+from sim.model.law import (
+    SUBSET_SPEEDUP, devset_shortfall, metric_shortfall, sampling_sd, serving_costs, target_share, train_dev_size,
+)
 from sim.model.memory import keep_freed_arrays
 from sim.model.params import AIM_KNOBS, DEV_SET_KNOBS, TEST_SET_KNOBS
 from sim.model.seeds import TAPE_TURNS
@@ -61,17 +63,17 @@ class Moves:
     variety: np.ndarray
 
 
-class _Trial:
-    """Knobs for trying an action: a field is copied when first touched, so a trial copies only what it uses."""
+class _Stacked:
+    """`n` copies of a batch's knobs (or truth) stacked row-wise; a field is tiled when first used, so trying every
+    action at once copies only what the actions and run_weeks touch."""
 
-    def __init__(self, base: Knobs):
-        self._base = base
-        self.touched = False
+    def __init__(self, base, n: int):
+        self._base, self._n = base, n
 
-    def __getattr__(self, name: str) -> np.ndarray:  # only called for fields not yet copied
-        value = getattr(self._base, name).copy()
+    def __getattr__(self, name: str) -> np.ndarray:  # only called for fields not yet tiled
+        field = getattr(self._base, name)
+        value = np.tile(field, (self._n,) + (1,) * (field.ndim - 1))
         setattr(self, name, value)
-        self.touched = True
         return value
 
 
@@ -272,10 +274,10 @@ class Engine:
         the case's own, by id. The case's own read the trained model's error (a size up is not trained yet)."""
         knobs = self.model if knobs is None else knobs
         if level_up:
-            knobs = knobs.copy()
+            knobs = copy.copy(knobs)  # shares every array but the new level (nothing below writes to knobs)
             knobs.level = knobs.level + level_up
-        c = costs(self.truth, knobs)
-        out = {"inference_s": c.inference_s, "memory_mb": c.memory_mb}
+        inference, memory = serving_costs(self.truth, knobs)
+        out = {"inference_s": inference, "memory_mb": memory}
         if self.metric_law.count:
             own = metric_values(self.metric_law, knobs, self.level0, self.current().target_true, self.error0)
             out.update({m.id: own[:, j] for j, m in enumerate(self.case.metrics)})
@@ -333,7 +335,7 @@ class Engine:
             metric_flawed=plan.metric_gap > 0,
             devset_flawed=(plan.devset_gap > 0) | (plan.dev_target < 1.0 - DIFFERENT_MIX)
             | (plan.test_target < 1.0 - DIFFERENT_MIX),
-            run_weeks=costs(t, plan).run_weeks, constraints_ok=ok, bigger_breaks=breaks_bigger,
+            run_weeks=run_weeks(t, plan), constraints_ok=ok, bigger_breaks=breaks_bigger,
             smaller_helps=eases(self.case, limits, smaller),
             rounds_since_test=sets.rounds - np.nan_to_num(self.rounds_at_test, nan=0.0),
             test_ever_read=~np.isnan(self.rounds_at_test), test_peeks=self.test_peeks.copy(),
@@ -361,25 +363,31 @@ class Engine:
         return kept[1]
 
     def _compute_weeks_needed(self) -> tuple[np.ndarray, np.ndarray]:
-        out = np.full((self.batch, len(ACTION_IDS)), np.nan)
-        ship_after = np.full((self.batch, len(ACTION_IDS)), np.nan)
-        run_now = run_weeks(self.truth, self.plan)
+        b = self.batch
+        out = np.full((b, len(ACTION_IDS)), np.nan)
+        ship_after = np.full((b, len(ACTION_IDS)), np.nan)
         final_now = self.final_run(self.plan)
-        none = Params.none(self.batch)
-        rows = np.arange(self.batch)
         ship_base = self.base_weeks[SHIP]
+        # Every action that changes the next run, tried at once: block j of a stacked batch is the plan after the
+        # j-th of them (one run_weeks over the stack instead of one per action).
+        tried = [code for code, action in enumerate(ACTION_IDS)
+                 if self.available[code] and (ACTIONS[action].retrains or action == "train_on_subset")]
+        runs = finals = None
+        if tried:
+            stack = _Stacked(self.plan, len(tried))
+            none = Params.none(len(tried) * b)
+            for j, code in enumerate(tried):
+                ACTIONS[ACTION_IDS[code]].effect(stack, np.arange(j * b, (j + 1) * b), none, self.amounts)
+            run = run_weeks(_Stacked(self.truth, len(tried)), stack)
+            runs = run.reshape(len(tried), b)
+            finals = np.where(stack.subset > 0.5, run * SUBSET_SPEEDUP, 0.0).reshape(len(tried), b)
+        block = {code: j for j, code in enumerate(tried)}
         for code, action in enumerate(ACTION_IDS):
             if not self.available[code]:
                 continue
-            run, final = 0.0, final_now
-            if ACTIONS[action].retrains or action == "train_on_subset":
-                trial = _Trial(self.plan)
-                ACTIONS[action].effect(trial, rows, none, self.amounts)
-                if trial.touched:
-                    final = self.final_run(trial)
-                    run = run_weeks(self.truth, trial) if ACTIONS[action].retrains else 0.0
-                else:
-                    run = run_now if ACTIONS[action].retrains else 0.0
+            j = block.get(code)
+            run = runs[j] if j is not None and ACTIONS[action].retrains else 0.0
+            final = finals[j] if j is not None else final_now
             out[:, code] = self.base_weeks[code] + run
             ship_after[:, code] = ship_base + final
         if self.available[SHIP]:

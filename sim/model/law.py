@@ -275,31 +275,13 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     # Written for few passes over the batch (in place where an array is ours, a shared truth value as a float):
     # this runs for every row of every fork lint and the coherence check try.
     t = t.shared
-    like = target_like(model)  # shared by the variance's data and the mismatch's learning curve
-    data = effective_data(t, model, like)
-    left = unfixed(t, model)
-    b = bias(t, model)
-    var_law = variance_shape(t, model, data)
-    var_law *= t.V
-    mis_law = mismatch_shape(t, model, like)
-    mis_law *= t.M
-    variance = var_law * left if isinstance(left, np.ndarray) else var_law
-    if np.any(t.e2e_floor):
-        variance = variance + end_to_end_term(t, model, data)  # not in place: variance may be var_law itself
-    mismatch = mis_law * left if isinstance(left, np.ndarray) else mis_law
-    if _some(model.train_noise_systematic):
-        mismatch = mismatch + mismatch_extra(model)
+    g = terms(t, model)
+    b, variance, mismatch = g.bias, g.variance, g.mismatch
     examples = training_examples(model)
     np.maximum(examples, 1.0, out=examples)  # at least one, for the shares and the train reading
     p_train = target_share(model, examples)
-    beyond = mismatch + t.bayes_gap  # what a target example costs beyond one from the training mix
-
     floor_train = _floor(t, p_train)
-    # Held-out examples from the training mix's other sources. (Dev overfitting is a reading's optimism, below:
-    # the tuned model is as good as it is.)
-    other_true = b + variance
-    other_true += t.bayes
-    target_true = _capped(other_true + beyond)
+    other_true, beyond, target_true = _true_errors(t, g)
     mix_true = _capped(np.multiply(p_train, beyond) + other_true)
     dev_true = _capped(np.multiply(plan.dev_target, beyond) + other_true)
     test_true = _capped(np.multiply(plan.test_target, beyond) + other_true)
@@ -326,12 +308,7 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
         dev += plan.dev_noise
         dev -= overfit
         test += plan.test_noise
-    metric_world, devset_world = world if world is not None else (plan.metric_world, plan.devset_world)
-    real_true = target_true.copy()
-    if metric_aimed or devset_aimed or _nonzero(metric_world) or _nonzero(devset_world):
-        real_true += aim_loss(model, metric_world, devset_world)
-    real_true += t.world_shift
-    np.minimum(real_true, 100.0, out=real_true)
+    real_true = _users_error(t, model, plan, target_true.copy(), world, metric_aimed or devset_aimed)
     real = np.abs(z.real)
     real *= t.real_noise
     real += real_true
@@ -345,8 +322,67 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
     return Ladder(
         train=train, train_dev=train_dev, dev=dev, test=test, real=real, real_true=real_true,
         target_true=target_true, dev_true=dev_true, bias=b, variance=variance, mismatch=mismatch, overfit=overfit,
-        variance_law=var_law, mismatch_law=mis_law, dev_seen=dev_seen, effective_data=data,
+        variance_law=g.variance_law, mismatch_law=g.mismatch_law, dev_seen=dev_seen, effective_data=g.effective_data,
     )
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The owners of a trained model's error above the Bayes floor, before any set measures it."""
+
+    bias: np.ndarray
+    variance: np.ndarray
+    mismatch: np.ndarray
+    variance_law: np.ndarray  # variance before the categories' fixes
+    mismatch_law: np.ndarray  # mismatch before the categories' fixes
+    effective_data: np.ndarray
+
+
+def terms(t: Truth, model: Knobs) -> Terms:
+    """Bias, variance and data mismatch of `model` (the ladder's first part; `t` as the ladder uses it: shared)."""
+    like = target_like(model)  # shared by the variance's data and the mismatch's learning curve
+    data = effective_data(t, model, like)
+    left = unfixed(t, model)
+    b = bias(t, model)
+    var_law = variance_shape(t, model, data)
+    var_law *= t.V
+    mis_law = mismatch_shape(t, model, like)
+    mis_law *= t.M
+    variance = var_law * left if isinstance(left, np.ndarray) else var_law
+    if np.any(t.e2e_floor):
+        variance = variance + end_to_end_term(t, model, data)  # not in place: variance may be var_law itself
+    mismatch = mis_law * left if isinstance(left, np.ndarray) else mis_law
+    if _some(model.train_noise_systematic):
+        mismatch = mismatch + mismatch_extra(model)
+    return Terms(b, variance, mismatch, var_law, mis_law, data)
+
+
+def _true_errors(t: Truth, g: Terms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(other_true, beyond, target_true): the true error on held-out examples of the training mix's other
+    sources, what a target example costs beyond one of those, and the true error on the target distribution.
+    (Dev overfitting is a reading's optimism, in the ladder: the tuned model is as good as it is.)"""
+    beyond = g.mismatch + t.bayes_gap
+    other_true = g.bias + g.variance
+    other_true += t.bayes
+    return other_true, beyond, _capped(other_true + beyond)
+
+
+def _users_error(t: Truth, model: Knobs, plan: Knobs, target_true: np.ndarray,
+                 world: tuple[np.ndarray, np.ndarray] | None, aimed: bool) -> np.ndarray:
+    """The noise-free real-world error, in place on `target_true`: plus what the model loses to its aim in the
+    users' world, plus the world's own shift."""
+    metric_world, devset_world = world if world is not None else (plan.metric_world, plan.devset_world)
+    if aimed or _nonzero(metric_world) or _nonzero(devset_world):
+        target_true += aim_loss(model, metric_world, devset_world)
+    target_true += t.world_shift
+    return np.minimum(target_true, 100.0, out=target_true)
+
+
+def real_true(t: Truth, model: Knobs, plan: Knobs, world: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """ladder(t, model, plan, ...).real_true, without measuring any set (what forecasts compare)."""
+    t = t.shared
+    _, _, target_true = _true_errors(t, terms(t, model))
+    return _users_error(t, model, plan, target_true, world, _aims(model, plan, "metric") or _aims(model, plan, "devset"))
 
 
 def dev_floor(t: Truth, plan: Knobs) -> np.ndarray:
@@ -410,7 +446,13 @@ def run_weeks(t: Truth, k: Knobs) -> np.ndarray:
 
 
 def costs(t: Truth, k: Knobs) -> Costs:
+    inference, memory = serving_costs(t, k)
+    return Costs(run_weeks=run_weeks(t, k), inference_s=inference, memory_mb=memory)
+
+
+def serving_costs(t: Truth, k: Knobs) -> tuple[np.ndarray, np.ndarray]:
+    """(inference seconds, memory MB) of a model: they grow with its size (and a multi-task head's work)."""
     scale = 2.0**k.level / t.C0
     inference = t.inference_s0 * scale**INFERENCE_EXPONENT
     inference = np.where(k.multitask > 0.5, inference * MULTITASK_INFERENCE, inference)
-    return Costs(run_weeks=run_weeks(t, k), inference_s=inference, memory_mb=t.memory_mb0 * scale)
+    return inference, t.memory_mb0 * scale
