@@ -9,7 +9,7 @@ its share of dev errors, times the share of it one fix removes. docs/rules.md, "
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -74,6 +74,10 @@ def _typical_world(case: Case) -> tuple[Truth, Knobs]:
     shares = np.array([[_typical(c.share) for c in case.categories]]).reshape(1, len(case.categories))
     draws = SeedDraws(np.zeros(1, dtype=np.uint64), np.zeros((1, 0)), np.zeros((1, 0, 0), dtype=np.float32))
     world = calibrate(params, shares, knobs0, draws, lenient=True)
+    # Every field a float (the typical world is one row): the forecast's batches then carry only the fields
+    # each row has its own value of (the law reads a float as every row's value).
+    world = world.replace(**{f.name: float(getattr(world, f.name)[0]) for f in fields(world)
+                             if f.name not in ("draws", "cat_share")})
     if len(_WORLDS) > 64:
         _WORLDS.clear()
     _WORLDS[id(case)] = (case, world, knobs0)
@@ -89,7 +93,7 @@ def _fitted(vis: Visible, case: Case, gaps: np.ndarray) -> Truth:
     b = vis.batch
     typical, _ = _typical_world(case)
     rows = np.zeros(b, dtype=np.int64)
-    truth = typical.take(rows).replace(bayes=np.nan_to_num(vis.human_best, nan=0.0), bayes_gap=np.zeros(b))
+    truth = typical.take(rows).replace(bayes=np.nan_to_num(vis.human_best, nan=0.0), bayes_gap=0.0)
     now = terms(truth.shared, vis.model)
 
     def scale(seen: np.ndarray, predicted: np.ndarray) -> np.ndarray:

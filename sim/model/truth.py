@@ -61,7 +61,8 @@ class Truth:
         changes = {}
         for f in fields(self):
             values = getattr(self, f.name)
-            if f.name not in ("draws", "cat_share") and len(values) and values.min() == values.max():
+            if (f.name not in ("draws", "cat_share") and isinstance(values, np.ndarray) and len(values)
+                    and values.min() == values.max()):
                 changes[f.name] = float(values[0])
                 # The truth is drawn once per seed and never edited (`replace` and `where` make new ones): a
                 # read-only array makes that a fact, so the float kept for it can never go stale. (Only here:
@@ -70,8 +71,9 @@ class Truth:
         return self.replace(**changes)
 
     def take(self, idx: np.ndarray) -> "Truth":
-        return Truth(**{f.name: getattr(self, f.name)[idx] if f.name != "draws" else self.draws.take(idx)
-                        for f in fields(self)})
+        """These rows (a field every row shares as a float stays one)."""
+        return Truth(**{f.name: self.draws.take(idx) if f.name == "draws" else value[idx]
+                        if isinstance(value := getattr(self, f.name), np.ndarray) else value for f in fields(self)})
 
     def replace(self, **changes) -> "Truth":
         return Truth(**{f.name: changes.get(f.name, getattr(self, f.name)) for f in fields(self)})
