@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from sim.board.store import whole_number
+
 CONNECT_TIMEOUT_S = 3.0
 TOTAL_TIMEOUT_S = 30.0  # a server re-playing a burst of 200 results answers within a few seconds
 MAX_FILES = 1000  # a flush sends at most this many files (bounded work per start)
@@ -217,7 +219,8 @@ async def _post(session, url: str, name: str, ticket: str | None, result: dict) 
     body = {"code": code, "name": name, "ticket": ticket, "result": result}
     async with session.post(f"{base}/api/results", json=body) as resp:
         retry = resp.headers.get("Retry-After", "")
-        return resp.status, await _payload(resp), float(retry) if retry.isdigit() else None
+        wait = whole_number(retry, 6)
+        return resp.status, await _payload(resp), float(wait) if wait is not None else None
 
 
 async def _deliver(session, path: Path, url: str, name: str, ticket: str | None, result: dict,

@@ -17,7 +17,9 @@ import time
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from sim.board.store import Deleted, Entry, ExpertRun, Room, RoomSize, StoreUnavailable, Ticket, TicketUsed, now_iso
+from sim.board.store import (
+    Deleted, Entry, ExpertRun, Room, RoomSize, StoreUnavailable, Ticket, TicketUsed, now_iso, whole_number,
+)
 from sim.board.verify import Verified
 
 POOL_MIN, POOL_MAX = 1, 6  # per server process: its store threads (3 readers, 1 writer) and the commands' calls
@@ -244,9 +246,8 @@ class PostgresStore:
         return entry, created
 
     def entry(self, entry_id: str) -> Entry | None:
-        if not entry_id.isdigit() or len(entry_id) > 18:
-            return None
-        return self._run(lambda cur: self._entry_where(cur, "seq = %s", (int(entry_id),)))
+        seq = whole_number(entry_id)
+        return None if seq is None else self._run(lambda cur: self._entry_where(cur, "seq = %s", (seq,)))
 
     def entry_for_ticket(self, ticket_id: str) -> Entry | None:
         return self._run(lambda cur: self._entry_where(cur, "ticket = %s", (ticket_id,)))
@@ -272,11 +273,12 @@ class PostgresStore:
         return entries
 
     def set_hidden(self, entry_id: str, hidden: bool, room: str | None = None) -> bool:
-        if not entry_id.isdigit() or len(entry_id) > 18:
+        seq = whole_number(entry_id)
+        if seq is None:
             return False
         mine, params = ("", ()) if room is None else (" AND room = %s", (room,))
         return self._run(lambda cur: cur.execute(f"UPDATE results SET hidden = %s WHERE seq = %s{mine}",
-                                                 (hidden, int(entry_id), *params)).rowcount) == 1
+                                                 (hidden, seq, *params)).rowcount) == 1
 
     def hidden_ids(self, room: str | None = None) -> set[str]:
         if room is None:
@@ -400,6 +402,9 @@ class PostgresStore:
         def run(cur):
             # One claim at a time per name asked in a room: the same learner asking twice at once gets one name.
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{room}\n{asked}",))
+            # The room must still exist, and stay until this commits (room delete takes it FOR UPDATE).
+            if cur.execute("SELECT 1 FROM rooms WHERE id = %s FOR SHARE", (room,)).fetchone() is None:
+                raise Deleted("this workshop room was deleted")
             row = cur.execute("SELECT display FROM names WHERE room = %s AND learner = %s AND asked = %s",
                               (room, learner, asked)).fetchone()
             if row is not None:

@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import ipaddress
 import json
+import logging
 import math
 import secrets
 import socket
@@ -45,7 +46,7 @@ from sim.board import tickets
 from sim.board.export import entries_csv
 from sim.board.names import clean_name, skeleton, suffixed
 from sim.board.pool import QueueFull, Replayer, Verifier
-from sim.board.store import Entry, Room, Store, StoreUnavailable, Ticket, TicketUsed
+from sim.board.store import Deleted, Entry, Room, Store, StoreUnavailable, Ticket, TicketUsed, whole_number
 from sim.board.verify import ResultRejected, Verified, check_record, find_case_by_id
 from sim.board.yardstick import Yardsticks
 
@@ -85,7 +86,11 @@ def new_code(length: int = 6) -> str:
 
 
 def normalise_code(code) -> str:
-    return str(code).strip().upper() if isinstance(code, (str, int)) and not isinstance(code, bool) else ""
+    """A join code as typed, in capitals (ASCII only: "ß".upper() is "SS", and no code holds anything else)."""
+    if not isinstance(code, (str, int)) or isinstance(code, bool):
+        return ""
+    code = str(code).strip(" \t\r\n")
+    return code.upper() if code.isascii() else ""
 
 
 def iso(epoch: float) -> str:
@@ -326,6 +331,8 @@ async def guard(request: web.Request, handler):
         return await handler(request)
     except Refused as err:
         return _json_error(err.status, str(err), err.retry_after)
+    except Deleted as err:
+        return _json_error(410, f"{err}; ask the trainer for the room's new join code")
     except StoreUnavailable as err:
         return _json_error(503, f"the board cannot store anything right now ({err.reason}); your result waits in "
                                 "your outbox and goes through later", RETRY_AFTER_S.get(err.reason, 5))
@@ -511,6 +518,8 @@ async def _verify_and_store(workshop: Workshop, room: Room, ticket: Ticket, name
     except TicketUsed as err:
         return 409, {"error": f"this ticket already has a result on the board ({err.entry.total} points, entry "
                               f"{err.entry.id}); one entry per learner and case"}
+    except Deleted as err:
+        return 410, {"error": str(err)}
     except StoreUnavailable as err:
         return 503, {"error": f"the board cannot store anything right now ({err.reason}); your result waits in your "
                               "outbox and goes through later"}
@@ -551,7 +560,10 @@ async def get_leaderboard(request: web.Request) -> web.Response:
             if len(workshop.board_cache) >= MAX_CACHED_BOARDS:  # ?case= is the client's to choose: stay bounded
                 workshop.board_cache.clear()
             workshop.board_cache[key] = cached
-        except (StoreUnavailable, Refused):
+        except Refused:
+            workshop.board_cache.pop(key, None)  # the room is gone (deleted): its board goes with it
+            raise
+        except StoreUnavailable:
             if cached is None:
                 raise
             # the file is busy: yesterday's news, a second old, beats no page
@@ -570,7 +582,8 @@ async def get_page(request: web.Request) -> web.Response:
 
     workshop = request.app[WORKSHOP]
     advance = request.query.get("advance", "")  # /?advance=20: this screen turns pages every 20 s
-    seconds = min(int(advance), 3600) if advance.isdigit() else workshop.page_seconds
+    asked = whole_number(advance, 6)
+    seconds = min(asked, 3600) if asked is not None else workshop.page_seconds
     room = await workshop.room_of_page(request)
     html = render_page(workshop.join_url_of(room), request.query.get("case") or None, seconds,
                        play=workshop.play is not None, code=room.code if workshop.every_room else None)
@@ -899,10 +912,34 @@ def quiet_loop_errors(loop: asyncio.AbstractEventLoop, say) -> None:
     loop.set_exception_handler(handler)
 
 
+class _OneLine(logging.Handler):
+    """aiohttp's own request errors (a request line too long, a broken header) as one line a minute, without
+    the traceback it logs: a stranger's malformed request is not the host's problem to read about."""
+
+    def __init__(self, say: Callable[[str], None]):
+        super().__init__(logging.ERROR)
+        self.say, self.said = say, {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        key = type(exc).__name__ if exc else record.getMessage()[:60]
+        if time.monotonic() - self.said.get(key, -1e9) > 60:
+            self.said[key] = time.monotonic()
+            why = f" ({type(exc).__name__})" if exc else ""
+            self.say(f"Refused a malformed request: {record.getMessage()}{why}; it goes on (said once a minute).")
+
+
+def quiet_request_errors(say: Callable[[str], None]) -> None:
+    logger = logging.getLogger("aiohttp.server")
+    logger.handlers[:] = [_OneLine(say)]
+    logger.propagate = False
+
+
 async def run_server(host: str, port: int, store: Store, room_id: str | None, replayer: Replayer, limits: Limits,
                      say_started, say: Callable[[str], None], page_seconds: int = 12, play=None) -> None:
     loop = asyncio.get_running_loop()
     quiet_loop_errors(loop, say)
+    quiet_request_errors(say)
     try:
         import signal
 

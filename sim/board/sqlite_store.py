@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from sim.board.store import Deleted, Entry, ExpertRun, Room, RoomSize, StoreUnavailable, Ticket, TicketUsed, now_iso
+from sim.board.store import (
+    Deleted, Entry, ExpertRun, Room, RoomSize, StoreUnavailable, Ticket, TicketUsed, now_iso, whole_number,
+)
 from sim.board.verify import Verified
 
 # Each migration takes the schema from version i to i+1; never edit one that has shipped, add the next.
@@ -304,9 +306,8 @@ class SQLiteStore:
         return entry, created
 
     def entry(self, entry_id: str) -> Entry | None:
-        if not entry_id.isdigit():
-            return None
-        return self._entry_where("seq = ?", (int(entry_id),))
+        seq = whole_number(entry_id)
+        return None if seq is None else self._entry_where("seq = ?", (seq,))
 
     def entry_for_ticket(self, ticket_id: str) -> Entry | None:
         return self._entry_where("ticket = ?", (ticket_id,))
@@ -334,11 +335,12 @@ class SQLiteStore:
         return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
     def set_hidden(self, entry_id: str, hidden: bool, room: str | None = None) -> bool:
-        if not entry_id.isdigit():
+        seq = whole_number(entry_id)
+        if seq is None:
             return False
         mine, params = ("", ()) if room is None else (" AND room = ?", (room,))
         return self._transaction(lambda db: db.execute(
-            f"UPDATE results SET hidden = ? WHERE seq = ?{mine}", (int(hidden), int(entry_id), *params)).rowcount) == 1
+            f"UPDATE results SET hidden = ? WHERE seq = ?{mine}", (int(hidden), seq, *params)).rowcount) == 1
 
     def hidden_ids(self, room: str | None = None) -> set[str]:
         if room is None:
@@ -457,6 +459,8 @@ class SQLiteStore:
     def ticket_for(self, room: str, learner: str, asked: str, candidates: Sequence[tuple[str, str]], case: str,
                    seed: int, issued_at: float, new_id: str) -> tuple[Ticket, bool] | None:
         def run(db):
+            if db.execute("SELECT 1 FROM rooms WHERE id = ?", (room,)).fetchone() is None:
+                raise Deleted("this workshop room was deleted")  # checked in the claim's own transaction
             row = db.execute("SELECT display FROM names WHERE room = ? AND learner = ? AND asked = ?",
                              (room, learner, asked)).fetchone()
             if row is not None:

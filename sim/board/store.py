@@ -106,6 +106,14 @@ class StoreUnavailable(Exception):
         self.reason = reason
 
 
+def whole_number(text: str, digits: int = 18) -> int | None:
+    """`text` as a whole number if it is at most `digits` ASCII digits, else None (str.isdigit takes "²" and
+    other scripts' digits, which int() refuses or reads differently; past 4,300 digits int() refuses too)."""
+    if isinstance(text, str) and 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 class Deleted(LookupError):
     """What a call needed was deleted meanwhile (a room deleted, a name expired); str(err) is one sentence."""
 

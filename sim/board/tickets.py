@@ -14,7 +14,7 @@ import hmac
 import json
 import secrets
 
-from sim.board.store import Ticket
+from sim.board.store import Ticket, whole_number
 
 MAX_TICKET_CHARS = 1024
 
@@ -75,6 +75,7 @@ def sign_link(secret: str, purpose: str, expires: int) -> str:
 
 
 def link_is_valid(secret: str, purpose: str, expires: str, signature: str, now: float) -> bool:
-    if not expires.isdigit() or int(expires) < now:
+    at = whole_number(expires, 12)
+    if at is None or at < now or expires != str(at):  # one spelling per link: no leading zeros
         return False
-    return hmac.compare_digest(signature.encode("ascii", "replace"), sign_link(secret, purpose, int(expires)).encode())
+    return hmac.compare_digest(signature.encode("ascii", "replace"), sign_link(secret, purpose, at).encode())

@@ -65,7 +65,7 @@ def parse_choice(text: str, case: Case) -> ParsedChoice:
         import difflib
 
         close = difflib.get_close_matches(head, ACTION_IDS, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else "; `mlsim play CASE` lists the actions"
+        hint = f"; did you mean '{close[0]}'?" if close else f"; this case's actions: {', '.join(case.actions)}"
         raise ChoiceError(f"unknown action '{head}'{hint}")
     if head not in case.actions:
         raise ChoiceError(f"'{head}' is not available in the case {case.id}")

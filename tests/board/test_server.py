@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from sim.board.server import Limits
+from sim.board.server import CACHE_TTL_S, ROOM_TTL_S, Limits
 from tests.board.conftest import CASE, played, workshop_server
 
 ROOM_SEED = 4242
@@ -453,3 +453,41 @@ def test_a_kept_expert_run_is_used_instead_of_playing_the_expert_and_scores_the_
     assert verify_chunk([given])[0] == honest
     wrong = dict(check_record(result), expert={"real_world": run.real_world / 2, "path": list(run.path)})
     assert "error" in verify_chunk([wrong])[0]  # the yardstick matters: another one gives another score
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "\u0663", "9" * 5000, "0" + "9" * 11, ""])
+async def test_odd_digits_in_links_page_options_and_entry_ids_get_a_sentence_never_a_500(workshop, session, number):
+    """str.isdigit() takes "²" and Arabic-Indic digits, which int() refuses or reads as other numbers; past
+    4,300 digits int() refuses any number: each is refused (or ignored) with a sentence."""
+    for path in (f"/export.csv?expires={number}&sig=x", f"/room?expires={number}&sig=x"):
+        async with session.get(f"{workshop.base}{path}") as resp:
+            assert resp.status == 403 and "link" in (await resp.json())["error"], path
+    async with session.get(f"{workshop.base}/?advance={number}") as resp:
+        assert resp.status == 200  # a page option it cannot read is left at its default
+    for entry in (number, int("9" * 31)):
+        status, body = await workshop.post(session, "/api/admin/hide", {"id": entry}, workshop.admin)
+        assert status in (400, 404) and "id" in body["error"]
+
+
+async def test_a_join_code_is_read_in_ascii_capitals_only(workshop, session):
+    lower = await workshop.post(session, "/api/tickets", {"code": f"  {workshop.code.lower()}\n", "name": "Ada",
+                                                          "case": CASE})
+    assert lower[0] == 201
+    for look_alike in (workshop.code.replace("S", "\u00df", 1), "\u00a0" + workshop.code, workshop.code + "\u200b"):
+        status, body = await workshop.post(session, "/api/tickets", {"code": look_alike, "name": "Bo", "case": CASE})
+        assert status == 403 and "wrong join code" in body["error"], look_alike
+
+
+async def test_a_deleted_room_takes_no_ticket_and_shows_no_board(workshop, session):
+    ticket = await workshop.ticket(session, "Ada")
+    assert (await workshop.submit(session, ticket, played(ticket["seed"], 0)))[0] == 201
+    assert len((await workshop.board(session))["entries"]) == 1
+    workshop.store.delete_room("main")
+    # At once (the room's settings are still in this process's one-second cache): the claim's own
+    # transaction finds the room gone.
+    status, body = await workshop.post(session, "/api/tickets", {"code": workshop.code, "name": "Bo", "case": CASE})
+    assert status == 410 and "deleted" in body["error"]
+    assert workshop.store.room_sizes() == {}  # nothing of the room's was written after it went
+    await asyncio.sleep(CACHE_TTL_S + ROOM_TTL_S)  # what this process serves from memory lives this long at most
+    async with session.get(f"{workshop.base}/api/leaderboard") as resp:
+        assert resp.status == 503 and "gone" in (await resp.json())["error"]

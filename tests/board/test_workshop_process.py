@@ -269,3 +269,19 @@ async def test_two_server_processes_serve_one_board_file(tmp_path, servers):
 
         assert await wait_for(frozen_at_two, timeout=5, what="the freeze to show on the other process")
         assert [e["id"] for e in await _entries(session, one.base)] == [entry["id"]]
+
+
+async def test_a_malformed_request_gets_a_400_and_the_console_one_line_not_a_traceback(tmp_path, servers):
+    server = servers(tmp_path / "board.sqlite3", tmp_path / "server.log")
+    async with aiohttp.ClientSession() as session:
+        for _ in range(3):  # said once, however often it comes
+            async with session.get(f"{server.base}/?code={'A' * 9000}") as resp:
+                assert resp.status == 400
+        async with session.get(f"{server.base}/healthz") as resp:
+            assert resp.status == 200  # it goes on
+    await wait_for(lambda: _async_true("malformed request" in server.output()), what="the console line")
+    assert "Traceback" not in server.output() and server.output().count("malformed request") == 1
+
+
+async def _async_true(value: bool) -> bool:
+    return value
