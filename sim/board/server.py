@@ -280,9 +280,10 @@ class Workshop:
         return f"{self.base_url}/?code={room.code}"
 
     async def room_of_page(self, request: web.Request) -> Room:
-        """The room a public page or its data is for: `?code=` names it (with one room served, it may be left out)."""
+        """The room a public page or its data is for: `?code=` names it (with one room served, the page is that
+        room's whatever the code: the projector's URL is the join URL, and an old one still shows the board)."""
         code = request.query.get("code", "")
-        if not self.every_room and not code:
+        if not self.every_room:
             return await self.room()
         if not code:
             raise Refused(404, "this server holds several workshop rooms: add your room's join code to the address, "

@@ -207,11 +207,13 @@ def start_server(db: Path, log: Path, *extra: str, env: dict | None = None, pree
                                 env={**os.environ, **(env or {})}, preexec_fn=preexec_fn)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline and proc.poll() is None:
-        for line in log.read_text(errors="replace").splitlines():
-            if line.startswith("Join URL: "):
-                return ServerProcess(proc, line.split(" ", 2)[2].strip(), log)
-            if line.startswith("  http://") and "?code=" in line:  # --all-rooms: one line per room
-                return ServerProcess(proc, line.split()[0], log)
+        lines = log.read_text(errors="replace").splitlines()
+        if any("Press Ctrl+C to stop." in line for line in lines):  # the start's last line: all of it is out
+            for line in lines:
+                if line.startswith("Join URL: "):
+                    return ServerProcess(proc, line.split(" ", 2)[2].strip(), log)
+                if line.startswith("  http://") and "?code=" in line:  # --all-rooms: one line per room
+                    return ServerProcess(proc, line.split()[0], log)
         time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()
