@@ -39,6 +39,9 @@ from sim import fmt
     (lambda: fmt.metric(12.34, 15), "12.3"),
     (lambda: fmt.meter(0.012, 0.03), "0.012 ≤ 0.03"),
     (lambda: fmt.meter(2.0, 1.0, "min"), "2.0 ≥ 1"),
+    (lambda: fmt.meter(11.0, 10.0), "11.0 > 10"),  # a broken threshold is not written as if it held
+    (lambda: fmt.meter(0.5, 1.0, "min"), "0.5 < 1"),
+    (lambda: fmt.meter(10.0, 10.0), "10.0 ≤ 10"),
 ])
 def test_table(call, expected):
     assert call() == expected

@@ -57,7 +57,7 @@ def test_no_snapshot_shows_a_number_with_four_or_more_decimals():
 
 @pytest.mark.parametrize("value, limit, reading", [
     (0.012, 0.03, "0.012 ≤ 0.03"),  # read "0.0≤0.03" before
-    (0.031, 0.03, "0.031 ≤ 0.03"),  # broken: the number that says by how much
+    (0.031, 0.03, "0.031 > 0.03"),  # broken: the number that says by how much, and the sign that says so
     (2.1, 10, "2.1 ≤ 10"),
 ])
 async def test_a_meter_shows_the_precision_its_threshold_needs(value, limit, reading):
