@@ -308,10 +308,10 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
         dev += plan.dev_noise
         dev -= overfit
         test += plan.test_noise
-    real_true = _users_error(t, model, plan, target_true.copy(), world, metric_aimed or devset_aimed)
+    users = _users_error(t, model, plan, target_true.copy(), world, metric_aimed or devset_aimed)
     real = np.abs(z.real)
     real *= t.real_noise
-    real += real_true
+    real += users
     np.minimum(real, 100.0, out=real)
     # Each reading between its set's Bayes floor and 100% (maximum then minimum: np.clip with an array bound
     # is slower than the two passes).
@@ -320,7 +320,7 @@ def ladder(t: Truth, model: Knobs, plan: Knobs, z: Noise, world: tuple[np.ndarra
         np.maximum(reading, floor, out=reading)
         np.minimum(reading, 100.0, out=reading)
     return Ladder(
-        train=train, train_dev=train_dev, dev=dev, test=test, real=real, real_true=real_true,
+        train=train, train_dev=train_dev, dev=dev, test=test, real=real, real_true=users,
         target_true=target_true, dev_true=dev_true, bias=b, variance=variance, mismatch=mismatch, overfit=overfit,
         variance_law=g.variance_law, mismatch_law=g.mismatch_law, dev_seen=dev_seen, effective_data=g.effective_data,
     )

@@ -241,6 +241,13 @@ async def health(session, base: str) -> dict:
         return await resp.json()
 
 
+def checked(predicate):
+    """A plain predicate as the async one wait_for polls."""
+    async def check():
+        return predicate()
+    return check
+
+
 async def wait_for(predicate, timeout: float = 60.0, what: str = "the condition"):
     """Poll an async predicate until it returns something truthy (the condition, not a sleep, is what we wait on)."""
     import asyncio

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.board.conftest import health, wait_for
+from tests.board.conftest import checked, health, wait_for
 
 N_TABS = 10
 
@@ -176,12 +176,12 @@ async def test_an_idle_game_is_saved_and_closed_and_the_server_stopping_ends_eve
         await _screen(ws)
         await ws.send_str(json.dumps(["stdin", "\r"]))  # the briefing -> the game (its save file is written)
         token = idle.rsplit("/", 1)[1]
-        await wait_for(_async(lambda: _saves(play, token)), what="the game's save file")
+        await wait_for(checked(lambda: _saves(play, token)), what="the game's save file")
         started = time.monotonic()
         while not ws.closed and time.monotonic() - started < 30:
             await ws.receive()
         assert ws.closed and 2 <= time.monotonic() - started < 30  # closed for idleness (3 s), not at once
-    await wait_for(_async(lambda: not _game_pids(play / token)), what="the idle game to end")
+    await wait_for(checked(lambda: not _game_pids(play / token)), what="the idle game to end")
     assert _saves(play, token)  # kept: a reload continues it
 
     busy = [await _join(session, server.base, name) for name in ("Bo", "Cy")]
@@ -193,12 +193,6 @@ async def test_an_idle_game_is_saved_and_closed_and_the_server_stopping_ends_eve
     assert _game_pids(play) == []
     for ws in sockets:
         await ws.close()
-
-
-def _async(predicate):
-    async def check():
-        return predicate()
-    return check
 
 
 def test_the_join_page_refuses_a_wrong_code_and_a_taken_name_with_a_sentence(tmp_path, servers):
@@ -239,8 +233,8 @@ async def test_a_killed_server_leaves_no_game_or_replay_process_behind(tmp_path,
     workers = _children_running(server.proc.pid, "sim.board.worker")
     server.proc.kill()
     server.proc.wait(timeout=10)
-    await wait_for(_async(lambda: not _game_pids(play)), timeout=20, what="the games to end after the server died")
-    await wait_for(_async(lambda: not any(_running(pid) for pid in workers)), timeout=20,
+    await wait_for(checked(lambda: not _game_pids(play)), timeout=20, what="the games to end after the server died")
+    await wait_for(checked(lambda: not any(_running(pid) for pid in workers)), timeout=20,
                    what="the re-play workers to end after the server died")
     for ws in sockets:
         await ws.close()

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from sim.board.client import aflush_outbox, asubmit_or_queue
-from tests.board.conftest import health, played, wait_for
+from tests.board.conftest import checked, health, played, wait_for
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and file systems of POSIX")
 ROOM_SEED = 777
@@ -279,9 +279,5 @@ async def test_a_malformed_request_gets_a_400_and_the_console_one_line_not_a_tra
                 assert resp.status == 400
         async with session.get(f"{server.base}/healthz") as resp:
             assert resp.status == 200  # it goes on
-    await wait_for(lambda: _async_true("malformed request" in server.output()), what="the console line")
+    await wait_for(checked(lambda: "malformed request" in server.output()), what="the console line")
     assert "Traceback" not in server.output() and server.output().count("malformed request") == 1
-
-
-async def _async_true(value: bool) -> bool:
-    return value
