@@ -110,34 +110,40 @@ def forecast_gains(vis: Visible, case: Case, gaps: np.ndarray, items: tuple[Cand
                    needed: np.ndarray | None = None) -> np.ndarray:
     """(B, len(items)) forecast drop of the users' error if each item's run were made now (points).
 
-    `needed`: (len(items),) which items anyone asks about; the others are left at 0 (a forecast costs a ladder).
+    `needed`: (B, len(items)) the (row, item) pairs anyone asks about; the others are left at 0 (a forecast
+    costs a ladder row). A row's forecasts therefore never depend on which other rows share its batch.
     """
     b = vis.batch
     out = np.zeros((b, len(items)))
     if vis.plan is None or not items:
         return out
+    asked = np.ones((b, len(items)), dtype=bool) if needed is None else np.asarray(needed, dtype=bool)
+    if not asked.any():
+        return out
     plan = vis.plan
     truth = _fitted(vis, case, gaps)
-    retrained = plan.copy()
-    retrained.rounds = retrained.rounds + 1.0  # the run itself is a tuning round
-    base = real_true(truth, retrained, retrained)
-    amounts = action_amounts(case)
     table = np.nan_to_num(vis.ea_shares, nan=0.0) if vis.ea_shares.shape[1] == len(case.categories) else None
-    asked = [j for j, item in enumerate(items) if needed is None or needed[j]]
-    for j in asked:
-        item = items[j]
-        if item.category >= 0 and table is not None:
+    for j, item in enumerate(items):
+        if item.category >= 0 and table is not None and asked[:, j].any():
             # From the table: the category's share of dev errors is its ceiling; one fix removes part of it.
             strength = np.clip(item.variety, 0.0, 1.0) if item.action == "synthesize_data" else 1.0
-            out[:, j] = case.categories[item.category].fix * strength * table[:, item.category] * vis.dev
-    runs = [j for j in asked if items[j].category < 0]
-    if runs:
-        # Every fix's run in one ladder: block c of the stacked batch is the plan with the c-th fix applied.
-        stacked = np.tile(np.arange(b), len(runs))
-        tried = plan.take(stacked)
-        codes = np.repeat([ACTION_INDEX[items[j].action] for j in runs], b)
-        variety = np.repeat([items[j].variety for j in runs], b)
-        apply_actions(tried, codes, Params(np.full(codes.size, -1), variety), amounts)
-        after = real_true(truth.take(stacked), tried, tried)
-        out[:, runs] = (base[None, :] - after.reshape(len(runs), b)).T
+            ceiling = case.categories[item.category].fix * strength * table[:, item.category] * vis.dev
+            out[:, j] = np.where(asked[:, j], ceiling, 0.0)
+    runs = np.array([j for j, item in enumerate(items) if item.category < 0], dtype=np.int64)
+    rows, which = np.nonzero(asked[:, runs]) if runs.size else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    if rows.size:
+        # Every asked run in one ladder: row k of the stacked batch is row rows[k]'s plan with item
+        # runs[which[k]] applied, beside the same plan retrained with nothing changed.
+        each, back = np.unique(rows, return_inverse=True)
+        retrained = plan.take(each)
+        retrained.rounds = retrained.rounds + 1.0  # the run itself is a tuning round
+        base = real_true(truth.take(each), retrained, retrained)[back]
+        truth_k = truth.take(rows)
+        tried = plan.take(rows)
+        picked = runs[which]
+        codes = np.array([ACTION_INDEX[item.action] for item in items])[picked]
+        variety = np.array([item.variety for item in items], dtype=float)[picked]
+        apply_actions(tried, codes, Params(np.full(codes.size, -1), variety), action_amounts(case))
+        after = real_true(truth_k, tried, tried)
+        out[rows, picked] = base - after
     return np.nan_to_num(out, nan=0.0)

@@ -44,10 +44,17 @@ class _Chooser:
     def open(self) -> np.ndarray:
         return self.action < 0
 
+    def settled(self) -> bool:
+        """Every row has its move: the rules after this point cannot change any (nor need their numbers)."""
+        return not self.open().any()
+
     def pick(self, mask, action: str, category=None, variety: float = 1.0) -> None:
         if action not in self.s.case.actions or action in self.skip:
             return
-        sel = np.asarray(mask, dtype=bool) & self.open() & self.s.affordable(action)
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():  # most rules hold for no row: skip the budget look-up
+            return
+        sel = mask & self.open() & self.s.affordable(action)
         if not sel.any():
             return
         self.action[sel] = ACTION_INDEX[action]
@@ -78,11 +85,15 @@ def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     c.pick(s.label_noise("systematic") & ~vis.labels_cleaned, "clean_train_labels")
     c.pick(s.test_due & s.test_unread, "evaluate_test")
     c.pick(s.overfit_problem & ~s.split_wrong, "bigger_dev_set")
+    if c.settled():  # the forecasts below are the costly part of a move: not needed when no row is left
+        return c
     # Error analysis where it is how to find the gains, then the best fix for its forecast points per week.
     if s.case.categories:
         c.pick(s.analyse, "error_analysis")
         c.pick(s.analyse & s.labels_big & ~vis.dev_labels_clean & s.good_value(s.mislabelled, "clean_dev_test_labels"),
                "clean_dev_test_labels")
+    if c.settled():
+        return c
     best = s.best_fix
     for j, fix in enumerate(s.ranked):
         c.pick(best == j, fix.action, category=fix.category if fix.category >= 0 else None, variety=fix.variety)

@@ -213,6 +213,9 @@ class Situation:
         base = ("vis", "case", "facts", "batch", "g", "all", "none", "forecasts")
         twin.__dict__.update({k: self.__dict__[k] for k in base})
         twin.__dict__["speed_up_first"] = self.none
+        # The loop's speed is no part of what a fix is worth or of which rule it answers: the twin reads those
+        # from this one (its forecasts, plus the (row, fix) pairs only it asks about).
+        twin.__dict__["_twin_of"] = self
         return twin
 
     def data_growth(self, action: str) -> np.ndarray:
@@ -414,19 +417,39 @@ class Situation:
     @cached_property
     def gains(self) -> np.ndarray:
         """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
-        # Only fixes some row's rules allow are worth forecasting.
+        # Only the (row, fix) pairs whose rules hold are worth forecasting.
         first, later = self._candidate_rules
-        return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=(first | later).any(axis=0))
+        needed = self.__dict__["_asked"] = first | later
+        known = self.__dict__.get("_twin_of")
+        if known is None:
+            return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=needed)
+        # A (row, fix) forecast depends only on that row's view, so a twin reuses what the original asked.
+        done = needed & known._asked_gains()
+        return np.where(done, known.gains, forecast_gains(self.vis, self.case, self.g.gaps, self.ranked,
+                                                          needed=needed & ~done))
+
+    def _asked_gains(self) -> np.ndarray:
+        """The (row, fix) pairs `gains` forecast (it is computed if it was not yet)."""
+        self.gains
+        return self.__dict__["_asked"]
 
     @cached_property
     def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:
         """(B, len(ranked)) a fix's rule holds for the problems or, once they are spent, for any real gap."""
         if not self.ranked:
             return np.zeros((self.batch, 0), dtype=bool)
-        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1)
-        first = np.stack([self.fix_rule(c) for c in self.ranked], axis=1) & afford
-        later = np.stack([self.fix_rule(c, next_gaps=True) for c in self.ranked], axis=1) & afford
-        return first, later
+        afford = np.stack([self.affordable(c.action) for c in self.ranked], axis=1) & ~self.speed_up_first[:, None]
+        first, later = self._rule_cores
+        return first & afford, later & afford
+
+    @cached_property
+    def _rule_cores(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, len(ranked)) `_rule_core` of every ranked fix, for the problem gaps and for any real gap."""
+        twin_of = self.__dict__.get("_twin_of")
+        if twin_of is not None:
+            return twin_of._rule_cores
+        return (np.stack([self._rule_core(c) for c in self.ranked], axis=1),
+                np.stack([self._rule_core(c, next_gaps=True) for c in self.ranked], axis=1))
 
     @cached_property
     def values(self) -> np.ndarray:
@@ -563,11 +586,12 @@ class Situation:
         return _Gaps(self.real_gap(BIAS) & ~self.human_unknown & ~self.vis.devset_flawed & ~self.surpassed, self.real_gap(VARIANCE) & ~self.unknown,
                      self.all, self.real_gap(MISMATCH) & ~self.unknown)
 
-    def fix_rule(self, c: Candidate, next_gaps: bool = False) -> np.ndarray:
-        """The rule that makes a fix right for the gaps on screen (before its weeks are weighed). `next_gaps`: the
-        rule once the problem gaps' fixes are spent (any real gap, smaller ones included)."""
+    def _rule_core(self, c: Candidate, next_gaps: bool = False) -> np.ndarray:
+        """The rule that makes a fix right for the gaps on screen, before its weeks are weighed and before a loop
+        too slow to tune in holds every fix back alike (`_candidate_rules` adds both). `next_gaps`: the rule once
+        the problem gaps' fixes are spent (any real gap, smaller ones included)."""
         gaps = self._any_gaps if next_gaps else self._problem_gaps
-        ready = ~self.unknown & ~self.speed_up_first
+        ready = ~self.unknown
         action, family = c.action, ACTIONS[c.action].family
         if c.category >= 0:
             # A category fix reads the last table (a stale one is a rougher guide, and the coach says so).
@@ -580,7 +604,7 @@ class Situation:
         if family == "bias":
             # A bias large beside the whole unsplit dev - train gap matters however it splits (the diagnosis
             # counts it a problem only then), so a missing train-dev set does not hold a bias fix back.
-            ready = ~self.human_unknown & ~self.vis.devset_flawed & ~self.speed_up_first
+            ready = ~self.human_unknown & ~self.vis.devset_flawed
             ok = gaps.bias
             if action == "bigger_network":
                 ok = ok & ~self.vis.bigger_breaks

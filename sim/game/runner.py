@@ -26,7 +26,8 @@ from sim.scenario.schema import Case
 Policy = Callable[..., Picks]  # (vis, case, pending, turn, situation=...) -> Picks
 ANSWER = 1000  # path code of an answer: ANSWER + decision * OPTIONS + option
 OPTIONS = 64
-SET_ASIDE_FROM = 1000  # batches this large drop finished rows once they are most of the batch
+SET_ASIDE_FROM = 64  # batches this large drop their finished rows (a step costs per row, done or not)
+SET_ASIDE_SHARE = 0.25  # once this share of the rows still stepped has finished
 
 
 @dataclass
@@ -139,7 +140,7 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
     for _ in range(2 * (MAX_TURNS + 2)):
         if engine.done.all():
             break
-        if b >= SET_ASIDE_FROM and engine.done.mean() > 0.5:
+        if b >= SET_ASIDE_FROM and engine.done.mean() > SET_ASIDE_SHARE:
             set_aside(np.flatnonzero(engine.done))
             keep = np.flatnonzero(~engine.done)
             engine, origin = engine.take(keep), origin[keep]

@@ -189,11 +189,13 @@ def what_if(case: Case, case_hash: str, seed: int, choices: Sequence[str],
     # ---- every alternative at every turn: one judged step over one batch ----
     # The learner's own choice at every turn is played too (its points make the score of every prefix).
     plays: list[tuple[int, ParsedChoice, bool]] = []  # (turn, choice, the learner's own)
+    menus: dict[tuple[int, bool], list[ParsedChoice]] = {}  # the same menu comes back turn after turn
     for t in range(n_turns):
         plays.append((t, parsed[t], True))
         if t + 1 in wanted:
-            plays += [(t, alt, False) for alt in _playable(case, pending_at[t], must_ship_at[t])
-                      if alt.text != parsed[t].text]
+            key = (pending_at[t], must_ship_at[t])
+            menu = menus[key] if key in menus else menus.setdefault(key, _playable(case, *key))
+            plays += [(t, alt, False) for alt in menu if alt.text != parsed[t].text]
     turn_of = np.array([t for t, _, _ in plays])
     forks = engine.take(turn_of)
     action = np.array([ACTION_INDEX[c.action] if c.action is not None else -1 for _, c, _ in plays])
