@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -285,7 +285,9 @@ class Engine:
 
     def constraint_values(self, level_up: int = 0, knobs: Knobs | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(B, C) each constraint's metric, in the case's order; and whether every threshold holds."""
-        values = self.metric_values(level_up, knobs)
+        return self._constraint_table(self.metric_values(level_up, knobs))
+
+    def _constraint_table(self, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         table = (np.stack([values[con.metric] for con in self.case.constraints], axis=1) if self.case.constraints
                  else np.zeros((self.batch, 0)))
         return table, meets(self.case, table).all(axis=1)
@@ -300,15 +302,29 @@ class Engine:
         key = (self._steps, id(self.plan), self.batch, noise_free)
         cache = self.__dict__.setdefault("_views", {})
         if key not in cache:
-            cache.clear() if len(cache) > 1 else None
-            cache[key] = self._compute_visible(noise_free)
+            other = cache.get(key[:3] + (not noise_free,))
+            cache.clear()
+            if other is not None:
+                cache[key[:3] + (not noise_free,)] = other
+            # Both views of one step differ only in their readings: the second is the first with those replaced.
+            lad = self.ladder_without_noise() if noise_free else self.current()
+            cache[key] = (self._compute_visible(lad, noise_free) if other is None
+                          else replace(other, **self._readings(lad, noise_free)))
         return cache[key]
 
-    def _compute_visible(self, noise_free: bool = False) -> Visible:
-        lad = self.ladder_without_noise() if noise_free else self.current()
+    def _readings(self, lad: Ladder, noise_free: bool) -> dict[str, np.ndarray]:
+        """The fields of a view that read the ladder's noise: the rungs and the error-analysis table."""
+        sets = self.sets
+        table, mislabelled = (self._expected_table(lad) if noise_free
+                              else (self.ea_shares.copy(), self.ea_mislabelled.copy()))
+        return dict(train=lad.train.copy(), train_dev=np.where(sets.train_dev > 0.5, lad.train_dev, np.nan),
+                    dev=lad.dev.copy(), test=np.where(self.test_read, lad.test, np.nan), ea_shares=table,
+                    ea_mislabelled=mislabelled)
+
+    def _compute_visible(self, lad: Ladder, noise_free: bool) -> Visible:
         metrics = self.metric_values()
         inference, memory = metrics["inference_s"], metrics["memory_mb"]
-        limits, ok = self.constraint_values()
+        limits, ok = self._constraint_table(metrics)
         bigger, _ = self.constraint_values(level_up=1, knobs=self.plan)
         # Only a threshold that holds now can be broken by a size up (one already broken is a reason to fix it).
         breaks_bigger = (meets(self.case, limits) & ~meets(self.case, bigger)).any(axis=1)
@@ -316,15 +332,11 @@ class Engine:
         plan, model, sets, t = self.plan, self.model, self.sets, self.truth
         p_train = target_share(model)
         return Visible(
-            human=self.human_value(), human_best=self.human_value(best=True), train=lad.train.copy(),
-            train_dev=np.where(sets.train_dev > 0.5, lad.train_dev, np.nan), dev=lad.dev.copy(),
-            test=np.where(self.test_read, lad.test, np.nan),
+            **self._readings(lad, noise_free), human=self.human_value(), human_best=self.human_value(best=True),
             differ=np.abs(p_train - sets.dev_target) > DIFFERENT_MIX,
             dev_test_differ=np.abs(plan.dev_target - plan.test_target) > DIFFERENT_MIX,
             n_train=np.maximum(model.n_target + model.n_other + model.n_syn, 1.0), n_dev=sets.n_dev.copy(),
             n_test=sets.n_test.copy(), n_train_dev=train_dev_size(sets), dev_growth=self.dev_growth.copy(),
-            ea_shares=self._expected_table(lad)[0] if noise_free else self.ea_shares.copy(),
-            ea_mislabelled=self._expected_table(lad)[1] if noise_free else self.ea_mislabelled.copy(),
             ea_done=self.ea_done.copy(), ea_fresh=self.ea_done & (self.ea_model == self.model_id) & (self.ea_dev == self.dev_id),
             ea_age=np.where(self.ea_done, self.model_id - self.ea_model, 0),
             ea_dev_changed=self.ea_done & (self.ea_dev != self.dev_id),
