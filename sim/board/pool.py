@@ -19,8 +19,9 @@ from typing import Callable, Protocol
 
 from sim.board.worker import HEADER, MAX_FRAME, encode_frame
 
-MAX_CHUNK = 64  # records one worker re-plays in one go (in lockstep through the batched engine)
+MAX_CHUNK = 128  # records one worker re-plays in one go (in lockstep through the batched engine)
 LINGER_S = 0.01
+MAX_LINGER_S = 0.1  # the longest a record waits for the rest of its burst
 START_TIMEOUT_S = 60.0  # a cold worker imports numpy and parses every case
 RESTART_DELAY_S = 1.0  # between failed attempts to start a replacement
 
@@ -285,6 +286,7 @@ class Verifier:
         self.in_replay = 0
         self.replayed = 0  # results this process re-played (accepted or refused), for /healthz
         self.idle = 0  # dispatchers waiting for a record
+        self.lingering = 0  # dispatchers holding a record while more of a burst arrives
         self.tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
@@ -316,12 +318,21 @@ class Verifier:
             finally:
                 self.idle -= 1
             if self.queue.empty():
-                # A burst arrives over a few milliseconds: wait that long for company, since one record costs
-                # a worker about as much as a dozen re-played together (lockstep through the batched engine).
-                await asyncio.sleep(LINGER_S)
-            # Share what is waiting among the slots free to take it (a busy one cannot): big batches under a
-            # burst, single records when quiet.
-            want = min(MAX_CHUNK, math.ceil((1 + self.queue.qsize()) / (1 + self.idle)))
+                # A burst arrives over a few milliseconds: wait for company while it keeps coming (up to
+                # MAX_LINGER_S), since one record costs a worker about as much as a dozen re-played together
+                # (lockstep through the batched engine). When quiet, nothing comes and one linger is all.
+                self.lingering += 1
+                try:
+                    waited, seen = 0.0, -1
+                    while waited < MAX_LINGER_S and self.queue.qsize() > seen:
+                        seen = self.queue.qsize()
+                        await asyncio.sleep(LINGER_S)
+                        waited += LINGER_S
+                finally:
+                    self.lingering -= 1
+            # Share what is waiting among the slots free to take it (a busy one cannot; one still lingering
+            # will take its share): big batches under a burst, single records when quiet.
+            want = min(MAX_CHUNK, math.ceil((1 + self.queue.qsize()) / (1 + self.idle + self.lingering)))
             while len(chunk) < want and not self.queue.empty():
                 chunk.append(self.queue.get_nowait())
             chunk = [(r, f) for r, f in chunk if not f.done()]  # a client that gave up needs no re-play

@@ -146,6 +146,7 @@ def _noun(action: str) -> str:
     return NOUNS.get(action, action.replace("_", " "))
 
 
+@lru_cache(maxsize=4096)  # a verdict's sentence is one of a few hundred templates: parsed once each
 def _template_fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
 

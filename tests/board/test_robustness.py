@@ -197,3 +197,39 @@ async def test_greedy_get_clients_are_slowed_down(tmp_path, session):
                     assert int(resp.headers["Retry-After"]) >= 1
                     break
     assert statuses[-1] == 429 and statuses.count(200) >= 100  # a burst is fine, a flood is not
+
+
+class _CountingReplayer:
+    """Two slots that take 50 ms a batch and keep the size of every batch they are handed."""
+
+    size = 2
+
+    def __init__(self):
+        self.batches: list[int] = []
+
+    async def run(self, records):
+        self.batches.append(len(records))
+        await asyncio.sleep(0.05)
+        return [{"n": r["n"]} for r in records]
+
+
+async def test_a_trickling_burst_goes_in_a_few_large_batches_and_a_quiet_record_alone():
+    from sim.board.pool import Verifier
+
+    replayer = _CountingReplayer()
+    verifier = Verifier(replayer)
+    verifier.start()
+    try:
+        futures = []
+        for n in range(60):  # a burst as a server reads it: one record every 2 ms
+            futures.append(verifier.submit({"n": n}))
+            await asyncio.sleep(0.002)
+        assert [f["n"] for f in await asyncio.gather(*futures)] == list(range(60))
+        assert sum(replayer.batches) == 60
+        # Not one small batch per dispatcher as the burst starts: both wait for it, then share it.
+        assert len(replayer.batches) <= 3 and min(replayer.batches[:2]) >= 20, replayer.batches
+        replayer.batches.clear()
+        assert (await verifier.submit({"n": 99})) == {"n": 99}
+        assert replayer.batches == [1]
+    finally:
+        await verifier.stop()

@@ -62,7 +62,7 @@ async def test_sigkill_mid_burst_then_restart_delivers_every_outbox_once(tmp_pat
         assert all(o.sent for o in first)
         gate.touch()  # from here on, re-plays wait: the kill lands with the rest of the burst in the server
         rest = [send(i) for i in range(stored_first, n)]
-        await wait_for(lambda: _held(session, server.base), what="the workers to hold the burst")
+        await wait_for(lambda: _held(session, server.base, n - stored_first), what="the workers to hold the burst")
         server.proc.send_signal(signal.SIGKILL)
         server.proc.wait(timeout=10)
         later = await asyncio.gather(*rest)
@@ -80,9 +80,11 @@ async def test_sigkill_mid_burst_then_restart_delivers_every_outbox_once(tmp_pat
     assert not any((box / "rejected").exists() for box in outboxes)
 
 
-async def _held(session, base: str) -> bool:
+async def _held(session, base: str, records: int) -> bool:
+    """Every worker holds a batch at the gate, and every record of the burst is in the server (waiting or held)."""
     state = await health(session, base)
-    return state["pool"]["busy"] == state["pool"]["alive"] > 0 and state["queue"]["waiting"] > 0
+    queue = state["queue"]
+    return state["pool"]["busy"] == state["pool"]["alive"] > 0 and queue["waiting"] + queue["in_replay"] == records
 
 
 async def test_a_worker_killed_mid_burst_is_replaced_and_every_result_is_stored_once(tmp_path, servers):
