@@ -788,6 +788,21 @@ def judge_in(s: Situation, action: str, choice: Choice) -> Judgement:
     return Judgement(action, ctx)
 
 
+def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
+    """Row i's best forecast fix as a line of advice, with the rule its verdict cites (None without a forecast or
+    a fix worth its weeks). The gap advice names every fix of the largest gap; the verdicts weigh those fixes by
+    their forecast, so the advice says which one the forecast favours."""
+    j = int(s.best_fix[i]) if s.forecasts and s.ranked else -1
+    if j < 0:
+        return None
+    fix = s.ranked[j]
+    choice = Choice(fix.action, np.full(s.batch, fix.category), np.full(s.batch, fix.variety))
+    ctx = Context(s, choice)
+    text = _filled("The forecast's best use of the weeks now: {best_fix}, about {best_gain} points in {best_weeks}.",
+                   ctx, i)
+    return {"rule": judge_in(s, fix.action, choice).row(i).rule, "text": text}
+
+
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
     """Judge one action chosen by every row of `vis`."""
     return judge_in(Situation(vis, case), choice.action, choice)
@@ -800,4 +815,4 @@ def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: fl
 
 
 __all__ = ["VERDICTS", "ALIGNED", "NEUTRAL", "MISALIGNED", "Verdict", "Choice", "Context", "Judgement", "Clause",
-           "CLAUSES", "judge", "judge_batch", "judge_in", "situation", "UNKNOWN", "SURPASSED", "NONE"]
+           "CLAUSES", "judge", "judge_batch", "judge_in", "forecast_advice", "situation", "UNKNOWN", "SURPASSED", "NONE"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sim.coach.diagnose import Diagnosis, diagnosis_row
+from sim.coach.judge import forecast_advice
 from sim.coach.policy import Picks
 from sim.coach.score import Score
 from sim.coach.situation import Situation
@@ -89,8 +90,11 @@ class Game:
         return self._runs.ladder(0)
 
     def diagnosis(self) -> Diagnosis:
-        vis = self.engine.visible()
-        return diagnosis_row(Situation(vis, self.case).g, 0)
+        """The ladder's diagnosis, its advice ending with the fix the coach's forecast favours (when one is)."""
+        s = Situation(self.engine.visible(), self.case)
+        diagnosis = diagnosis_row(s.g, 0)
+        best = forecast_advice(s, 0) if not self.finished else None
+        return replace(diagnosis, advice=diagnosis.advice + [best]) if best else diagnosis
 
     def meters(self) -> list[Meter]:
         """Each satisficing metric against its threshold."""
