@@ -789,9 +789,9 @@ def judge_in(s: Situation, action: str, choice: Choice) -> Judgement:
 
 
 def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
-    """Row i's best forecast fix as a line of advice, with the rule its verdict cites (None without a forecast or
-    a fix worth its weeks). The gap advice names every fix of the largest gap; the verdicts weigh those fixes by
-    their forecast, so the advice says which one the forecast favours."""
+    """Row i's best forecast fix as a line of advice ("kind": "forecast"), with the rule its verdict cites (None
+    without a forecast or a fix worth its weeks). The gap advice names every fix of the largest gap; the verdicts
+    weigh those fixes by their forecast, so the advice says which one the forecast favours."""
     j = int(s.best_fix[i]) if s.forecasts and s.ranked else -1
     if j < 0:
         return None
@@ -800,7 +800,7 @@ def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
     ctx = Context(s, choice)
     text = _filled("The forecast's best use of the weeks now: {best_fix}, about {best_gain} points in {best_weeks}.",
                    ctx, i)
-    return {"rule": judge_in(s, fix.action, choice).row(i).rule, "text": text}
+    return {"rule": judge_in(s, fix.action, choice).row(i).rule, "text": text, "kind": "forecast"}
 
 
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:

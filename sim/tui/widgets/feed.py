@@ -67,6 +67,9 @@ class CoachFeed(VerticalScroll):
         text = Styled()
         if advice:
             text.append("Coach: ", style=HEADING).append(advice[0]["text"]).append(f" [{advice[0]['rule']}]", RULE)
+            # The most pressing line, then (when it is another) which fix the forecast favours.
+            if len(advice) > 1 and advice[-1].get("kind") == "forecast":
+                text.append("\n").append(advice[-1]["text"]).append(f" [{advice[-1]['rule']}]", RULE)
         elif not turns:
             text.append(EMPTY, style=MUTED)
         advice_widget.update(text.content())
