@@ -155,9 +155,8 @@ def metric(value: float | None, limit: float | None, unknown: str = UNKNOWN) -> 
     return fixed(value, digits_to_compare(value, limit, least))
 
 
-def meter(value: float | None, limit: float | None, bound: str = "max") -> str:
+def meter(value: float | None, limit: float | None, bound: str = "max", *, held: bool) -> str:
     """A meter's reading against its threshold: "0.012 ≤ 0.03" (or "≥" for a minimum); a broken threshold reads
-    as what it is, "11.0 > 10" (the same hair of tolerance as sim.scenario.limits.within)."""
-    broken = _finite(value) and _finite(limit) and (value > limit + 1e-12 if bound == "max" else value < limit - 1e-12)
-    sign = (">" if broken else "≤") if bound == "max" else ("<" if broken else "≥")
+    as what it is, "11.0 > 10". `held`: whether it holds, as sim.scenario.limits.within decides."""
+    sign = ("≤" if held else ">") if bound == "max" else ("≥" if held else "<")
     return f"{metric(value, limit)} {sign} {number(limit)}"

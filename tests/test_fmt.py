@@ -37,11 +37,11 @@ from sim import fmt
     (lambda: fmt.metric(0.012, 0.03), "0.012"),
     (lambda: fmt.metric(0.0301, 0.03), "0.0301"),
     (lambda: fmt.metric(12.34, 15), "12.3"),
-    (lambda: fmt.meter(0.012, 0.03), "0.012 ≤ 0.03"),
-    (lambda: fmt.meter(2.0, 1.0, "min"), "2.0 ≥ 1"),
-    (lambda: fmt.meter(11.0, 10.0), "11.0 > 10"),  # a broken threshold is not written as if it held
-    (lambda: fmt.meter(0.5, 1.0, "min"), "0.5 < 1"),
-    (lambda: fmt.meter(10.0, 10.0), "10.0 ≤ 10"),
+    (lambda: fmt.meter(0.012, 0.03, held=True), "0.012 ≤ 0.03"),
+    (lambda: fmt.meter(2.0, 1.0, "min", held=True), "2.0 ≥ 1"),
+    (lambda: fmt.meter(11.0, 10.0, held=False), "11.0 > 10"),  # a broken threshold is not written as if it held
+    (lambda: fmt.meter(0.5, 1.0, "min", held=False), "0.5 < 1"),
+    (lambda: fmt.meter(10.0, 10.0, held=True), "10.0 ≤ 10"),
 ])
 def test_table(call, expected):
     assert call() == expected

@@ -417,21 +417,19 @@ class Situation:
     @cached_property
     def gains(self) -> np.ndarray:
         """(B, len(ranked)) forecast drop of the users' error per ranked fix (sim.coach.forecast)."""
-        # Only the (row, fix) pairs whose rules hold are worth forecasting.
-        first, later = self._candidate_rules
-        needed = self.__dict__["_asked"] = first | later
         known = self.__dict__.get("_twin_of")
         if known is None:
-            return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=needed)
+            return forecast_gains(self.vis, self.case, self.g.gaps, self.ranked, needed=self._forecast_pairs)
         # A (row, fix) forecast depends only on that row's view, so a twin reuses what the original asked.
-        done = needed & known._asked_gains()
+        done = self._forecast_pairs & known._forecast_pairs
         return np.where(done, known.gains, forecast_gains(self.vis, self.case, self.g.gaps, self.ranked,
-                                                          needed=needed & ~done))
+                                                          needed=self._forecast_pairs & ~done))
 
-    def _asked_gains(self) -> np.ndarray:
-        """The (row, fix) pairs `gains` forecast (it is computed if it was not yet)."""
-        self.gains
-        return self.__dict__["_asked"]
+    @cached_property
+    def _forecast_pairs(self) -> np.ndarray:
+        """(B, len(ranked)) the (row, fix) pairs worth forecasting: those whose rules hold."""
+        first, later = self._candidate_rules
+        return first | later
 
     @cached_property
     def _candidate_rules(self) -> tuple[np.ndarray, np.ndarray]:

@@ -300,12 +300,10 @@ class Engine:
         yardstick of every other). Rungs not yet measured stay hidden.
         """
         key = (self._steps, id(self.plan), self.batch, noise_free)
-        cache = self.__dict__.setdefault("_views", {})
+        cache = self.__dict__.get("_views", {})
         if key not in cache:
+            cache = self.__dict__["_views"] = {k: v for k, v in cache.items() if k[:3] == key[:3]}  # this step's
             other = cache.get(key[:3] + (not noise_free,))
-            cache.clear()
-            if other is not None:
-                cache[key[:3] + (not noise_free,)] = other
             # Both views of one step differ only in their readings: the second is the first with those replaced.
             lad = self.ladder_without_noise() if noise_free else self.current()
             cache[key] = (self._compute_visible(lad, noise_free) if other is None

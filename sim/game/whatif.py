@@ -194,8 +194,9 @@ def what_if(case: Case, case_hash: str, seed: int, choices: Sequence[str],
         plays.append((t, parsed[t], True))
         if t + 1 in wanted:
             key = (pending_at[t], must_ship_at[t])
-            menu = menus[key] if key in menus else menus.setdefault(key, _playable(case, *key))
-            plays += [(t, alt, False) for alt in menu if alt.text != parsed[t].text]
+            if key not in menus:
+                menus[key] = _playable(case, *key)
+            plays += [(t, alt, False) for alt in menus[key] if alt.text != parsed[t].text]
     turn_of = np.array([t for t, _, _ in plays])
     forks = engine.take(turn_of)
     action = np.array([ACTION_INDEX[c.action] if c.action is not None else -1 for _, c, _ in plays])

@@ -34,7 +34,7 @@ class Meters(Widget):
 
     def readings(self) -> list[str]:
         """The budget's reading, then each meter's value against its threshold, with the digits it needs."""
-        return [f"{fmt.weeks(self.week)}/{fmt.weeks(self.budget)}"] + [fmt.meter(m.value, m.limit, m.bound) for m in self.meters]
+        return [f"{fmt.weeks(self.week)}/{fmt.weeks(self.budget)}"] + [fmt.meter(m.value, m.limit, m.bound, held=m.ok) for m in self.meters]
 
     def render(self) -> Content:
         width = self.size.width or 40
