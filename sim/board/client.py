@@ -6,6 +6,11 @@ game goes first to the outbox (one file per result, with its ticket, written ato
 server; the file goes away only when the server has stored the result (or refused it for good, when it
 moves to outbox/rejected/). So a result survives a crash of either side and is never stored twice: the
 server keeps one entry per ticket. A busy server (503, 429) is retried with backoff and jitter.
+
+HTTP goes through the standard library (http.client, in a thread) unless the caller passes an aiohttp
+session: a game process sends one result, and aiohttp's import would cost it about 8 MB of its memory,
+which a room of browser sessions pays thirty times over. Many learners at once in one process (the
+tests, the benchmarks) pass a session of their own.
 """
 
 from __future__ import annotations
@@ -129,19 +134,12 @@ def ticket_for(url: str, name: str, case: str, seed: int, folder: Path | None = 
 
 async def afetch_ticket(workshop_url: str, name: str, case: str, session=None) -> TicketOutcome:
     """Ask the workshop for this learner's ticket for `case` (the same one again if they asked before)."""
-    import aiohttp
-
     base, code = parse_workshop_url(workshop_url)
-    if session is None:
-        async with _session() as own:
-            return await afetch_ticket(workshop_url, name, case, own)
     body = {"code": code, "name": name, "case": case, "learner": learner_key()}
     try:
-        async with session.post(f"{base}/api/tickets", json=body) as resp:
-            payload = await _payload(resp)
-            status = resp.status
-    except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as err:
-        return TicketOutcome(None, f"The workshop at {workshop_url} could not be reached ({_reason(err)})", False)
+        status, payload, _ = await _request(session, f"{base}/api/tickets", body)
+    except Unreachable as err:
+        return TicketOutcome(None, f"The workshop at {workshop_url} could not be reached ({err})", False)
     if status in (200, 201) and isinstance(payload.get("ticket"), str) and isinstance(payload.get("seed"), int):
         remember_ticket(workshop_url, name, payload)
         return TicketOutcome(payload, "")
@@ -205,29 +203,66 @@ def _reason(err: BaseException) -> str:
     return getattr(os_error, "strerror", None) or str(err) or type(err).__name__
 
 
-async def _payload(resp) -> dict:
+class Unreachable(Exception):
+    """No HTTP answer (refused, timed out, reset); str(err) is the reason, a few words for the player."""
+
+
+async def _request(session, url: str, body: dict) -> tuple[int, dict, str]:
+    """POST JSON: (HTTP status, JSON body or {}, Retry-After); raises Unreachable. `session`: an aiohttp
+    session, or None for the standard library's client in a thread."""
+    if session is None:
+        return await asyncio.to_thread(_post_blocking, url, body)
+    import aiohttp
+
     try:
-        payload = await resp.json(content_type=None)
-    except ValueError:
-        payload = {}
-    return payload if isinstance(payload, dict) else {}
+        async with session.post(url, json=body) as resp:
+            try:
+                payload = await resp.json(content_type=None)
+            except ValueError:
+                payload = {}
+            return resp.status, payload if isinstance(payload, dict) else {}, resp.headers.get("Retry-After", "")
+    except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as err:
+        raise Unreachable(_reason(err)) from None
+
+
+def _post_blocking(url: str, body: dict) -> tuple[int, dict, str]:
+    """`_request` with http.client: a short connect timeout (a server that is down says so in seconds), then
+    TOTAL_TIMEOUT_S for the answer; no proxy, as the workshop is on the room's network."""
+    import http.client
+
+    parts = urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = kind(parts.hostname, parts.port, timeout=CONNECT_TIMEOUT_S)
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    try:
+        conn.connect()
+        conn.sock.settimeout(TOTAL_TIMEOUT_S)
+        conn.request("POST", parts.path or "/", body=data, headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        raw = resp.read()
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = {}
+        return resp.status, payload if isinstance(payload, dict) else {}, resp.getheader("Retry-After") or ""
+    except (OSError, http.client.HTTPException) as err:
+        raise Unreachable(_reason(err)) from None
+    finally:
+        conn.close()
 
 
 async def _post(session, url: str, name: str, ticket: str | None, result: dict) -> tuple[int, dict, float | None]:
-    """(HTTP status, JSON body, Retry-After); raises OSError / asyncio.TimeoutError / aiohttp.ClientError."""
+    """(HTTP status, JSON body, Retry-After in seconds); raises Unreachable."""
     base, code = parse_workshop_url(url)
     body = {"code": code, "name": name, "ticket": ticket, "result": result}
-    async with session.post(f"{base}/api/results", json=body) as resp:
-        retry = resp.headers.get("Retry-After", "")
-        wait = whole_number(retry, 6)
-        return resp.status, await _payload(resp), float(wait) if wait is not None else None
+    status, payload, retry = await _request(session, f"{base}/api/results", body)
+    wait = whole_number(retry, 6)
+    return status, payload, float(wait) if wait is not None else None
 
 
 async def _deliver(session, path: Path, url: str, name: str, ticket: str | None, result: dict,
                    patience_s: float = 0.0) -> tuple[SubmitOutcome, bool]:
     """Send one queued file, retrying a busy server for up to `patience_s`; (outcome, whether it answered)."""
-    import aiohttp
-
     waiting = (f"it waits in the outbox ({path.parent}) and will be sent at the next start or with "
                "`mlsim workshop send`")
     deadline = asyncio.get_running_loop().time() + patience_s
@@ -235,8 +270,8 @@ async def _deliver(session, path: Path, url: str, name: str, ticket: str | None,
     while True:
         try:
             status, payload, retry_after = await _post(session, url, name, ticket, result)
-        except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as err:
-            return SubmitOutcome(False, f"The workshop at {url} could not be reached ({_reason(err)}); {waiting}."), False
+        except Unreachable as err:
+            return SubmitOutcome(False, f"The workshop at {url} could not be reached ({err}); {waiting}."), False
         if status not in (429, 502, 503, 504):
             break
         # Busy: wait a random part of the back-off (so a room does not come back in step), at least Retry-After.
@@ -261,13 +296,6 @@ async def _deliver(session, path: Path, url: str, name: str, ticket: str | None,
     return SubmitOutcome(False, f"The workshop answered HTTP {status} ({error}); {waiting}."), True
 
 
-def _session():
-    import aiohttp
-
-    timeout = aiohttp.ClientTimeout(total=TOTAL_TIMEOUT_S, sock_connect=CONNECT_TIMEOUT_S)
-    return aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0))
-
-
 NO_TICKET = ("This game has no ticket from the workshop for its seed, so it does not count on the board (a result "
              "needs the ticket the server gives when the game starts: start the game again with --workshop while "
              "the server can be reached).")
@@ -284,9 +312,6 @@ async def asubmit_or_queue(workshop_url: str, name: str, result: dict, outbox: P
     if ticket is None:
         return SubmitOutcome(False, NO_TICKET, refused=True)
     path = _queue(outbox or outbox_dir(), workshop_url, name, result, ticket)
-    if session is None:
-        async with _session() as own:
-            return (await _deliver(own, path, workshop_url, ticket["name"], ticket["ticket"], result, patience_s))[0]
     return (await _deliver(session, path, workshop_url, ticket["name"], ticket["ticket"], result, patience_s))[0]
 
 
@@ -299,9 +324,6 @@ async def aflush_outbox(outbox: Path | None = None, session=None, url: str | Non
     files = _queued_files(folder)
     if not files:
         return []
-    if session is None:
-        async with _session() as own:
-            return await aflush_outbox(folder, own, url, patience_s)
     outcomes, down = [], set()
     for path in files:
         try:
