@@ -16,6 +16,7 @@ import copy
 import functools
 import weakref
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -373,10 +374,15 @@ class Engine:
         return kept[1]
 
     def _compute_weeks_needed(self) -> tuple[np.ndarray, np.ndarray]:
-        b = self.batch
+        return self.weeks_for(self.truth, self.plan, self.offered)
+
+    def weeks_for(self, truth, plan: Knobs, offered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`weeks_needed` for any rows of this case: their hidden truth (only what `run_weeks` reads, e.g. a
+        `RunTruth`), their plan and their menu. A re-play that judges many turns at once asks it once for all."""
+        b = len(offered)
         out = np.full((b, len(ACTION_IDS)), np.nan)
         ship_after = np.full((b, len(ACTION_IDS)), np.nan)
-        final_now = self.final_run(self.plan)
+        final_now = _final_run(truth, plan)
         ship_base = self.base_weeks[SHIP]
         # Every action that changes the next run, tried at once: block j of a stacked batch is the plan after the
         # j-th of them (one run_weeks over the stack instead of one per action).
@@ -384,11 +390,11 @@ class Engine:
                  if self.available[code] and (ACTIONS[action].retrains or action == "train_on_subset")]
         runs = finals = None
         if tried:
-            stack = _Stacked(self.plan, len(tried))
+            stack = _Stacked(plan, len(tried))
             none = Params.none(len(tried) * b)
             for j, code in enumerate(tried):
                 ACTIONS[ACTION_IDS[code]].effect(stack, np.arange(j * b, (j + 1) * b), none, self.amounts)
-            run = run_weeks(_Stacked(self.truth, len(tried)), stack)
+            run = run_weeks(_Stacked(truth, len(tried)), stack)
             runs = run.reshape(len(tried), b)
             finals = np.where(stack.subset > 0.5, run * SUBSET_SPEEDUP, 0.0).reshape(len(tried), b)
         block = {code: j for j, code in enumerate(tried)}
@@ -403,15 +409,16 @@ class Engine:
         if self.available[SHIP]:
             out[:, SHIP] += final_now
             ship_after[:, SHIP] = 0.0
-        return np.where(self.offered, out, np.nan), ship_after
+        return np.where(offered, out, np.nan), ship_after
+
+    def run_truth(self, rows: np.ndarray) -> "RunTruth":
+        """What `weeks_for` reads of the hidden truth at `rows`, kept apart (the engine's truth moves on)."""
+        return RunTruth(*(np.broadcast_to(np.asarray(getattr(self.truth, name), dtype=float), (self.batch,))[rows]
+                          for name in RunTruth._fields))
 
     def final_run(self, knobs=None) -> np.ndarray:
         """Weeks of the run on all the data that shipping takes after experiments on a subset (0 otherwise)."""
-        knobs = self.plan if knobs is None else knobs
-        subset = knobs.subset > 0.5
-        if not subset.any():
-            return np.zeros(self.batch)
-        return np.where(subset, run_weeks(self.truth, knobs) * SUBSET_SPEEDUP, 0.0)
+        return _final_run(self.truth, self.plan if knobs is None else knobs)
 
     def world_at_end(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(metric_world, devset_world) at the end of the budget: now, plus every event still to come."""
@@ -635,6 +642,26 @@ class Engine:
                     rungs = {"human": vis.human, "train": vis.train, "train_dev": vis.train_dev, "dev": vis.dev,
                              "test": vis.test}
                 self.triggered[:, d] |= _condition(when.ladder).holds(rungs) & ~self.done
+
+
+class RunTruth(NamedTuple):
+    """The part of a row's hidden truth a training run's length reads (`run_weeks`)."""
+
+    run_weeks0: np.ndarray
+    D0: np.ndarray
+    C0: np.ndarray
+    multitask_data: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list["RunTruth"]) -> "RunTruth":
+        return cls(*(np.concatenate(column) for column in zip(*parts)))
+
+
+def _final_run(truth, knobs: Knobs) -> np.ndarray:
+    subset = knobs.subset > 0.5
+    if not subset.any():
+        return np.zeros(len(subset))
+    return np.where(subset, run_weeks(truth, knobs) * SUBSET_SPEEDUP, 0.0)
 
 
 class _WeeksOf:

@@ -55,7 +55,6 @@ def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, 
     action = np.where(engine.must_ship & (pending < 0) & (moves.action >= 0), SHIP, moves.action)
     answering = live & (pending >= 0) & (moves.option >= 0)
     acting = live & (pending < 0) & (action >= 0)
-    scoring = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
     verdict = np.full(b, NO_VERDICT)
     rule = np.full(b, NO_VERDICT)
     decision = np.where(answering, pending, -1)
@@ -67,13 +66,29 @@ def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, 
             option[rows] = chosen
             verdict[rows] = [VERDICTS.index(spec.options[o].verdict) for o in chosen]
             rule[rows] = [RULE_IDS.index(spec.options[o].rule) for o in chosen]
+    judgements = judge_actions(s, acting, action, moves.category, moves.variety, verdict, rule) if judge else {}
+    points = points_of(case, verdict)
+    engine.step(Moves(np.where(acting, action, -1), np.where(answering, option, -1), moves.category, moves.variety))
+    return TurnResult(acting, answering, verdict, rule, points, judgements, decision, option, action)
+
+
+def judge_actions(s: Situation, acting: np.ndarray, action: np.ndarray, category: np.ndarray, variety: np.ndarray,
+                  verdict: np.ndarray, rule: np.ndarray) -> dict[int, Judgement]:
+    """Judge each acting row's action on the situation `s` (its codes into `verdict` and `rule`, in place); the
+    Judgement of each action played, over the whole batch. Rows of `s` need not be one moment of one game: a
+    re-play judges every turn of a game at once (`Playthroughs.choose(..., defer=True)`), as a verdict reads
+    nothing but its row's view."""
     judgements: dict[int, Judgement] = {}
-    for code in (np.unique(action[acting]) if judge else ()):
+    for code in np.unique(action[acting]):
         rows = acting & (action == code)
-        judgement = judge_in(s, ACTION_IDS[code], Choice(ACTION_IDS[code], moves.category, moves.variety))
+        judgement = judge_in(s, ACTION_IDS[code], Choice(ACTION_IDS[code], category, variety))
         judgements[int(code)] = judgement
         verdict[rows] = judgement.codes[rows]
         rule[rows] = judgement.rule_index[rows]
-    points = np.where(verdict >= 0, scoring[np.maximum(verdict, 0)], 0)
-    engine.step(Moves(np.where(acting, action, -1), np.where(answering, option, -1), moves.category, moves.variety))
-    return TurnResult(acting, answering, verdict, rule, points, judgements, decision, option, action)
+    return judgements
+
+
+def points_of(case, verdict: np.ndarray) -> np.ndarray:
+    """The strategy points of each verdict code (0 where a row made no move)."""
+    scoring = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
+    return np.where(verdict >= 0, scoring[np.maximum(verdict, 0)], 0)

@@ -61,6 +61,11 @@ class Knobs:
     def copy(self) -> "Knobs":
         return Knobs(**{name: getattr(self, name).copy() for name in _NAMES})
 
+    @classmethod
+    def concat(cls, batches: list["Knobs"]) -> "Knobs":
+        """One batch of the rows of several, in order."""
+        return cls(**{name: np.concatenate([getattr(k, name) for k in batches]) for name in _NAMES})
+
     def take(self, rows: np.ndarray) -> "Knobs":
         return Knobs(**{name: getattr(self, name)[rows] for name in _NAMES})
 
