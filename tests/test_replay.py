@@ -47,3 +47,17 @@ def test_a_replay_with_a_bad_choice_stops_that_game_alone():
     out = replay_many(case, digest, [(good["seed"], good["choices"]), (other["seed"], broken)], [1.0, 1.0])
     assert isinstance(out[1], ChoiceError)
     assert _same(out[0]["turns"], good["turns"])
+
+
+@pytest.mark.parametrize("case_id", ["bird-detection", "card-fraud"])
+@pytest.mark.parametrize("policy", ["expert", "random", "anti-rule"])
+def test_the_batch_runner_scores_the_same_whether_its_verdicts_wait_or_not(case_id, policy, monkeypatch):
+    from sim.game import runner
+
+    case, _ = load(case_id)
+    seeds = list(range(300, 340))
+    waited = runner.run_batch(case, seeds, policy)  # 40 rows: every step's verdicts wait for the end
+    monkeypatch.setattr(runner, "DEFER_ROWS", 0)  # every step judged as it is played
+    at_once = runner.run_batch(case, seeds, policy)
+    for field in ("strategy", "verdict_counts", "rules", "path", "aligned_actions", "chosen_actions", "real_world"):
+        assert (getattr(waited, field) == getattr(at_once, field)).all(), field

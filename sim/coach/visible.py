@@ -121,18 +121,16 @@ class Visible:
         return Visible(**parts, **knobs, weeks_source=lambda: (self.weeks_needed[idx], self.ship_after[idx]))
 
     @classmethod
-    def concat(cls, views: list["Visible"], weeks_source: Callable[["Visible"], tuple[np.ndarray, np.ndarray]]) -> "Visible":
-        """One view of the rows of several, in order; `weeks_source(view)` gives the joined view's weeks (each
-        part's own would ask an engine that has moved on since)."""
+    def concat(cls, views: list["Visible"], weeks_source: Callable[[Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> "Visible":
+        """One view of the rows of several, in order; `weeks_source(plan, offered)` gives the joined view's weeks
+        from its joined plan and menu (each part's own would ask an engine that has moved on since)."""
         skip = ("weeks_source", "plan", "model", "sets")
         parts = {f.name: np.concatenate([getattr(v, f.name) for v in views]) for f in fields(cls) if f.name not in skip}
         knobs = {name: (None if getattr(views[0], name) is None
                         else type(getattr(views[0], name)).concat([getattr(v, name) for v in views]))
                  for name in ("plan", "model", "sets")}
-        joined: list[Visible] = []
-        view = cls(**parts, **knobs, weeks_source=lambda: weeks_source(joined[0]))
-        joined.append(view)
-        return view
+        plan, offered = knobs["plan"], parts["offered"]  # not the view itself: that would make it a reference cycle
+        return cls(**parts, **knobs, weeks_source=lambda: weeks_source(plan, offered))
 
     @property
     def batch(self) -> int:

@@ -12,13 +12,11 @@ from typing import Sequence
 import numpy as np
 
 from sim.coach.score import Score, outcome_points
-from sim.coach.situation import Situation
-from sim.coach.visible import Visible
 from sim.game.choices import ChoiceError, ParsedChoice, parse_choice
-from sim.game.engine import MAX_TURNS, Engine, Moves, RunTruth
+from sim.game.engine import MAX_TURNS, Engine, Moves
 from sim.game.runner import expert_real_world
 from sim.game.texts import fill, live_values, rung_value
-from sim.game.turn import NO_VERDICT, judge_actions, points_of, take_turn
+from sim.game.turn import DeferredVerdicts, take_turn
 from sim.model import ACTION_INDEX, MODEL_VERSION
 from sim.scenario.schema import Case, Event, Option
 
@@ -54,8 +52,8 @@ class Playthroughs:
         self.turns: list[list[Turn]] = [[] for _ in rows]
         self.choices: list[list[str]] = [[] for _ in rows]
         self.events_seen: list[list[Event]] = [[] for _ in rows]
-        self._deferred: list[tuple[int, int, int, int, float, Turn]] = []  # (row, turn index, action, category, variety, turn)
-        self._deferred_views: list[tuple[Visible, RunTruth]] = []  # what those turns saw, a batch per step
+        self._later = DeferredVerdicts(case)  # the turns choose(..., defer=True) leaves unjudged, in order...
+        self._deferred: list[tuple[int, int, Turn]] = []  # ...and (row, turn index, its record so far) of each
 
     def ladder(self, i: int) -> dict[str, float | None]:
         vis = self.engine.visible()
@@ -113,20 +111,16 @@ class Playthroughs:
         seen = {i: self.ladder(i) for i in moving}
         # An answer's `why` quotes the numbers on screen when it was chosen.
         shown = {i: live_values(e, i) for i in moving if option[i] >= 0}
-        deferred = [i for i in moving if defer and action[i] >= 0]
-        if deferred:  # what they saw, kept apart from the engine (which moves on) for the verdicts later
-            rows = np.array(deferred)
-            self._deferred_views.append((e.visible().take(rows), e.run_truth(rows)))
         weeks, fired_before = e.week.copy(), e.fired.copy()
-        turn = take_turn(e, Moves(action, option, category, variety), judge=not defer)
+        turn = take_turn(e, Moves(action, option, category, variety), defer=self._later if defer else None)
         for i in moving:
             analysis = self.analysis_table(i) if parsed[i].action == "error_analysis" else None
             self.choices[i].append(parsed[i].text)
             self.events_seen[i] += [ev for k, ev in enumerate(self.case.events) if e.fired[i, k] and not fired_before[i, k]]
-            if i in deferred:
-                self._deferred.append((i, len(self.turns[i]), int(turn.action[i]), int(category[i]), float(variety[i]),
-                                       Turn(float(weeks[i]), parsed[i].text, "", "", "", seen[i], 0, analysis)))
-                self.turns[i].append(None)  # its place, filled by judge_deferred
+            if defer and turn.acting[i]:  # kept by self._later in row order; its place is filled by judge_deferred
+                self._deferred.append((i, len(self.turns[i]), Turn(float(weeks[i]), parsed[i].text, "", "", "",
+                                                                   seen[i], 0, analysis)))
+                self.turns[i].append(None)
                 continue
             v = turn.verdict_of(self.case, i)
             if i in shown:
@@ -138,26 +132,14 @@ class Playthroughs:
         return out
 
     def judge_deferred(self) -> None:
-        """The verdicts and points of every turn `choose(..., defer=True)` left, judged in one batch: row k of it
-        is the k-th deferred turn, in the view its player had when choosing."""
-        if not self._deferred:
-            return
-        views = [view for view, _ in self._deferred_views]
-        run_truth = RunTruth.concat([truth for _, truth in self._deferred_views])
-        # Each turn's weeks, from its own plan and menu: asked once for all of them, and only if a verdict needs them.
-        s = Situation(Visible.concat(views, lambda v: self.engine.weeks_for(run_truth, v.plan, v.offered)), self.case)
-        n = s.batch
-        action = np.array([d[2] for d in self._deferred])
-        category = np.array([d[3] for d in self._deferred])
-        variety = np.array([d[4] for d in self._deferred])
-        verdict, rule = np.full(n, NO_VERDICT), np.full(n, NO_VERDICT)
-        judgements = judge_actions(s, np.ones(n, dtype=bool), action, category, variety, verdict, rule)
-        points = points_of(self.case, verdict)
-        for k, (i, at, code, _, _, kept) in enumerate(self._deferred):
-            v = judgements[code].row(k)
+        """The verdicts and points of every turn `choose(..., defer=True)` left, judged in one batch, each in the
+        view its player had when choosing."""
+        judged = self._later.judge()
+        for k, (i, at, kept) in enumerate(self._deferred):
+            v = judged.judgements[int(judged.action[k])].row(k)
             self.turns[i][at] = replace(kept, verdict=v.verdict, rule=v.rule, explanation=v.explanation,
-                                        points=int(points[k]))
-        self._deferred, self._deferred_views = [], []
+                                        points=int(judged.points[k]))
+        self._deferred = []
 
     def analysis_table(self, i: int) -> dict | None:
         """Row i's last error analysis: each category's share of dev errors and ceiling, and the mislabelled share."""

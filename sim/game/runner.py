@@ -17,7 +17,7 @@ from sim.coach.score import outcome_points
 from sim.coach.situation import Situation
 from sim.coach.visible import Visible
 from sim.game.engine import MAX_TURNS, Engine, Moves
-from sim.game.turn import take_turn
+from sim.game.turn import DeferredVerdicts, take_turn
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS
 from sim.scenario.limits import meets
@@ -28,6 +28,7 @@ ANSWER = 1000  # path code of an answer: ANSWER + decision * OPTIONS + option
 OPTIONS = 64
 SET_ASIDE_FROM = 64  # batches this large drop their finished rows (a step costs per row, done or not)
 SET_ASIDE_SHARE = 0.25  # once this share of the rows still stepped has finished
+DEFER_ROWS = 4096  # verdicts of smaller steps wait for later steps' rows, to be judged together up to this many
 
 
 @dataclass
@@ -137,6 +138,20 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
         out["answered"][where] = engine.answered[rows]
         out["fired"][where] = engine.fired[rows]
 
+    # Verdicts of small steps wait for company (DeferredVerdicts), up to DEFER_ROWS rows; a step as big is
+    # judged as it comes (lint's thousands of seeds gain nothing from waiting, and keep no views).
+    later = DeferredVerdicts(case) if judge else None
+    kept_origin: list[np.ndarray] = []
+
+    def settle() -> None:
+        judged = later.judge()
+        where = np.concatenate(kept_origin) if kept_origin else np.zeros(0, dtype=np.int64)
+        kept_origin.clear()
+        np.add.at(strategy, where, judged.points)
+        np.add.at(counts, (where, judged.verdict), 1)
+        rules[where, judged.rule] = True
+        np.add.at(aligned, judged.action[judged.verdict == ALIGNED], 1)
+
     for _ in range(2 * (MAX_TURNS + 2)):
         if engine.done.all():
             break
@@ -146,11 +161,16 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
             engine, origin = engine.take(keep), origin[keep]
             if hasattr(policy, "tape"):  # per-seed draws of the random and anti-rule players
                 policy = policy.take(keep)
-        situation = Situation(engine.visible(), case) if judge or not getattr(policy, "reads_noise_free", False) else None
+        defer = later if judge and engine.batch < DEFER_ROWS else None
+        own_view = not getattr(policy, "reads_noise_free", False)
+        situation = Situation(engine.visible(), case) if own_view or (judge and defer is None) else None
         picks = policy_picks(policy, engine, case, situation)
         slot = np.minimum(engine.turn, MAX_TURNS + 1)
-        turn = take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), situation, judge)
-        judged = turn.verdict >= 0
+        turn = take_turn(engine, Moves(picks.action, picks.option, picks.category, picks.variety), situation, judge,
+                         defer)
+        if defer is not None:
+            kept_origin.append(origin[turn.acting])
+        judged = turn.verdict >= 0  # deferred rows have none yet (settle() adds them)
         where = origin[judged]
         strategy[where] += turn.points[judged]
         counts[where, turn.verdict[judged]] += 1
@@ -162,8 +182,12 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
         acted = turn.acting
         np.add.at(chosen, turn.action[acted], 1)
         np.add.at(aligned, turn.action[acted & (turn.verdict == ALIGNED)], 1)
+        if later is not None and later.rows >= DEFER_ROWS:
+            settle()
     else:  # every row answers or acts each step, so this is a bug, not a case problem
         raise RuntimeError("playthroughs did not finish")
+    if later is not None:
+        settle()
     set_aside(np.arange(engine.batch))
     return BatchRun(name or "policy", seeds_out, start_real, out["real_world"], out["real_true"], out["shipped"],
                     out["constraints_met"], out["weeks"], strategy, counts, rules, path,

@@ -44,12 +44,16 @@ class TurnResult:
         return None
 
 
-def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, judge: bool = True) -> TurnResult:
+def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, judge: bool = True,
+              defer: "DeferredVerdicts | None" = None) -> TurnResult:
     """Judge, score and play one move per row. Rows out of choices ship (the turn limit is the engine's).
 
-    `judge=False` plays without verdicts (the coherence yardstick needs only where the game ends)."""
+    `judge=False` plays without verdicts (the coherence yardstick needs only where the game ends). `defer`:
+    the actions' verdicts are left to it (what each acting row sees is kept there, to be judged later with
+    other steps' rows); their rows get no verdict and no points here. A decision's answer is judged now."""
     case, b = engine.case, engine.batch
     pending = engine.pending
+    judge = judge and defer is None
     s = situation if situation is not None or not judge else Situation(engine.visible(), case)
     live = ~engine.done
     action = np.where(engine.must_ship & (pending < 0) & (moves.action >= 0), SHIP, moves.action)
@@ -67,6 +71,8 @@ def take_turn(engine: Engine, moves: Moves, situation: Situation | None = None, 
             verdict[rows] = [VERDICTS.index(spec.options[o].verdict) for o in chosen]
             rule[rows] = [RULE_IDS.index(spec.options[o].rule) for o in chosen]
     judgements = judge_actions(s, acting, action, moves.category, moves.variety, verdict, rule) if judge else {}
+    if defer is not None:
+        defer.keep(engine, np.flatnonzero(acting), action, moves.category, moves.variety)
     points = points_of(case, verdict)
     engine.step(Moves(np.where(acting, action, -1), np.where(answering, option, -1), moves.category, moves.variety))
     return TurnResult(acting, answering, verdict, rule, points, judgements, decision, option, action)
@@ -92,3 +98,61 @@ def points_of(case, verdict: np.ndarray) -> np.ndarray:
     """The strategy points of each verdict code (0 where a row made no move)."""
     scoring = np.array([case.scoring.aligned, case.scoring.neutral, case.scoring.misaligned])
     return np.where(verdict >= 0, scoring[np.maximum(verdict, 0)], 0)
+
+
+@dataclass
+class Judged:
+    """The verdicts of rows a DeferredVerdicts kept, in the order kept."""
+
+    action: np.ndarray  # (N,) action codes
+    verdict: np.ndarray  # (N,) codes into VERDICTS
+    rule: np.ndarray  # (N,) indices into RULE_IDS
+    points: np.ndarray  # (N,)
+    judgements: dict[int, Judgement]  # per action code, over the N rows (row k's sentence: .row(k))
+
+
+class DeferredVerdicts:
+    """Acting rows of many steps, played without verdicts and judged together: a verdict reads nothing but its
+    row's view, so a step's rows can wait for the next steps' and be judged as one batch (one verdict over forty
+    rows costs little more than over one). Kept per row: its view (knobs copied: the engine moves on) and the
+    part of its hidden truth a run's length reads, so its weeks can be asked later, once for all rows."""
+
+    def __init__(self, case):
+        self.case = case
+        self.rows = 0
+        self._views: list = []
+        self._truths: list = []
+        self._moves: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._engine: Engine | None = None
+
+    def keep(self, engine: Engine, rows: np.ndarray, action: np.ndarray, category: np.ndarray,
+             variety: np.ndarray) -> None:
+        """Rows `rows` of `engine` play these actions now (call before the engine steps)."""
+        if not rows.size:
+            return
+        self._views.append(engine.visible().take(rows))
+        self._truths.append(engine.run_truth(rows))
+        self._moves.append((action[rows], np.asarray(category)[rows], np.asarray(variety)[rows]))
+        self._engine = engine  # any engine of the case knows its actions' costs
+        self.rows += rows.size
+
+    def judge(self) -> Judged:
+        """Every kept row's verdict, rule and points (then nothing is kept)."""
+        from sim.coach.visible import Visible
+        from sim.game.engine import RunTruth
+
+        n, engine = self.rows, self._engine
+        if n:
+            action, category, variety = (np.concatenate(part) for part in zip(*self._moves))
+        else:
+            action, category, variety = np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+        verdict, rule = np.full(n, NO_VERDICT), np.full(n, NO_VERDICT)
+        judgements: dict[int, Judgement] = {}
+        if n:
+            truth = RunTruth.concat(self._truths)
+            # Each row's weeks, from its own plan and menu: asked once for all, and only if a verdict needs them.
+            view = Visible.concat(self._views, lambda plan, offered: engine.weeks_for(truth, plan, offered))
+            judgements = judge_actions(Situation(view, self.case), np.ones(n, dtype=bool), action, category, variety,
+                                       verdict, rule)
+        self.rows, self._views, self._truths, self._moves = 0, [], [], []
+        return Judged(action, verdict, rule, points_of(self.case, verdict), judgements)
