@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any, Callable
 
@@ -112,6 +112,13 @@ class Visible:
     def ship_after(self) -> np.ndarray:
         """(B, len(ACTION_IDS)) weeks a ship takes right after each action."""
         return self._weeks[1]
+
+    def kept(self) -> "Visible":
+        """This view, safe to keep while its engine plays on: the engine gives each view arrays of its own, but
+        the knobs (plan, model, sets) are the engine's live ones, so they are copied; the weeks are left to
+        whoever keeps it (they would ask the engine as it is later)."""
+        return replace(self, **{name: getattr(self, name).copy() for name in ("plan", "model", "sets")
+                                if getattr(self, name) is not None})
 
     def take(self, idx) -> "Visible":
         skip = ("weeks_source", "plan", "model", "sets")

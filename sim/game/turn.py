@@ -130,7 +130,8 @@ class DeferredVerdicts:
         """Rows `rows` of `engine` play these actions now (call before the engine steps)."""
         if not rows.size:
             return
-        self._views.append(engine.visible().take(rows))
+        view = engine.visible()
+        self._views.append(view.kept() if rows.size == view.batch else view.take(rows))
         self._truths.append(engine.run_truth(rows))
         self._moves.append((action[rows], np.asarray(category)[rows], np.asarray(variety)[rows]))
         self._engine = engine  # any engine of the case knows its actions' costs
