@@ -28,7 +28,8 @@ ANSWER = 1000  # path code of an answer: ANSWER + decision * OPTIONS + option
 OPTIONS = 64
 SET_ASIDE_FROM = 64  # batches this large drop their finished rows (a step costs per row, done or not)
 SET_ASIDE_SHARE = 0.25  # once this share of the rows still stepped has finished
-DEFER_ROWS = 4096  # verdicts of smaller steps wait for later steps' rows, to be judged together up to this many
+DEFER_ROWS = 1024  # verdicts of smaller steps wait for later steps' rows, to be judged together up to this many
+# (a kept row's view is a few kB: 4,096 rows cost a what-if 27 MB more at its peak, 1,024 rows 5 MB)
 
 
 @dataclass
