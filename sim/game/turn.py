@@ -12,7 +12,8 @@ import numpy as np
 
 from sim.coach.judge import VERDICTS, Choice, Judgement, Verdict, judge_in
 from sim.coach.situation import Situation
-from sim.game.engine import SHIP, Engine, Moves
+from sim.coach.visible import Visible
+from sim.game.engine import SHIP, Engine, Moves, RunTruth
 from sim.model import ACTION_IDS
 from sim.rules import RULE_IDS, RULES
 
@@ -139,17 +140,12 @@ class DeferredVerdicts:
 
     def judge(self) -> Judged:
         """Every kept row's verdict, rule and points (then nothing is kept)."""
-        from sim.coach.visible import Visible
-        from sim.game.engine import RunTruth
-
         n, engine = self.rows, self._engine
-        if n:
-            action, category, variety = (np.concatenate(part) for part in zip(*self._moves))
-        else:
-            action, category, variety = np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+        action, category, variety = np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
         verdict, rule = np.full(n, NO_VERDICT), np.full(n, NO_VERDICT)
         judgements: dict[int, Judgement] = {}
         if n:
+            action, category, variety = (np.concatenate(part) for part in zip(*self._moves))
             truth = RunTruth.concat(self._truths)
             # Each row's weeks, from its own plan and menu: asked once for all, and only if a verdict needs them.
             view = Visible.concat(self._views, lambda plan, offered: engine.weeks_for(truth, plan, offered))
