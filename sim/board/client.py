@@ -216,11 +216,7 @@ async def _request(session, url: str, body: dict) -> tuple[int, dict, str]:
 
     try:
         async with session.post(url, json=body) as resp:
-            try:
-                payload = await resp.json(content_type=None)
-            except ValueError:
-                payload = {}
-            return resp.status, payload if isinstance(payload, dict) else {}, resp.headers.get("Retry-After", "")
+            return resp.status, _json_object(await resp.read()), resp.headers.get("Retry-After", "")
     except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as err:
         raise Unreachable(_reason(err)) from None
 
@@ -239,16 +235,20 @@ def _post_blocking(url: str, body: dict) -> tuple[int, dict, str]:
         conn.sock.settimeout(TOTAL_TIMEOUT_S)
         conn.request("POST", parts.path or "/", body=data, headers={"Content-Type": "application/json"})
         resp = conn.getresponse()
-        raw = resp.read()
-        try:
-            payload = json.loads(raw)
-        except ValueError:
-            payload = {}
-        return resp.status, payload if isinstance(payload, dict) else {}, resp.getheader("Retry-After") or ""
+        return resp.status, _json_object(resp.read()), resp.getheader("Retry-After") or ""
     except (OSError, http.client.HTTPException) as err:
         raise Unreachable(_reason(err)) from None
     finally:
         conn.close()
+
+
+def _json_object(raw: bytes) -> dict:
+    """An answer's JSON object, or {} when it is something else (a proxy's HTML page, an empty body)."""
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 async def _post(session, url: str, name: str, ticket: str | None, result: dict) -> tuple[int, dict, float | None]:

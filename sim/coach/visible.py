@@ -117,28 +117,29 @@ class Visible:
         """This view, safe to keep while its engine plays on: the engine gives each view arrays of its own, but
         the knobs (plan, model, sets) are the engine's live ones, so they are copied; the weeks are left to
         whoever keeps it (they would ask the engine as it is later)."""
-        return replace(self, **{name: getattr(self, name).copy() for name in ("plan", "model", "sets")
-                                if getattr(self, name) is not None})
+        return replace(self, **{name: getattr(self, name).copy() for name in _KNOBS if getattr(self, name) is not None})
 
     def take(self, idx) -> "Visible":
-        skip = ("weeks_source", "plan", "model", "sets")
-        parts = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name not in skip}
+        parts = {name: getattr(self, name)[idx] for name in _ARRAYS}
         knobs = {name: (None if getattr(self, name) is None else getattr(self, name).take(np.arange(self.batch)[idx]))
-                 for name in ("plan", "model", "sets")}
+                 for name in _KNOBS}
         return Visible(**parts, **knobs, weeks_source=lambda: (self.weeks_needed[idx], self.ship_after[idx]))
 
     @classmethod
     def concat(cls, views: list["Visible"], weeks_source: Callable[[Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> "Visible":
         """One view of the rows of several, in order; `weeks_source(plan, offered)` gives the joined view's weeks
         from its joined plan and menu (each part's own would ask an engine that has moved on since)."""
-        skip = ("weeks_source", "plan", "model", "sets")
-        parts = {f.name: np.concatenate([getattr(v, f.name) for v in views]) for f in fields(cls) if f.name not in skip}
+        parts = {name: np.concatenate([getattr(v, name) for v in views]) for name in _ARRAYS}
         knobs = {name: (None if getattr(views[0], name) is None
                         else type(getattr(views[0], name)).concat([getattr(v, name) for v in views]))
-                 for name in ("plan", "model", "sets")}
+                 for name in _KNOBS}
         plan, offered = knobs["plan"], parts["offered"]  # not the view itself: that would make it a reference cycle
         return cls(**parts, **knobs, weeks_source=lambda: weeks_source(plan, offered))
 
     @property
     def batch(self) -> int:
         return len(self.train)
+
+
+_KNOBS = ("plan", "model", "sets")  # the team's knobs: objects of their own (take, copy, concat), or None
+_ARRAYS = tuple(f.name for f in fields(Visible) if f.name not in _KNOBS + ("weeks_source",))  # one row per player

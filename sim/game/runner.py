@@ -144,14 +144,18 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
     later = DeferredVerdicts(case) if judge else None
     kept_origin: list[np.ndarray] = []
 
+    def tally(where: np.ndarray, action: np.ndarray, verdict: np.ndarray, rule: np.ndarray, points: np.ndarray) -> None:
+        """Add verdicts to the rows `where` of the full batch (a row may come more than once: add.at)."""
+        np.add.at(strategy, where, points)
+        np.add.at(counts, (where, verdict), 1)
+        rules[where, rule] = True
+        np.add.at(aligned, action[(verdict == ALIGNED) & (action >= 0)], 1)
+
     def settle() -> None:
         judged = later.judge()
         where = np.concatenate(kept_origin) if kept_origin else np.zeros(0, dtype=np.int64)
         kept_origin.clear()
-        np.add.at(strategy, where, judged.points)
-        np.add.at(counts, (where, judged.verdict), 1)
-        rules[where, judged.rule] = True
-        np.add.at(aligned, judged.action[judged.verdict == ALIGNED], 1)
+        tally(where, judged.action, judged.verdict, judged.rule, judged.points)
 
     for _ in range(2 * (MAX_TURNS + 2)):
         if engine.done.all():
@@ -172,17 +176,14 @@ def run_batch(case: Case, seeds, policy: Policy | str, name: str | None = None, 
         if defer is not None:
             kept_origin.append(origin[turn.acting])
         judged = turn.verdict >= 0  # deferred rows have none yet (settle() adds them)
-        where = origin[judged]
-        strategy[where] += turn.points[judged]
-        counts[where, turn.verdict[judged]] += 1
-        rules[where, turn.rule[judged]] = True
+        # An answer's row holds no action code (-1), so only acting rows count for the aligned actions.
+        tally(origin[judged], np.where(turn.acting, turn.action, -1)[judged], turn.verdict[judged], turn.rule[judged],
+              turn.points[judged])
         if record_path:  # with or without verdicts
             moved = turn.acting | turn.answering
             code = np.where(turn.answering, ANSWER + turn.decision * OPTIONS + turn.option, turn.action)
             path[origin[moved], slot[moved]] = code[moved]
-        acted = turn.acting
-        np.add.at(chosen, turn.action[acted], 1)
-        np.add.at(aligned, turn.action[acted & (turn.verdict == ALIGNED)], 1)
+        np.add.at(chosen, turn.action[turn.acting], 1)
         if later is not None and later.rows >= DEFER_ROWS:
             settle()
     else:  # every row answers or acts each step, so this is a bug, not a case problem
