@@ -580,9 +580,9 @@ def _table(action: str) -> tuple[Clause, ...]:
                    "Test has been looked at {peeks} times with little tuning between: it is turning into a second "
                    "dev set."),
             Clause(lambda s, c: ~s.vis.test_ever_read, NEUTRAL, "dev-overfitting",
-                   "Only {rounds} tuning rounds so far: too few to overfit the dev set; keep test for later."),
+                   "Tuning rounds against the dev set so far: {rounds}, too few to overfit it; keep test for later."),
             Clause(None, NEUTRAL, "dev-overfitting",
-                   "Only {rounds} tuning rounds since test was last read: little overfitting to find yet."),
+                   "Tuning rounds since test was last read: {rounds}, too few for much overfitting to find yet."),
         ),
         "bigger_dev_set": (
             Clause(lambda s, c: s.split_wrong, MISALIGNED, "dev-test-same-distribution",
