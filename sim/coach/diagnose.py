@@ -136,6 +136,13 @@ def diagnose(human=None, train=None, train_dev=None, dev=None, test=None, differ
     return diagnosis_row(g, 0)
 
 
+def advised_gaps(g: GapsBatch, i: int) -> list[int]:
+    """Row i's problem gaps in the order its advice names them: largest first, avoidable bias left out while
+    human-level error is unknown or surpassed (it cannot be read then)."""
+    order = sorted((j for j in range(4) if g.problems[i, j]), key=lambda j: -g.gaps[i, j])
+    return [j for j in order if not (j == BIAS and (g.surpassed[i] or g.missing_human[i]))]
+
+
 def diagnosis_row(g: GapsBatch, i: int) -> Diagnosis:
     gaps = {name: (None if np.isnan(v) else round(float(v), 4)) for name, v in zip(GAPS, g.gaps[i])}
     order = sorted((j for j in range(4) if g.problems[i, j]), key=lambda j: -g.gaps[i, j])
@@ -152,8 +159,6 @@ def diagnosis_row(g: GapsBatch, i: int) -> Diagnosis:
                                "variance from data mismatch."})
     if g.surpassed[i] and not g.missing_human[i]:
         advice.append({"rule": "surpassing-human", "text": RULES["surpassing-human"].text})
-    for j in order:
-        if j == BIAS and (g.surpassed[i] or g.missing_human[i]):
-            continue
+    for j in advised_gaps(g, i):
         advice.append({"rule": GAP_RULES[j], "text": ADVICE[GAP_RULES[j]].format(gap=fmt.error(g.gaps[i, j]))})
     return Diagnosis(gaps, problems, PRIMARIES[int(g.primary[i])], missing, advice)

@@ -15,11 +15,12 @@ from typing import Callable
 import numpy as np
 
 from sim import fmt
-from sim.coach.diagnose import BIAS, GAP_NAMES, MISMATCH, NONE, OVERFIT, SURPASSED, UNKNOWN, VARIANCE
+from sim.coach.diagnose import (BIAS, GAP_NAMES, MISMATCH, NONE, OVERFIT, SURPASSED, UNKNOWN, VARIANCE,
+                                advised_gaps)
 from sim.coach.policy import next_fix
 from sim.coach.situation import LOW_VARIETY, SMALL_DATA_STEP, TINY_SHARE, Situation
 from sim.coach.visible import Visible
-from sim.model import ACTION_IDS, ACTIONS
+from sim.model import ACTION_IDS, ACTIONS, FAMILIES
 from sim.rules import RULE_IDS, RULES
 from sim.scenario.proxy import proxy_words
 from sim.scenario.schema import Case
@@ -798,9 +799,15 @@ def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
     fix = s.ranked[j]
     choice = Choice(fix.action, np.full(s.batch, fix.category), np.full(s.batch, fix.variety))
     ctx = Context(s, choice)
-    text = _filled("The forecast's best use of the weeks now: {best_fix}, about {best_gain} points in {best_weeks}.",
+    rule = judge_in(s, fix.action, choice).row(i).rule
+    text = _filled("The forecast's best use of the weeks now: {best_fix}, about {best_gain} points in {best_weeks}",
                    ctx, i)
-    return {"rule": judge_in(s, fix.action, choice).row(i).rule, "text": text, "kind": "forecast"}
+    # The gap advice names the largest gap's fixes first (FAMILIES begins with the four gaps, in GAPS' order): when
+    # the forecast favours another gap's fix, say so, or the learner who follows that advice meets a neutral verdict.
+    named = advised_gaps(s.g, i)
+    if named and ACTIONS[fix.action].family != FAMILIES[named[0]]:
+        text += f", more per week than any fix for {GAP_NAMES[named[0]]}"
+    return {"rule": rule, "text": text + ".", "kind": "forecast"}
 
 
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
