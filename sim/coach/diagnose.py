@@ -136,17 +136,19 @@ def diagnose(human=None, train=None, train_dev=None, dev=None, test=None, differ
     return diagnosis_row(g, 0)
 
 
+def _problems_by_size(g: GapsBatch, i: int) -> list[int]:
+    return sorted((j for j in range(4) if g.problems[i, j]), key=lambda j: -g.gaps[i, j])
+
+
 def advised_gaps(g: GapsBatch, i: int) -> list[int]:
     """Row i's problem gaps in the order its advice names them: largest first, avoidable bias left out while
     human-level error is unknown or surpassed (it cannot be read then)."""
-    order = sorted((j for j in range(4) if g.problems[i, j]), key=lambda j: -g.gaps[i, j])
-    return [j for j in order if not (j == BIAS and (g.surpassed[i] or g.missing_human[i]))]
+    return [j for j in _problems_by_size(g, i) if not (j == BIAS and (g.surpassed[i] or g.missing_human[i]))]
 
 
 def diagnosis_row(g: GapsBatch, i: int) -> Diagnosis:
     gaps = {name: (None if np.isnan(v) else round(float(v), 4)) for name, v in zip(GAPS, g.gaps[i])}
-    order = sorted((j for j in range(4) if g.problems[i, j]), key=lambda j: -g.gaps[i, j])
-    problems = [GAPS[j] for j in order]
+    problems = [GAPS[j] for j in _problems_by_size(g, i)]
     missing = [name for name, flag in (("human_level", g.missing_human[i]), ("train_dev", g.missing_train_dev[i])) if flag]
     advice = []
     if g.missing_human[i]:

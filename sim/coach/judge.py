@@ -15,12 +15,12 @@ from typing import Callable
 import numpy as np
 
 from sim import fmt
-from sim.coach.diagnose import (BIAS, GAP_NAMES, MISMATCH, NONE, OVERFIT, SURPASSED, UNKNOWN, VARIANCE,
+from sim.coach.diagnose import (BIAS, GAP_NAMES, GAP_RULES, MISMATCH, NONE, OVERFIT, SURPASSED, UNKNOWN, VARIANCE,
                                 advised_gaps)
 from sim.coach.policy import next_fix
 from sim.coach.situation import LOW_VARIETY, SMALL_DATA_STEP, TINY_SHARE, Situation
 from sim.coach.visible import Visible
-from sim.model import ACTION_IDS, ACTIONS, FAMILIES
+from sim.model import ACTION_IDS, ACTIONS
 from sim.rules import RULE_IDS, RULES
 from sim.scenario.proxy import proxy_words
 from sim.scenario.schema import Case
@@ -528,7 +528,8 @@ def _ship() -> tuple[Clause, ...]:
     )
 
 
-# Which rule the expert's next move follows, when shipping skips it (the ship clauses read these).
+# The rule each family of fixes serves: the ship clauses name the expert's skipped move by it, the forecast
+# advice the gap its fix is for.
 SKIPPED_RULE = {"bias": "avoidable-bias", "variance": "variance", "mismatch": "data-mismatch",
                 "dev_overfitting": "dev-overfitting", "aim": "change-metric-or-dev-set",
                 "other_tasks": "build-fast-then-iterate"}
@@ -802,10 +803,10 @@ def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
     rule = judge_in(s, fix.action, choice).row(i).rule
     text = _filled("The forecast's best use of the weeks now: {best_fix}, about {best_gain} points in {best_weeks}",
                    ctx, i)
-    # The gap advice names the largest gap's fixes first (FAMILIES begins with the four gaps, in GAPS' order): when
-    # the forecast favours another gap's fix, say so, or the learner who follows that advice meets a neutral verdict.
+    # The gap advice names the largest gap's fixes first: when the forecast favours a fix for something else, say
+    # so, or the learner who follows that advice meets a neutral verdict.
     named = advised_gaps(s.g, i)
-    if named and ACTIONS[fix.action].family != FAMILIES[named[0]]:
+    if named and SKIPPED_RULE.get(ACTIONS[fix.action].family) != GAP_RULES[named[0]]:
         text += f", more per week than any fix for {GAP_NAMES[named[0]]}"
     return {"rule": rule, "text": text + ".", "kind": "forecast"}
 
