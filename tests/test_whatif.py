@@ -92,6 +92,9 @@ def test_one_turn_in_text_marks_the_best_and_yours(mistaken, capsys, monkeypatch
     (["whatif", "-"], "not json", 1, "JSON"),
     (["whatif", "/no/such/file.json"], None, 1, "/no/such/file.json"),
     (["whatif", "-", "--turn", "0"], "{}", 2, "numbered from 1"),
+    (["whatif", "-"], '{"case": "bird-detection", "seed": -1, "choices": ["ship"]}', 1, "0 to 2^63-1"),
+    (["whatif", "-"], '{"case": "bird-detection", "seed": 1000000000000000000000000000000, "choices": []}', 1,
+     "0 to 2^63-1"),
 ])
 def test_bad_input_is_one_sentence_and_the_right_exit_code(capsys, monkeypatch, args, stdin, exit_code, says):
     code, out, err = _cli(capsys, monkeypatch, *args, stdin=stdin)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import statistics
 from html import escape
 from typing import Sequence
 
@@ -56,10 +57,9 @@ def histogram_svg(totals: Sequence[int], case: str) -> str:
 
 
 def _spread(d: CaseDebrief) -> str:
-    ordered = sorted(d.totals)
-    lo, hi, mid = ordered[0], ordered[-1], ordered[len(ordered) // 2]
+    lo, hi, mid = min(d.totals), max(d.totals), statistics.median(d.totals)  # an even room's median is a mean
     return (f"{fmt.count(d.entries)} learners; total from {fmt.count(lo)} to {fmt.count(hi)}, "
-            f"median {fmt.count(mid)}; real-world error from {fmt.percent(min(d.real_world))} "
+            f"median {fmt.number(mid)}; real-world error from {fmt.percent(min(d.real_world))} "
             f"to {fmt.percent(max(d.real_world))}.")
 
 

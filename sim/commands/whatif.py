@@ -52,6 +52,8 @@ def _read(source: str) -> tuple[dict | None, int]:
             or not all(isinstance(c, str) for c in record["choices"]) or not isinstance(record.get("case"), str) \
             or not isinstance(record.get("seed"), int) or isinstance(record.get("seed"), bool):
         return None, fail(f"{name}: is not a result record (it needs a case, a seed and its choices)")
+    if not 0 <= record["seed"] < 2**63:  # the range the engine's seeds take (and the board's check)
+        return None, fail(f"{name}: the result's seed {record['seed']} is not a whole number from 0 to 2^63-1")
     return record, 0
 
 

@@ -8,6 +8,8 @@ from collections import Counter
 
 import pytest
 
+from sim import fmt
+from sim.board.verify import verify
 from sim.cli import main
 from tests.board.conftest import CASE, played
 from tests.browser import chromium
@@ -106,6 +108,9 @@ def test_the_markdown_report_has_the_same_tables(board, capsys, tmp_path):
     histogram = [line for line in section.splitlines() if line.startswith("| ") and "total" not in line]
     assert sum(int(line.split("|")[3]) for line in histogram) == N_ENTRIES  # every learner in one bin
     assert "Learner &lt;b&gt;" in text and "<b>" not in text
+    totals = sorted(verify(r).total for r in results)  # 100 totals: the median is a mean of two
+    median = (totals[49] + totals[50]) / 2
+    assert f"median {fmt.number(median)};" in text
 
 
 @pytest.mark.parametrize("args, code, says", [
