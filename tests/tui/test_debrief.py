@@ -62,3 +62,36 @@ async def test_leaving_the_debrief_takes_a_modifier_or_escape():
         await settle(pilot)
         assert isinstance(app.screen, BriefingScreen)  # a new game of the same case
         assert app.screen.case.id == "bird-detection"
+
+
+async def test_the_what_if_is_sized_again_when_the_terminal_shrinks_under_it():
+    """Opened wide, then the terminal resized to 80×24: every column still fits inside the dialog, and the
+    highlighted choice stays highlighted."""
+    from textual.widgets import DataTable
+
+    from sim.tui.screens.whatif import WhatIfModal
+
+    app = make_app(str(find_case("bird-detection")), 9, animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _to_debrief(app, pilot)
+        app.screen.query_one("#paths").focus()
+        await pilot.press("enter")
+        for _ in range(500):  # the what-if lands from a worker
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(app.screen, WhatIfModal) and app.screen.ready:
+                break
+        modal = app.screen
+        assert isinstance(modal, WhatIfModal) and modal.ready
+        table = modal.query_one("#whatif-table", DataTable)
+        await pilot.press("down")
+        highlighted = table.cursor_row
+        wide = sum(column.get_render_width(table) for column in table.columns.values())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        narrow = sum(column.get_render_width(table) for column in table.columns.values())
+        assert narrow < wide
+        assert narrow <= table.content_region.width  # no column cut off at the right
+        assert modal.query_one("#whatif-dialog").region.right <= 80
+        assert table.cursor_row == highlighted

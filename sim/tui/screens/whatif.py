@@ -70,8 +70,14 @@ class WhatIfModal(ModalScreen[None]):
     def ready(self) -> bool:
         return self.debrief.whatif is not None
 
-    def show(self) -> None:
-        """Fill the modal for self.index (or say it is being computed); called again when the what-if lands."""
+    def on_resize(self, event) -> None:
+        # The table's widths are sized to the screen: a terminal resized while the modal is open sizes them again.
+        if self.ready:
+            self.show(keep_row=True)
+
+    def show(self, keep_row: bool = False) -> None:
+        """Fill the modal for self.index (or say it is being computed); called again when the what-if lands, and
+        (`keep_row`, the highlighted choice staying highlighted) when the terminal is resized."""
         turn = self.debrief.whatif.turn(self.index) if self.ready else None
         game_turn = self.debrief.session.game.turns[self.index - 1]
         rank = f" (rank {turn.rank_of(turn.chosen)} of {len(turn.alternatives)})" if turn is not None else ""
@@ -89,6 +95,7 @@ class WhatIfModal(ModalScreen[None]):
         summary.append(f"{MARK_BEST} best, {MARK_YOURS} yours. ", BOLD)
         summary.append("Your own path: " + self._reached(self.debrief.whatif.yours) + ".", MUTED)
         self.query_one("#whatif-summary", Static).update(summary.content())
+        kept_row = table.cursor_row if keep_row else None
         table.clear(columns=True)
         screen_w, screen_h = self.app.size
         dialog = min(DIALOG_WIDTH, int(screen_w * DIALOG_SHARE))
@@ -108,7 +115,9 @@ class WhatIfModal(ModalScreen[None]):
         # As tall as its rows, up to what the dialog leaves (then it scrolls).
         lines = sum(row.height for row in table.ordered_rows) + 1
         table.styles.height = max(4, min(lines, int(screen_h * 0.9) - DIALOG_LINES))
-        table.move_cursor(row=next(k for k, a in enumerate(turn.alternatives) if a.chosen))
+        row = kept_row if kept_row is not None and 0 <= kept_row < len(turn.alternatives) else \
+            next(k for k, a in enumerate(turn.alternatives) if a.chosen)
+        table.move_cursor(row=row)
         self._detail(turn, table.cursor_row)
 
     @staticmethod
