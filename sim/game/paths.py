@@ -7,7 +7,6 @@ player did gets a row of its own (a diff of the two paths, decisions as anchors)
 
 from __future__ import annotations
 
-import difflib
 from itertools import zip_longest
 from typing import Sequence
 
@@ -66,16 +65,42 @@ def situation_keys(choices: Sequence[str], decisions: Sequence[str | None]) -> l
     return [f"decision {d}" if d is not None else (c.split() or [""])[0] for c, d in zip(choices, decisions)]
 
 
+ANCHOR_WEIGHT = 1000  # a decision answered in both paths outweighs any number of actions shared around it
+
+
 def line_up(mine: Sequence[str], theirs: Sequence[str]) -> list[tuple[int | None, int | None]]:
     """Rows of (index in mine, index in theirs), either None where only one path has a choice there.
 
-    `mine` and `theirs` are situation keys (situation_keys); equal keys in the same order share a row, and
-    the choices between them are paired off row by row."""
-    rows: list[tuple[int | None, int | None]] = []
-    matcher = difflib.SequenceMatcher(None, list(mine), list(theirs), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            rows += list(zip(range(i1, i2), range(j1, j2)))
+    `mine` and `theirs` are situation keys (situation_keys). The rows share as many equal keys as two paths in
+    their own order can (a longest common subsequence, each decision weighing more than every action: the
+    decisions are the anchors), and the choices between two shared rows are paired off row by row."""
+    n, m = len(mine), len(theirs)
+    # best[i][j]: the weight of the best line-up of mine[i:] with theirs[j:]
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below = best[i], best[i + 1]
+        for j in range(m - 1, -1, -1):
+            skip = max(below[j], row[j + 1])
+            if mine[i] == theirs[j]:
+                weight = ANCHOR_WEIGHT if mine[i].startswith("decision ") else 1
+                skip = max(skip, weight + below[j + 1])
+            row[j] = skip
+    shared: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        weight = ANCHOR_WEIGHT if mine[i].startswith("decision ") else 1
+        if mine[i] == theirs[j] and best[i][j] == weight + best[i + 1][j + 1]:
+            shared.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i + 1][j] == best[i][j] and (best[i][j + 1] != best[i][j] or n - i >= m - j):
+            i += 1  # mine[i] stands alone (skip the longer side first, so the two stay level)
         else:
-            rows += list(zip_longest(range(i1, i2), range(j1, j2)))
+            j += 1
+    rows: list[tuple[int | None, int | None]] = []
+    i = j = 0
+    for a, b in [*shared, (n, m)]:
+        rows += list(zip_longest(range(i, a), range(j, b)))
+        if (a, b) != (n, m):
+            rows.append((a, b))
+        i, j = a + 1, b + 1
     return rows
