@@ -11,6 +11,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
+    if isinstance(value, bool):  # the same words as the hidden column, not Python's True/False
+        return "yes" if value else "no"
     text = str(value)
     # A name like "=HYPERLINK(...)" would run as a formula when the trainer opens the file in a spreadsheet.
     return "'" + text if isinstance(value, str) and text.startswith(_FORMULA_START) else text

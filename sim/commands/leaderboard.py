@@ -31,6 +31,12 @@ def run(args) -> int:
         board.close()
     except sqlite3.DatabaseError as err:
         return fail(f"{default_path()}: the leaderboard cannot be read ({err}); move the file away to start afresh")
+    if args.case and not entries:
+        from sim.scenario import list_cases
+
+        known = [ref.id for ref in list_cases()]
+        if args.case not in known:  # a typo, not an empty board (a removed case's entries would still show)
+            return fail(f"--case {args.case}: no case with this id; known cases: {', '.join(known)}")
     if args.json:
         emit_json({"entries": [e.as_json() for e in entries]})
     elif args.csv:

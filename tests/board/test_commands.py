@@ -42,6 +42,8 @@ def test_save_then_leaderboard_as_table_json_and_csv(capsys):
     assert "Ada" in table and "bird-detection" in table
     assert main(["leaderboard", "--case", "cat-app"]) == 0
     assert "No results yet for cat-app" in capsys.readouterr().out
+    assert main(["leaderboard", "--case", "no-such-case"]) == 1
+    assert "no case with this id" in capsys.readouterr().err
 
 
 def test_workshop_needs_a_name_and_a_url_with_a_code_and_no_seed(capsys, dead_url):

@@ -220,6 +220,8 @@ async def test_csv_for_the_trainer_and_a_short_lived_signed_link_for_a_browser(w
         rows = list(csv.reader(io.StringIO(await resp.text())))
     assert rows[0][:3] == ["rank", "name", "case"] and rows[0][-1] == "hidden" and len(rows) == 4
     assert all(r[1].startswith("'=") for r in rows[1:])  # no formula runs when the trainer opens it
+    flags = [rows[0].index("practice"), rows[0].index("hidden")]
+    assert {r[k] for r in rows[1:] for k in flags} == {"no"}  # yes/no in every yes-or-no column
     status, link = await workshop.post(session, "/api/admin/export-link", {}, workshop.admin)
     assert status == 200 and "sig=" in link["url"] and "token" not in link["url"]
     async with session.get(link["url"]) as resp:
