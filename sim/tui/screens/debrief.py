@@ -133,7 +133,9 @@ class DebriefScreen(Screen):
         if self.expert is not None:
             real = self.expert.real_world_error()
             shown = f"{fmt.percent(real)} real-world error" if real is not None else "no ship"
-            reached = f"The expert reached {shown} in {fmt.weeks_phrase(self.expert.week)}."
+            reached = (f"The expert reached {shown} in {fmt.weeks_phrase(self.expert.week)}. It reads every rung "
+                       "exactly (no sampling noise), so the coach, judging on the numbers a player sees, can mark a "
+                       "move of its otherwise.")
         return (f"{reached} Rows line up by situation. Tab to the table, ↑↓ a row: both verdicts in full "
                 "below it; Enter on one of your turns: what each other choice would have reached.")
 
