@@ -156,3 +156,26 @@ def test_bad_input_is_one_sentence_and_exit_2(capsys, args, says):
     assert code == 2 and out == ""
     assert err.startswith("mlsim: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert says in err, err
+
+
+@pytest.mark.parametrize("ladder, rule, says", [
+    (["--train", "1.5", "--dev", "3"], "need-human-level", "before measuring human-level error"),
+    (["--human", "1", "--train", "1.5", "--dev", "3", "--mismatched"], "train-dev-set", "before a train-dev set"),
+])
+def test_shipping_before_a_measurement_cites_the_rule_of_that_measurement(capsys, ladder, rule, says):
+    judged = verdict(capsys, *ladder, "--action", "ship")
+    assert judged["verdict"] == "neutral" and judged["rule"] == rule and says in judged["explanation"]
+
+
+@pytest.mark.parametrize("ladder, gap", [
+    (["--human", "1", "--train", "8", "--dev", "10"], "avoidable bias is 7.00 points"),
+    (["--human", "1", "--train", "1.5", "--train-dev", "2", "--dev", "10"], "data mismatch is 8.00 points"),
+    (["--human", "1", "--train", "1.2", "--dev", "6"], "variance is 4.80 points"),
+])
+def test_shipping_with_a_fix_clearly_worth_it_names_the_gap_that_fix_is_for(capsys, ladder, gap):
+    judged = verdict(capsys, *ladder, "--action", "ship")
+    assert judged["verdict"] == "misaligned" and gap in judged["explanation"]
+    fixes = {"avoidable-bias": ("bigger network", "longer training", "architecture search", "optimiser"),
+             "variance": ("regularisation", "training data", "augmentation", "architecture search"),
+             "data-mismatch": ("data like dev/test", "synthetic data")}
+    assert any(fix in judged["explanation"] for fix in fixes[judged["rule"]])  # the fix named serves that gap

@@ -502,6 +502,14 @@ def _analysis() -> tuple[Clause, ...]:
     )
 
 
+# A ship verdict that names the skipped fix names the gap that fix is for (not the primary gap, which the
+# forecast may have passed over for a better use of the weeks).
+_SKIPPED_GAP = {"bias": "avoidable bias is {bias} points", "variance": "variance is {variance} points",
+                "mismatch": "data mismatch is {mismatch} points", "dev_overfitting": "test is {overfit} points above dev",
+                None: "{primary} is {primary_gap} points"}
+_SKIPPED_FIX = " and {next_noun} still fits the budget and should gain more than the noise; ship when the gain per week is small."
+
+
 def _ship() -> tuple[Clause, ...]:
     return (
         Clause(lambda s, c: ~s.vis.constraints_ok, MISALIGNED, "optimizing-satisficing",
@@ -512,14 +520,20 @@ def _ship() -> tuple[Clause, ...]:
         Clause(lambda s, c: s.vis.retrain_due, MISALIGNED, "change-metric-or-dev-set",
                "The dev/test sets changed since this model was trained and no run has aimed it at them yet: its "
                "dev {dev}% is a model tuned for other sets."),
-        Clause(lambda s, c: _next_is(s, c, "measure"), NEUTRAL, "need-human-level",
-               "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
-               "weeks could still gain."),
-        *[Clause(_next_family(family) , MISALIGNED, rule,
-                 "Shipping at dev {dev}% with {time_left}: {primary} is {primary_gap} points and {next_noun} still "
-                 "fits the budget and should gain more than the noise; ship when the gain per week is small.")
+        # Each measurement skipped cites its own rule (a ship before an error analysis is not about human level).
+        *[Clause(_next_measure(action), NEUTRAL, rule,
+                 "Shipping at dev {dev}% with {time_left}, before {next_noun}: you ship without knowing what the next "
+                 "weeks could still gain.")
+          for action, rule in SKIPPED_MEASURE.items()],
+        # An architecture search serves variance too: where variance is the problem and bias is not, it is its fix.
+        Clause(lambda s, c: _next_family("bias")(s, c) & (s.ship_next == ACTION_IDS.index("architecture_search"))
+               & s.variance_problem & ~s.bias_problem, MISALIGNED, "variance",
+               "Shipping at dev {dev}% with {time_left}: " + _SKIPPED_GAP["variance"] + _SKIPPED_FIX),
+        *[Clause(_next_family(family), MISALIGNED, rule,
+                 "Shipping at dev {dev}% with {time_left}: " + _SKIPPED_GAP.get(family, _SKIPPED_GAP[None])
+                 + _SKIPPED_FIX)
           for family, rule in SKIPPED_RULE.items()],
-        Clause(lambda s, c: _next_is(s, c, "fix"), NEUTRAL, "build-fast-then-iterate",
+        Clause(_next_is_fix, NEUTRAL, "build-fast-then-iterate",
                "Shipping at dev {dev}% with {time_left}: {next_noun} could still gain a little, about as much as "
                "the dev set can tell from noise; shipping now is defensible."),
         Clause(None, ALIGNED, "optimizing-satisficing",
@@ -543,11 +557,17 @@ def _next_family(family: str) -> Condition:
     return lambda s, c: np.isin(s.ship_next, codes) & s.clearly_worth
 
 
-def _next_is(s: Situation, c: Choice, kind: str) -> np.ndarray:
+def _next_measure(action: str) -> Condition:
+    """The expert's next move is this measurement."""
+    code = ACTION_IDS.index(action)
+    return lambda s, c: s.ship_next == code
+
+
+def _next_is_fix(s: Situation, c: Choice) -> np.ndarray:
+    """The expert's next move is a fix (not a measurement, not ship)."""
     nxt = s.ship_next  # set by judge_in for ship
     measure = np.isin(nxt, [ACTION_IDS.index(a) for a in SKIPPED_MEASURE])
-    fix = (nxt >= 0) & (nxt != ACTION_IDS.index("ship")) & ~measure
-    return measure if kind == "measure" else fix
+    return (nxt >= 0) & (nxt != ACTION_IDS.index("ship")) & ~measure
 
 
 def _table(action: str) -> tuple[Clause, ...]:
