@@ -311,3 +311,50 @@ def test_the_advice_says_when_the_forecast_favours_another_gap_than_the_one_it_n
             assert all(s.values[0, best] >= s.values[0, j] - 1e-12 for j in fixes if np.isfinite(s.values[0, j]))
             claims += 1
     assert surprises >= 1 and claims >= 1, (surprises, claims)  # the property was put to the test, not skipped
+
+
+@pytest.mark.parametrize("case_id", ["bird-detection", "in-car-speech", "autonomous-driving"])  # the cases with slow loops
+def test_a_speed_up_first_line_leads_the_advice_and_the_verdicts_agree_with_it(case_id):
+    """Where the coach leads with "speed up the loop first (...)", every speed-up it names is aligned, one it does
+    not name (already used, or not worth it) is not, and a fix the ladder's advice names waits: neutral, under
+    iteration-speed. Every turn of random players' games (not tuned positions)."""
+    import random
+
+    from sim.game import Game
+    from sim.scenario import load
+
+    case, digest = load(case_id)
+    nouns = {"faster_hardware": "faster hardware", "train_on_subset": "a subset"}
+
+    def fork(game):
+        copy = Game(case, digest, game.seed)
+        for choice in game.choices:
+            copy.choose(choice)
+        return copy
+
+    checked = 0
+    for seed in range(10):
+        pick = random.Random(seed)
+        game = Game(case, digest, 700 + seed)
+        plan = ["measure_human_level", "carve_train_dev"]  # the rungs first, then random moves
+        while not game.finished and game.week < 25:
+            decision = game.pending_decision
+            if decision:
+                game.choose(f"answer {pick.choice(decision.options).id}")
+                continue
+            advice = game.diagnosis().advice
+            offered = [a.id for a in game.actions() if a.id != "ship"]
+            if advice[0].get("kind") == "first" and advice[0]["rule"] == "iteration-speed":
+                assert all(a.get("kind") != "forecast" for a in advice)  # no fix's line while every fix waits
+                named = advice[0]["text"].split("first (")[1].split(")")[0]
+                for action, noun in nouns.items():
+                    if action in offered:
+                        verdict = fork(game).choose(action).verdict
+                        assert (verdict == "aligned") == (noun in named), (seed, advice[0]["text"], action, verdict)
+                fix = next(a for a in ("add_regularization", "collect_more_data", "bigger_network") if a in offered)
+                turn = fork(game).choose(fix)
+                assert (turn.verdict, turn.rule) == ("neutral", "iteration-speed"), (seed, fix, turn.explanation)
+                checked += 1
+            wanted = plan.pop(0) if plan else None
+            game.choose(wanted if wanted in offered else pick.choice(offered))
+    assert checked >= 2, "no position led with a speed-up: the property was not put to the test"

@@ -296,6 +296,8 @@ FIELDS: dict[str, Callable[[Context, int], str]] = {
                                 if c.s.best_fix[i] >= 0 else "0"),
     "what": lambda c, i: _noun(c.choice.action),
     "time_left": _time_left,
+    "speed_ups": lambda c, i: " or ".join(_noun(a) for a in ("faster_hardware", "train_on_subset")
+                                          if c.s.speed_up_pays(a)[i]) or "faster hardware, a subset",
     "next_noun": lambda c, i: _noun(ACTION_IDS[int(c.next_action[i])]),
     "source": lambda c, i: (t.source if (t := c.s.facts_of(i).transfer) else "no related task"),
     "source_examples": lambda c, i: (fmt.count(t.source_examples) if (t := c.s.facts_of(i).transfer) else "0"),
@@ -316,9 +318,9 @@ def _allowed(s: Situation, c: Choice) -> np.ndarray:
     return s.rule_fix_of(c.action, c.category, c.variety)
 
 
-_SPEED = Clause(lambda s, c: s.speed_up_first, NEUTRAL, "iteration-speed",
-                "One training run takes {run_weeks}: speed up the loop first (faster hardware, a subset), then "
-                "tune; every later experiment gets cheaper.")
+_SPEED_TEXT = ("One training run takes {run_weeks}: speed up the loop first ({speed_ups}), then tune; every later "
+               "experiment gets cheaper.")
+_SPEED = Clause(lambda s, c: s.speed_up_first, NEUTRAL, "iteration-speed", _SPEED_TEXT)
 _WORTH = ("{what} attacks a gap that matters{worth}.")
 _WORTH_FORECAST = ("it should gain about {gain} points in {fix_weeks}, as good a use of the weeks as any fix on "
           "screen.")
@@ -831,6 +833,34 @@ def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
     return {"rule": rule, "text": text + ".", "kind": "forecast"}
 
 
+# What the expert does before any fix, as advice: the same conditions, in its order (sim.coach.policy._choose),
+# each with the rule its verdicts cite, so the line the coach leads with is the one the verdicts enforce.
+_FIRST: tuple[tuple[Callable[[Situation], np.ndarray], str, str], ...] = (
+    (lambda s: ~s.vis.constraints_ok, "optimizing-satisficing",
+     "The model breaks a satisficing threshold ({limits}; now {metrics_now}): make it fit first, or it cannot ship."),
+    (lambda s: s.metric_stale, "change-metric-or-dev-set",
+     "The metric no longer says what users need: change it; until then dev {dev}% says little about what users "
+     "get."),
+    (lambda s: s.devset_stale, "change-metric-or-dev-set",
+     "The dev/test sets no longer hold the data users bring: change them; until then dev {dev}% says little "
+     "about what users get."),
+    (lambda s: s.split_wrong, "dev-test-same-distribution",
+     "Dev and test come from different distributions: make them one before tuning to dev."),
+    # After the rungs a gap needs are measured (the ladder's own advice asks for those first, as the expert does).
+    (lambda s: s.speed_up_first & ~s.human_unknown & ~s.need_train_dev, "iteration-speed", _SPEED_TEXT),
+)
+
+
+def first_advice(s: Situation, i: int) -> dict[str, str] | None:
+    """Row i's line of advice for what comes before any fix ("kind": "first"): a broken threshold, a stale aim,
+    a loop too slow to tune in. None when the ladder's own advice is the place to start."""
+    for holds, rule, template in _FIRST:
+        if holds(s)[i]:
+            ctx = Context(s, Choice("ship", np.full(s.batch, -1), np.ones(s.batch)))
+            return {"rule": rule, "text": _filled(template, ctx, i), "kind": "first"}
+    return None
+
+
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
     """Judge one action chosen by every row of `vis`."""
     return judge_in(Situation(vis, case), choice.action, choice)
@@ -843,4 +873,4 @@ def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: fl
 
 
 __all__ = ["VERDICTS", "ALIGNED", "NEUTRAL", "MISALIGNED", "Verdict", "Choice", "Context", "Judgement", "Clause",
-           "CLAUSES", "judge", "judge_batch", "judge_in", "forecast_advice", "situation", "UNKNOWN", "SURPASSED", "NONE"]
+           "CLAUSES", "judge", "judge_batch", "judge_in", "first_advice", "forecast_advice", "situation", "UNKNOWN", "SURPASSED", "NONE"]

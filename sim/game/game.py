@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sim.coach.diagnose import Diagnosis, diagnosis_row
-from sim.coach.judge import forecast_advice
+from sim.coach.judge import first_advice, forecast_advice
 from sim.coach.policy import Picks
 from sim.coach.score import Score
 from sim.coach.situation import Situation
@@ -90,11 +90,16 @@ class Game:
         return self._runs.ladder(0)
 
     def diagnosis(self) -> Diagnosis:
-        """The ladder's diagnosis, its advice ending with the fix the coach's forecast favours (when one is)."""
+        """The ladder's diagnosis; its advice led by what comes before any fix (when something does) and ending
+        with the fix the coach's forecast favours (when one is)."""
         s = Situation(self.engine.visible(), self.case)
         diagnosis = diagnosis_row(s.g, 0)
-        best = forecast_advice(s, 0) if not self.finished else None
-        return replace(diagnosis, advice=diagnosis.advice + [best]) if best else diagnosis
+        if self.finished:
+            return diagnosis
+        first = first_advice(s, 0)
+        # While a speed-up comes first every fix waits for it (its verdict is neutral): no fix's line then.
+        best = forecast_advice(s, 0) if first is None or first["rule"] != "iteration-speed" else None
+        return replace(diagnosis, advice=[a for a in (first, *diagnosis.advice, best) if a])
 
     def meters(self) -> list[Meter]:
         """Each satisficing metric against its threshold."""
