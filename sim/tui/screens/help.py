@@ -19,6 +19,7 @@ KEYS = """\
 | Ctrl+P | command palette: every action, by name |
 | e | the last error-analysis table (project) |
 | n | the coach's log back to the newest verdict; it follows new ones again (project) |
+| Shift+Tab, then ↑ ↓ | into the coach's log, to scroll it: the coach's advice is its last entry (project) |
 | b | the briefing again (project) |
 | Escape | back home; the game is saved and waits under Continue (briefing, project) |
 | d, d | drop the highlighted saved game (home; asks once) |
