@@ -55,3 +55,31 @@ async def test_resize_mid_game_keeps_the_ladder_visible():
         await choose_action(pilot, "bigger_network")  # and the game still plays at the small size
         await answer_pending(pilot, {})
         assert "bigger_network" in app.session.game.choices
+
+
+async def test_over_a_decision_the_palette_says_to_answer_it_first_and_plays_nothing():
+    from textual.command import CommandList
+
+    from sim.tui.commands import BLOCKED
+
+    app = make_app(str(find_case("bird-detection")), 4, animate=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _to_project(app, pilot)
+        await choose_action(pilot, "measure_human_level")  # a decision on which figure to take follows
+        await settle(pilot)
+        decision = app.screen
+        assert app.session.game.pending_decision is not None and decision is not app.session
+        before = list(app.session.game.choices)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"bigger")
+        await settle(pilot)
+        for _ in range(50):  # the palette's search runs in a worker
+            prompts = [str(o.prompt) for o in app.screen.query_one(CommandList).options]
+            if prompts:
+                break
+            await pilot.pause(0.05)
+        assert any(BLOCKED in p for p in prompts), prompts
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.game.choices == before and app.screen is decision
