@@ -99,3 +99,25 @@ def test_one_turn_in_text_marks_the_best_and_yours(mistaken, capsys, monkeypatch
 def test_bad_input_is_one_sentence_and_the_right_exit_code(capsys, monkeypatch, args, stdin, exit_code, says):
     code, out, err = _cli(capsys, monkeypatch, *args, stdin=stdin)
     assert code == exit_code and says in err and "Traceback" not in err
+
+
+def test_a_finished_saved_game_is_read_and_an_unfinished_one_is_one_sentence(capsys, monkeypatch, tmp_path, bird):
+    """The TUI's own save (a .jsonl replay log) gives the same what-if as its result record."""
+    from sim.game.replay import ReplayLog
+
+    case, digest = bird
+    path = tmp_path / "game.jsonl"
+    game = Game(case, digest, 5)
+    log = ReplayLog.start(path, game, "bird-detection")
+    for choice in ("answer a", "answer a", "measure_human_level", "answer a"):
+        game.choose(choice)
+        log.append(choice)
+    code, _, err = _cli(capsys, monkeypatch, "whatif", str(path))
+    assert code == 1 and "has not ended yet" in err and "Traceback" not in err
+    game.choose("ship")
+    log.append("ship")
+    log.finish(game.result())
+    code, out, err = _cli(capsys, monkeypatch, "whatif", str(path), "--json")
+    assert code == 0, err
+    code, expected, _ = _cli(capsys, monkeypatch, "whatif", "-", "--json", stdin=json.dumps(game.result()))
+    assert json.loads(out) == json.loads(expected) and json.loads(out)["turns"]

@@ -29,14 +29,36 @@ def _turn(text: str) -> int:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("result", metavar="RESULT.json",
-                   help="a result record (`mlsim play ... --headless --json`, or the debrief's), or - for stdin")
+                   help="a result record (`mlsim play ... --headless --json`), a finished saved game (.jsonl), "
+                        "or - for stdin")
     p.add_argument("--turn", type=_turn, metavar="N", help="only turn N (1 is the first choice), with every verdict's text")
     p.add_argument("--case", metavar="FILE", help="the case file the game was played on, if it is not a built-in "
                                                  "case or one in your own folder")
     p.add_argument("--json", action="store_true", help="print the what-if as JSON")
 
 
+def _read_saved_game(source: str) -> tuple[dict | None, int]:
+    """A saved game's log (`.jsonl`, the TUI's own save): its result record, once the game has ended."""
+    from sim.game.replay import read_log
+    from sim.scenario import CaseError
+
+    try:
+        saved = read_log(source)
+    except CaseError as err:
+        return None, fail_problems(err.problems)
+    except (OSError, UnicodeDecodeError) as err:
+        return None, fail(f"{source}: cannot be read ({getattr(err, 'strerror', None) or err})")
+    if "case" not in saved.header:
+        return None, fail(f"{source}:1:1: is not a saved game of mlsim (its first line names no case)")
+    if not saved.finished or saved.result is None:
+        return None, fail(f"{source}: this saved game has not ended yet; continue it with `mlsim` and ship, "
+                          "then ask again")
+    return saved.result, 0
+
+
 def _read(source: str) -> tuple[dict | None, int]:
+    if source != "-" and source.endswith(".jsonl"):
+        return _read_saved_game(source)
     name = "<stdin>" if source == "-" else source
     try:
         raw = sys.stdin.buffer.read() if source == "-" else open(source, "rb").read()
