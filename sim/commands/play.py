@@ -152,7 +152,15 @@ def _workshop_ticket(args, case, digest: str, seed: int, wait_for_enter: bool = 
     if ticket.get("case_hash") not in (None, digest):
         return seed, fail(f"your copy of case '{case.id}' is not the workshop's version, so its results would be "
                           "refused; install the mlsim the trainer uses (or the trainer's case file) and start again")
-    who = ticket["name"] if ticket["name"] == args.name.strip() else f"{ticket['name']} (the name {args.name.strip()!r} was taken)"
+    who = ticket["name"]
+    typed = args.name.strip()
+    if who != typed:
+        from sim.board.names import clean_name, skeleton
+
+        # The same skeleton: this installation joined under that name before (names that read alike are one).
+        same = skeleton(clean_name(typed)) == skeleton(clean_name(who))
+        who += (f" (the name you joined with before; {typed!r} reads the same)" if same
+                else f" (the name {typed!r} was taken)")
     race = "the room's seed: everyone plays the same project" if ticket.get("room_seed") else "your own seed"
     print(f"Workshop ticket for {who} on {case.id}: seed {ticket['seed']} ({race}).", file=out, flush=True)
     return int(ticket["seed"]), 0
