@@ -107,6 +107,9 @@ def run(args) -> int:
         emit_json(result)
     else:
         print_transcript(game, result)
+        if "expert" in (args.policy, args.then) and any(t.verdict != "aligned" for t in game.turns):
+            print("(The expert reads every rung exactly, with no sampling noise; the verdicts judge each move on the "
+                  "numbers a player sees, so a move of the expert's can be marked otherwise.)")
     return _send_to_boards(args, result)
 
 
