@@ -178,7 +178,9 @@ def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int 
     # JSON inside <script type="application/json"> is data, never run; "<" escaped so it cannot close the tag.
     config_json = json.dumps(config).replace("<", "\\u003c")
     base, _, query = join_url.partition("?")
-    browser = f" or open <code>{escape(base.rstrip('/'))}/join?{escape(query)}</code> in a browser" if play else ""
+    # A line of its own: the room must read the whole address from the back row (one line cut it at 1280 px).
+    browser = (f'\n<div class="join">Or in a browser, nothing to install: <code>{escape(base.rstrip("/"))}/join?'
+               f'{escape(query)}</code></div>') if play else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -190,7 +192,7 @@ def render_page(join_url: str, case: str | None, advance_s: int, refresh_s: int 
 <body>
 <header>
 <h1 id="title">{escape(title)}</h1>
-<div class="join">Join: <code>mlsim play CASE --workshop '{escape(join_url)}' --name YOUR_NAME</code>{browser}</div>
+<div class="join">Join: <code>mlsim play CASE --workshop '{escape(join_url)}' --name YOUR_NAME</code></div>{browser}
 <div class="status"><span id="page"></span> <span class="frozen" id="frozen"></span></div>
 </header>
 <main id="board"><p class="empty">Loading the board…</p></main>

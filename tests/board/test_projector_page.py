@@ -54,7 +54,8 @@ def board_server(tmp_path_factory):
     from tests.board.conftest import start_server
 
     tmp = tmp_path_factory.mktemp("projector")
-    server = start_server(tmp / "w.sqlite3", tmp / "server.log", "--room-seed", str(ROOM_SEED), "--page-seconds", "0")
+    server = start_server(tmp / "w.sqlite3", tmp / "server.log", "--room-seed", str(ROOM_SEED), "--page-seconds", "0",
+                          "--play")  # the header then shows both ways to join
     try:
         counts = asyncio.run(_fill(server.base))
         yield server, counts
@@ -74,6 +75,7 @@ return {
   offscreen: rows.filter(r => { const b = r.getBoundingClientRect(); return b.bottom > innerHeight + 0.5 ||
                                  b.right > innerWidth + 0.5 || b.top < 0; }).length,
   scrolls: doc.scrollHeight > innerHeight || doc.scrollWidth > innerWidth,
+  joins: [...document.querySelectorAll('.join')].map(e => [e.textContent, e.scrollWidth > e.clientWidth + 1]),
   pwned: window.pwned === undefined ? null : window.pwned,
   injected: document.querySelectorAll('#board img, #board svg, #board script, body > script:not([src]):not([type])').length,
 };
@@ -92,6 +94,7 @@ def test_the_projector_page_fits_the_screen_pages_through_every_entry_and_runs_n
         WebDriverWait(browser, 20).until(lambda b: b.execute_script(PAGE_STATE)["names"])
         first = browser.execute_script(PAGE_STATE)
         pages = int(first["page"].split(" of ")[1].split()[0])
+        assert len(first["joins"]) == 2 and not any(cut for _, cut in first["joins"]), first["joins"]  # whole, read
         assert pages >= len(counts)  # one case per page at least
         seen: dict[str, list[str]] = {}
         lengths: list[int] = []
