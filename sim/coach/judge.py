@@ -833,32 +833,46 @@ def forecast_advice(s: Situation, i: int) -> dict[str, str] | None:
     return {"rule": rule, "text": text + ".", "kind": "forecast"}
 
 
-# What the expert does before any fix, as advice: the same conditions, in its order (sim.coach.policy._choose),
-# each with the rule its verdicts cite, so the line the coach leads with is the one the verdicts enforce.
-_FIRST: tuple[tuple[Callable[[Situation], np.ndarray], str, str], ...] = (
-    (lambda s: ~s.vis.constraints_ok, "optimizing-satisficing",
-     "The model breaks a satisficing threshold ({limits}; now {metrics_now}): make it fit first, or it cannot ship."),
-    (lambda s: s.metric_stale, "change-metric-or-dev-set",
-     "The metric no longer says what users need: change it; until then dev {dev}% says little about what users "
-     "get."),
-    (lambda s: s.devset_stale, "change-metric-or-dev-set",
-     "The dev/test sets no longer hold the data users bring: change them; until then dev {dev}% says little "
-     "about what users get."),
-    (lambda s: s.split_wrong, "dev-test-same-distribution",
-     "Dev and test come from different distributions: make them one before tuning to dev."),
+@dataclass(frozen=True)
+class _First:
+    """A line of advice for what comes before any fix: when it holds, the rule its verdicts cite, its sentence,
+    and whether every fix waits for it meanwhile (its verdict neutral, so no fix's forecast line is shown)."""
+
+    holds: Callable[[Situation], np.ndarray]
+    rule: str
+    template: str
+    fixes_wait: bool = False
+
+
+# What the expert does before any fix, in its order (sim.coach.policy._choose), so the line the coach leads with
+# is the one the verdicts enforce.
+_FIRST = (
+    _First(lambda s: ~s.vis.constraints_ok, "optimizing-satisficing",
+           "The model breaks a satisficing threshold ({limits}; now {metrics_now}): make it fit first, or it cannot "
+           "ship."),
+    _First(lambda s: s.metric_stale, "change-metric-or-dev-set",
+           "The metric no longer says what users need: change it; until then dev {dev}% says little about what users "
+           "get."),
+    _First(lambda s: s.devset_stale, "change-metric-or-dev-set",
+           "The dev/test sets no longer hold the data users bring: change them; until then dev {dev}% says little "
+           "about what users get."),
+    _First(lambda s: s.split_wrong, "dev-test-same-distribution",
+           "Dev and test come from different distributions: make them one before tuning to dev."),
     # After the rungs a gap needs are measured (the ladder's own advice asks for those first, as the expert does).
-    (lambda s: s.speed_up_first & ~s.human_unknown & ~s.need_train_dev, "iteration-speed", _SPEED_TEXT),
+    _First(lambda s: s.speed_up_first & ~s.human_unknown & ~s.need_train_dev, "iteration-speed", _SPEED_TEXT,
+           fixes_wait=True),
 )
 
 
-def first_advice(s: Situation, i: int) -> dict[str, str] | None:
-    """Row i's line of advice for what comes before any fix ("kind": "first"): a broken threshold, a stale aim,
-    a loop too slow to tune in. None when the ladder's own advice is the place to start."""
-    for holds, rule, template in _FIRST:
-        if holds(s)[i]:
-            ctx = Context(s, Choice("ship", np.full(s.batch, -1), np.ones(s.batch)))
-            return {"rule": rule, "text": _filled(template, ctx, i), "kind": "first"}
-    return None
+def coach_advice(s: Situation, i: int) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """Row i's own lines beside the ladder's advice: (what comes before any fix, "kind": "first"; the forecast's
+    best fix, "kind": "forecast"), either None. The first leads the advice, the forecast ends it."""
+    first = next((f for f in _FIRST if f.holds(s)[i]), None)
+    if first is None:
+        return None, forecast_advice(s, i)
+    ctx = Context(s, Choice("ship", np.full(s.batch, -1), np.ones(s.batch)))
+    line = {"rule": first.rule, "text": _filled(first.template, ctx, i), "kind": "first"}
+    return line, None if first.fixes_wait else forecast_advice(s, i)
 
 
 def judge_batch(vis: Visible, case: Case, choice: Choice) -> Judgement:
@@ -873,4 +887,4 @@ def judge(vis: Visible, case: Case, action: str, category: int = -1, variety: fl
 
 
 __all__ = ["VERDICTS", "ALIGNED", "NEUTRAL", "MISALIGNED", "Verdict", "Choice", "Context", "Judgement", "Clause",
-           "CLAUSES", "judge", "judge_batch", "judge_in", "first_advice", "forecast_advice", "situation", "UNKNOWN", "SURPASSED", "NONE"]
+           "CLAUSES", "judge", "judge_batch", "judge_in", "coach_advice", "forecast_advice", "situation", "UNKNOWN", "SURPASSED", "NONE"]

@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 
 from sim import fmt
-from sim.commands.output import emit_json, fail
+from sim.commands.output import emit_json, fail, fail_problems
 
 EXAMPLES = """\
   mlsim leaderboard
@@ -31,12 +31,13 @@ def run(args) -> int:
         board.close()
     except sqlite3.DatabaseError as err:
         return fail(f"{default_path()}: the leaderboard cannot be read ({err}); move the file away to start afresh")
-    if args.case and not entries:
-        from sim.scenario import list_cases
+    if args.case and not entries:  # a typo, not an empty board (a removed case's entries would still show)
+        from sim.scenario import CaseError, find_case
 
-        known = [ref.id for ref in list_cases()]
-        if args.case not in known:  # a typo, not an empty board (a removed case's entries would still show)
-            return fail(f"--case {args.case}: no case with this id; known cases: {', '.join(known)}")
+        try:
+            find_case(args.case)
+        except CaseError as err:
+            return fail_problems(err.problems)
     if args.json:
         emit_json({"entries": [e.as_json() for e in entries]})
     elif args.csv:

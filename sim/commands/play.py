@@ -74,7 +74,7 @@ def run(args) -> int:
         from sim.tui.app import run_app
 
         return run_app(case_path=str(case_path), seed=seed, name=args.name, watch=args.watch, workshop=args.workshop)
-    from sim.game import Game, play_policy  # not before the UI's first frame: numpy and the engine
+    from sim.game import EXPERT_READS_EXACTLY, Game, play_policy  # not before the UI's first frame: numpy and the engine
 
     if not (args.choices or args.policy):
         return fail("--headless needs --choices FILE (or -) or --policy expert|random", EXIT_USAGE)
@@ -108,8 +108,7 @@ def run(args) -> int:
     else:
         print_transcript(game, result)
         if "expert" in (args.policy, args.then) and any(t.verdict != "aligned" for t in game.turns):
-            print("(The expert reads every rung exactly, with no sampling noise; the verdicts judge each move on the "
-                  "numbers a player sees, so a move of the expert's can be marked otherwise.)")
+            print(f"({EXPERT_READS_EXACTLY})")
     return _send_to_boards(args, result)
 
 

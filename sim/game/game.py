@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sim.coach.diagnose import Diagnosis, diagnosis_row
-from sim.coach.judge import first_advice, forecast_advice
+from sim.coach.judge import coach_advice
 from sim.coach.policy import Picks
 from sim.coach.score import Score
 from sim.coach.situation import Situation
@@ -17,7 +17,8 @@ from sim.game.runner import policy_named, policy_picks
 from sim.model import ACTION_IDS, ACTION_INDEX, ACTIONS, costs
 from sim.scenario.schema import Case, Decision, Event
 
-__all__ = ["ActionInfo", "Game", "Turn", "RESULT_FORMAT", "RUNGS", "result_id", "play_policy", "picks_to_choice"]
+__all__ = ["ActionInfo", "Game", "Turn", "RESULT_FORMAT", "RUNGS", "result_id", "play_policy", "picks_to_choice",
+           "EXPERT_READS_EXACTLY"]
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,7 @@ class Game:
         diagnosis = diagnosis_row(s.g, 0)
         if self.finished:
             return diagnosis
-        first = first_advice(s, 0)
-        # While a speed-up comes first every fix waits for it (its verdict is neutral): no fix's line then.
-        best = forecast_advice(s, 0) if first is None or first["rule"] != "iteration-speed" else None
+        first, best = coach_advice(s, 0)
         return replace(diagnosis, advice=[a for a in (first, *diagnosis.advice, best) if a])
 
     def meters(self) -> list[Meter]:
@@ -167,6 +166,11 @@ def picks_to_choice(game: Game, picks: Picks) -> str:
     if action == "synthesize_data":
         words.append(f"variety={float(picks.variety[0]):g}")
     return " ".join(words)
+
+
+# Why a move of the expert's can be judged otherwise than aligned (the debrief and the headless transcript say it).
+EXPERT_READS_EXACTLY = ("The expert reads every rung exactly (no sampling noise), so the coach, judging on the "
+                        "numbers a player sees, can mark a move of its otherwise.")
 
 
 def play_policy(game: Game, policy: str, on_turn=None) -> Game:

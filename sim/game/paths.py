@@ -60,12 +60,20 @@ def decisions_along(case: Case, games: Sequence[tuple[int, Sequence[str]]]) -> l
     return out
 
 
+DECISION = "decision "  # a situation key's prefix for an answer to a decision
+
+
 def situation_keys(choices: Sequence[str], decisions: Sequence[str | None]) -> list[str]:
     """What a choice is an answer to: its decision for an answer, its action for an action (targets left out)."""
-    return [f"decision {d}" if d is not None else (c.split() or [""])[0] for c, d in zip(choices, decisions)]
+    return [f"{DECISION}{d}" if d is not None else (c.split() or [""])[0] for c, d in zip(choices, decisions)]
 
 
 ANCHOR_WEIGHT = 1000  # a decision answered in both paths outweighs any number of actions shared around it
+
+
+def _weight(key: str) -> int:
+    """What sharing a row with this key is worth."""
+    return ANCHOR_WEIGHT if key.startswith(DECISION) else 1
 
 
 def line_up(mine: Sequence[str], theirs: Sequence[str]) -> list[tuple[int | None, int | None]]:
@@ -80,16 +88,14 @@ def line_up(mine: Sequence[str], theirs: Sequence[str]) -> list[tuple[int | None
     for i in range(n - 1, -1, -1):
         row, below = best[i], best[i + 1]
         for j in range(m - 1, -1, -1):
-            skip = max(below[j], row[j + 1])
+            value = max(below[j], row[j + 1])
             if mine[i] == theirs[j]:
-                weight = ANCHOR_WEIGHT if mine[i].startswith("decision ") else 1
-                skip = max(skip, weight + below[j + 1])
-            row[j] = skip
+                value = max(value, _weight(mine[i]) + below[j + 1])
+            row[j] = value
     shared: list[tuple[int, int]] = []
     i = j = 0
     while i < n and j < m:
-        weight = ANCHOR_WEIGHT if mine[i].startswith("decision ") else 1
-        if mine[i] == theirs[j] and best[i][j] == weight + best[i + 1][j + 1]:
+        if mine[i] == theirs[j] and best[i][j] == _weight(mine[i]) + best[i + 1][j + 1]:
             shared.append((i, j))
             i, j = i + 1, j + 1
         elif best[i + 1][j] == best[i][j] and (best[i][j + 1] != best[i][j] or n - i >= m - j):

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from sim import fmt
 from sim.scenario.proxy import proxy_words
-from sim.game import Game, play_policy
+from sim.game import EXPERT_READS_EXACTLY, Game, play_policy
 from sim.game.choices import readable
 from sim.tui import board
 from sim.tui.screens.whatif import CELL_PADDING, WhatIfModal, verdict_cell
@@ -133,9 +133,7 @@ class DebriefScreen(Screen):
         if self.expert is not None:
             real = self.expert.real_world_error()
             shown = f"{fmt.percent(real)} real-world error" if real is not None else "no ship"
-            reached = (f"The expert reached {shown} in {fmt.weeks_phrase(self.expert.week)}. It reads every rung "
-                       "exactly (no sampling noise), so the coach, judging on the numbers a player sees, can mark a "
-                       "move of its otherwise.")
+            reached = f"The expert reached {shown} in {fmt.weeks_phrase(self.expert.week)}. {EXPERT_READS_EXACTLY}"
         return (f"{reached} Rows line up by situation. Tab to the table, ↑↓ a row: both verdicts in full "
                 "below it; Enter on one of your turns: what each other choice would have reached.")
 
