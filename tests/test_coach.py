@@ -358,3 +358,52 @@ def test_a_speed_up_first_line_leads_the_advice_and_the_verdicts_agree_with_it(c
             wanted = plan.pop(0) if plan else None
             game.choose(wanted if wanted in offered else pick.choice(offered))
     assert checked >= 2, "no position led with a speed-up: the property was not put to the test"
+
+
+def test_a_threshold_broken_by_a_model_not_yet_good_enough_does_not_lead_the_advice():
+    """Chest X-rays start with missed urgent films above their threshold: no one action brings that back, and the
+    expert measures human level first, so the advice must not lead with "make it fit first" (it did)."""
+    from sim.game import Game
+    from sim.scenario import load
+
+    case, digest = load("chest-xray")
+    game = Game(case, digest, 338880)
+    game.choose("answer a")
+    assert not all(m.ok for m in game.meters())  # the threshold is broken...
+    advice = game.diagnosis().advice
+    assert advice[0]["rule"] != "optimizing-satisficing", advice[0]  # ...yet measuring comes first
+    assert game.choose("measure_human_level").verdict == "aligned"
+
+
+def test_where_the_advice_leads_with_a_threshold_the_move_it_names_is_aligned():
+    """Every turn of random players' games: a first line about a broken threshold names the move the verdicts call
+    aligned (the expert's first move there)."""
+    import random
+
+    from sim.coach.judge import _noun
+    from sim.game import Game
+    from sim.model import ACTION_IDS
+    from sim.scenario import load
+
+    checked = 0
+    for case_id, seed in [(c, k) for c in ("bird-detection", "cat-app", "in-car-speech", "autonomous-driving",
+                                           "chest-xray", "card-fraud") for k in range(6)]:
+        case, digest = load(case_id)
+        pick = random.Random(seed)
+        game = Game(case, digest, 900 + seed)
+        while not game.finished and game.week < 30:
+            decision = game.pending_decision
+            if decision:
+                game.choose(f"answer {pick.choice(decision.options).id}")
+                continue
+            first = game.diagnosis().advice[0]
+            if first.get("kind") == "first" and first["rule"] == "optimizing-satisficing":
+                named = [a for a in ACTION_IDS if f": {_noun(a)} moves it back" in first["text"]]
+                assert len(named) == 1, first["text"]
+                fork = Game(case, digest, game.seed)
+                for choice in game.choices:
+                    fork.choose(choice)
+                assert fork.choose(named[0]).verdict == "aligned", (case_id, seed, first["text"])
+                checked += 1
+            game.choose(pick.choice([a.id for a in game.actions() if a.id != "ship"]))
+    assert checked >= 5, "the property was not put to the test"

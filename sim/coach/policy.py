@@ -67,9 +67,8 @@ def _choose(s: Situation, skip: tuple[str, ...] = ()) -> _Chooser:
     c = _Chooser(s, skip)
     vis = s.vis
     # A model past a satisficing threshold cannot ship: make it fit first.
-    c.pick(vis.smaller_helps, "smaller_network")
-    for action in s.case.actions:
-        c.pick(s.eases_limit(action), action)
+    for action, rows in s.fit_moves():
+        c.pick(rows, action)
     # The aim first: a target that misleads makes every later fix aim at the wrong thing.
     c.pick(s.metric_stale, "change_metric")
     c.pick(s.devset_stale | s.split_wrong, "change_dev_test")

@@ -303,6 +303,11 @@ class Situation:
                 out[:, c] = table[:, own[con.metric]]
         return out
 
+    def fit_moves(self) -> list[tuple[str, np.ndarray]]:
+        """(action, rows) in the order the expert tries them before any other move: what brings a broken threshold
+        back toward its bound (a smaller network, then each action whose own effect does)."""
+        return [("smaller_network", self.vis.smaller_helps)] + [(a, self.eases_limit(a)) for a in self.case.actions]
+
     def eases_limit(self, action: str) -> np.ndarray:
         """Rows whose model breaks a threshold that this action's own effect moves back toward its bound (and
         breaks no other): the one thing to do before optimising further."""
