@@ -74,7 +74,8 @@ def home_options() -> tuple[list, list[Option]]:
         options.append(_heading("Continue"))
         for i, game in enumerate(saved):
             h = game.header
-            label = Styled().append(f"{h['case']}", BOLD).append(f"  seed {h['seed']} · {len(game.choices)} choices so far")
+            n = len(game.choices)
+            label = Styled().append(f"{h['case']}", BOLD).append(f"  seed {h['seed']} · {n} choice{'' if n == 1 else 's'} so far")
             if not game.resumable:  # another version of the law would replay its choices elsewhere
                 label.append("  (saved by an older simulator: cannot be resumed; d drops it)")
             options.append(Option(label.content(), id=f"continue:{i}"))
